@@ -1,0 +1,224 @@
+import type { Command } from "@commander-js/extra-typings";
+import { COLLECTIVES, type CollectiveKind } from "../../core/collectives/alpha-beta.ts";
+import { type Dtype, peakClassOf } from "../../core/dtype.ts";
+import { hardwareSpecOf } from "../../core/hardware/resolve.ts";
+import { InputError } from "../../core/issues.ts";
+import { gqaDecodeAttention, gqaPrefillAttention } from "../../core/ops/attention.ts";
+import { collectiveOp } from "../../core/ops/collective.ts";
+import { gemm } from "../../core/ops/gemm.ts";
+import type { Op } from "../../core/ops/types.ts";
+import { groupSpan } from "../../core/parallel/placement.ts";
+import { DEFAULT_PLAN, resolvePlan, validatePlan } from "../../core/parallel/plan.ts";
+import { rooflinePredictor } from "../../core/predictor/roofline.ts";
+import { buildContext } from "../../core/step/context.ts";
+import { resolveDtypes } from "../../core/step/dtypes.ts";
+import { decoderLayerOps } from "../../core/step/layer-ops.ts";
+import { loadHardwareRegistry } from "../../io/hardware.ts";
+import { loadModel } from "../../io/model.ts";
+import { fixed, si } from "../format/numbers.ts";
+import { renderJson, renderTable } from "../format/table.ts";
+import { dtype, intAtLeast, positiveNumber } from "../options.ts";
+
+const KINDS = ["gemm", "attention", ...COLLECTIVES] as const;
+
+export function registerOp(program: Command): void {
+  program
+    .command("op")
+    .description(
+      "Cost a single kernel on an accelerator: FLOPs, bytes, intensity, roofline time and the formula used",
+    )
+    .argument("<kind>", KINDS.join(" | "))
+    .requiredOption("--hardware <name>", "accelerator or cluster")
+    .option("--hardware-file <files...>", "YAML/JSON files with extra accelerators and clusters")
+    .option("--m <n>", "gemm: rows (tokens)", intAtLeast(1))
+    .option("--n <n>", "gemm: output features", intAtLeast(1))
+    .option("--k <n>", "gemm: input features", intAtLeast(1))
+    .option("--dtype <dtype>", "gemm: weight and compute format (default bf16)", dtype)
+    .option("--model <id|config.json>", "attention: take head shapes from this model (MLA included)")
+    .option("--tp <n>", "attention with --model: heads split over this many GPUs", intAtLeast(1))
+    .option("--phase <phase>", "attention: decode | prefill (default decode)")
+    .option("--batch <n>", "attention: sequences", intAtLeast(1))
+    .option("--heads <n>", "attention: query heads on the GPU", intAtLeast(1))
+    .option("--kv-heads <n>", "attention: KV heads on the GPU (default = heads)", intAtLeast(1))
+    .option("--head-dim <n>", "attention: head dimension (default 128)", intAtLeast(1))
+    .option("--context <n>", "attention decode: KV length attended", intAtLeast(1))
+    .option("--seq <n>", "attention prefill: new tokens per sequence", intAtLeast(1))
+    .option("--cached <n>", "attention prefill: cached prefix tokens", intAtLeast(0))
+    .option("--window <n>", "attention: sliding window", intAtLeast(1))
+    .option("--kv-dtype <dtype>", "attention: KV-cache format (default bf16)", dtype)
+    .option("--bytes <n>", "collective: payload per GPU in bytes", positiveNumber())
+    .option("--gpus <n>", "collective: group size", intAtLeast(1))
+    .option("--stride <n>", "collective: rank distance between members (default 1)", intAtLeast(1))
+    .option("--json", "machine-readable JSON on stdout")
+    .action((kind, options) => {
+      if (!(KINDS as readonly string[]).includes(kind)) {
+        throw new InputError([
+          {
+            code: "invalid-value",
+            path: ["kind"],
+            message: `unknown op kind "${kind}"`,
+            allowed: [...KINDS],
+          },
+        ]);
+      }
+      const registry = loadHardwareRegistry(options.hardwareFile ?? []);
+      const resolved = registry.resolve(options.hardware);
+      if (!resolved.ok) throw new InputError(resolved.issues);
+      const hardware = hardwareSpecOf(resolved.record);
+      const require = <T>(value: T | undefined, flag: string): T => {
+        if (value === undefined)
+          throw new InputError([{ code: "missing-field", path: [flag], message: `${kind} needs ${flag}` }]);
+        return value;
+      };
+      let ops: Op[];
+      if (kind === "gemm") {
+        const format: Dtype = options.dtype ?? "bf16";
+        const computeDtype = hardware.peakFlopsPerSec[peakClassOf(format)] !== undefined ? format : "bf16";
+        ops = [
+          gemm({
+            name: "gemm",
+            m: require(options.m, "--m"),
+            n: require(options.n, "--n"),
+            k: require(options.k, "--k"),
+            weightDtype: format,
+            activationDtype: format === "fp32" ? "fp32" : "bf16",
+            computeDtype,
+            formula: "2·m·n·k FLOPs; reads k·n·w + m·k·a, writes m·n·a",
+          }),
+        ];
+      } else if (kind === "attention") {
+        ops = attentionOps(options, hardware, require);
+      } else {
+        const gpus = require(options.gpus, "--gpus");
+        const span = groupSpan(gpus, options.stride ?? 1, hardware.scaleUp.domainGpus);
+        ops = [
+          collectiveOp(
+            kind,
+            kind as CollectiveKind,
+            require(options.bytes, "--bytes"),
+            span,
+            `${kind} over ${gpus} GPUs (${span.domains} scale-up domain(s))`,
+          ),
+        ];
+      }
+      const predictor = rooflinePredictor();
+      const rows = ops.map((op) => ({ op, timing: predictor.predict(op, hardware) }));
+      if (rows.some(({ timing }) => !Number.isFinite(timing.ms))) {
+        throw new InputError([
+          {
+            code: "missing-figure",
+            path: ["hardware"],
+            message: `${resolved.record.name} lacks a figure this op needs (see \`llmsim hardware ${resolved.record.name}\`)`,
+          },
+        ]);
+      }
+      if (options.json)
+        return void process.stdout.write(
+          renderJson({ schemaVersion: 1, hardware: resolved.record.name, ops: rows }),
+        );
+      process.stdout.write(
+        `${renderTable(
+          [
+            "op",
+            "dtype",
+            "FLOP",
+            "bytes",
+            "FLOP/B",
+            "comm bytes",
+            "compute ms",
+            "memory ms",
+            "comm ms",
+            "ms",
+            "bound",
+          ],
+          rows.map(({ op, timing }) => [
+            op.name,
+            op.computeDtype,
+            si(op.flops),
+            si(op.bytesRead + op.bytesWritten),
+            fixed(op.bytesRead + op.bytesWritten > 0 ? op.flops / (op.bytesRead + op.bytesWritten) : 0, 1),
+            si(op.comm?.bytes ?? 0),
+            fixed(timing.computeMs, 4),
+            fixed(timing.memoryMs, 4),
+            fixed(timing.commMs, 4),
+            fixed(timing.ms, 4),
+            timing.bound,
+          ]),
+        )}\n`,
+      );
+      for (const { op } of rows) process.stdout.write(`${op.name}: ${op.formula}\n`);
+    });
+}
+
+type OpOptions = {
+  model?: string;
+  tp?: number;
+  phase?: string;
+  batch?: number;
+  heads?: number;
+  kvHeads?: number;
+  headDim?: number;
+  context?: number;
+  seq?: number;
+  cached?: number;
+  window?: number;
+  kvDtype?: Dtype;
+};
+
+function attentionOps(
+  options: OpOptions,
+  hardware: ReturnType<typeof hardwareSpecOf>,
+  require: <T>(v: T | undefined, flag: string) => T,
+): Op[] {
+  const phase = options.phase ?? "decode";
+  if (phase !== "decode" && phase !== "prefill") {
+    throw new InputError([
+      {
+        code: "invalid-value",
+        path: ["--phase"],
+        message: `unknown phase "${phase}"`,
+        allowed: ["decode", "prefill"],
+      },
+    ]);
+  }
+  const batch = options.batch ?? 1;
+  const workload =
+    phase === "decode"
+      ? { prefill: null, decode: { sequences: batch, contextTokens: require(options.context, "--context") } }
+      : {
+          prefill: {
+            sequences: batch,
+            newTokens: require(options.seq, "--seq"),
+            cachedTokens: options.cached ?? 0,
+          },
+          decode: null,
+        };
+  if (options.model !== undefined) {
+    const model = loadModel(options.model);
+    const plan = { ...DEFAULT_PLAN, tp: options.tp ?? 1 };
+    const issues = validatePlan(model, plan);
+    if (issues.length > 0) throw new InputError(issues);
+    const dtypes = resolveDtypes(model, hardware, options.kvDtype ? { kvCache: options.kvDtype } : {});
+    const ctx = buildContext(model, resolvePlan(model, plan), dtypes, hardware, "auto");
+    const layer = model.layers[0] ?? { ffn: "dense" as const, slidingWindow: null };
+    return decoderLayerOps(
+      ctx,
+      { ...layer, slidingWindow: options.window ?? layer.slidingWindow },
+      workload,
+    ).filter((op) => op.kind === "attention");
+  }
+  const heads = require(options.heads, "--heads");
+  const args = {
+    sequences: batch,
+    heads,
+    kvHeads: options.kvHeads ?? heads,
+    headDim: options.headDim ?? 128,
+    window: options.window ?? null,
+    kvDtype: options.kvDtype ?? "bf16",
+    activationDtype: "bf16" as const,
+    computeDtype: "bf16" as const,
+  };
+  return workload.decode
+    ? [gqaDecodeAttention(args, workload.decode.contextTokens)]
+    : [gqaPrefillAttention(args, workload.prefill?.newTokens ?? 1, workload.prefill?.cachedTokens ?? 0)];
+}

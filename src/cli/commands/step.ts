@@ -1,0 +1,164 @@
+import type { Command } from "@commander-js/extra-typings";
+import { DEFAULT_STEP_SCENARIO } from "../../config/defaults.ts";
+import { loadWithSchema } from "../../config/load.ts";
+import { type StepScenario, stepScenarioSchema } from "../../config/schema/scenario.ts";
+import { stepInputFromScenario } from "../../config/step-request.ts";
+import { InputError } from "../../core/issues.ts";
+import { simulateStep } from "../../core/step/simulate.ts";
+import { readText, resolveFrom } from "../../io/files.ts";
+import { loadHardwareRegistry } from "../../io/hardware.ts";
+import { loadModel } from "../../io/model.ts";
+import { EXIT_RESULT } from "../errors.ts";
+import { renderCsv, renderJson } from "../format/table.ts";
+import { dtype, intAtLeast, keyValue, outputFormat, positiveNumber } from "../options.ts";
+import { renderStepReport, stepCsvRows } from "../step-view.ts";
+
+/** Scenario keys that CLI flags can set, in the order they are merged. */
+const FLAG_KEYS = [
+  "model",
+  "hardware",
+  "gpus",
+  "tp",
+  "pp",
+  "dp",
+  "ep",
+  "redundantExperts",
+  "expertImbalance",
+  "phase",
+  "batch",
+  "seq",
+  "context",
+  "cached",
+  "prefillBatch",
+  "weightDtype",
+  "kvDtype",
+  "activationDtype",
+  "overlap",
+  "mla",
+  "memoryUtilization",
+  "ignoreMemory",
+  "scaleUpGBps",
+  "scaleOutGBps",
+  "hbmGBps",
+  "domainGpus",
+] as const;
+
+export function registerStep(program: Command): void {
+  program
+    .command("step")
+    .description("Simulate one prefill, decode or mixed step: per-layer times, totals and memory per GPU")
+    .option(
+      "--scenario <file>",
+      "YAML/JSON file with the same fields as these flags (flags override it); without it and --model, runs DeepSeek-V3 decode on 32 H800s",
+    )
+    .option("--model <id|config.json>", "Hugging Face id of a built-in model, or a path to a config.json")
+    .option("--hardware <name>", "accelerator or cluster (see `llmsim hardware`)")
+    .option("--hardware-file <files...>", "YAML/JSON files with extra accelerators and clusters")
+    .option("--gpus <n>", "GPUs per replica (= tp x pp x dp; sets dp when --dp is absent)", intAtLeast(1))
+    .option("--tp <n>", "tensor parallelism (default 1)", intAtLeast(1))
+    .option("--pp <n>", "pipeline stages (default 1)", intAtLeast(1))
+    .option("--dp <n>", "attention data-parallel groups per stage (default 1)", intAtLeast(1))
+    .option("--ep <n>", "expert parallelism over the tp x dp GPUs of a stage (default 1)", intAtLeast(1))
+    .option("--redundant-experts <n>", "extra expert replicas per replica (EPLB)", intAtLeast(0))
+    .option(
+      "--expert-imbalance <x>",
+      "busiest EP rank's routed tokens over the mean (default 1)",
+      positiveNumber(),
+    )
+    .option("--phase <phase>", "prefill | decode | mixed (default decode)")
+    .option("--batch <n>", "sequences per attention-DP group (decode sequences when mixed)", intAtLeast(1))
+    .option(
+      "--seq <n>",
+      "prompt tokens per sequence (prefill/mixed); decode context when --context is absent",
+      intAtLeast(1),
+    )
+    .option("--context <n>", "KV length each decode token attends to", intAtLeast(1))
+    .option("--cached <n>", "prefix-cache hits per prompt, tokens (prefill)", intAtLeast(0))
+    .option("--prefill-batch <n>", "prompts in a mixed step", intAtLeast(1))
+    .option("--weight-dtype <dtype>", "weight format (default: the checkpoint's)", dtype)
+    .option("--kv-dtype <dtype>", "KV-cache format (default bf16)", dtype)
+    .option("--activation-dtype <dtype>", "activation format (default bf16)", dtype)
+    .option("--overlap <policy>", "none | full | two-micro-batch (default none)")
+    .option("--mla <form>", "auto | absorbed | naive (default auto: absorbed for decode)")
+    .option("--memory-utilization <f>", "usable fraction of HBM (default 0.9)", positiveNumber())
+    .option("--ignore-memory", "simulate even when the configuration does not fit")
+    .option("--scale-up-gbps <GBps>", "override scale-up (NVLink) bandwidth per GPU", positiveNumber())
+    .option("--scale-out-gbps <GBps>", "override scale-out (NIC) bandwidth per GPU", positiveNumber())
+    .option("--hbm-gbps <GBps>", "override HBM bandwidth", positiveNumber())
+    .option("--domain-gpus <n>", "override the scale-up domain size", intAtLeast(1))
+    .option(
+      "--efficiency <key=value>",
+      "roofline efficiency override, repeatable (e.g. gemmComputeEfficiency=0.6)",
+      keyValue,
+    )
+    .option("--ops", "show (or write with --csv) every op of every layer")
+    .option("--json", "machine-readable JSON on stdout")
+    .option("--csv", "CSV on stdout (one row per layer, or per op with --ops)")
+    .action((options) => {
+      const format = outputFormat(options);
+      const fromFile: Partial<StepScenario> = options.scenario
+        ? loadScenarioFile(options.scenario)
+        : options.model === undefined
+          ? DEFAULT_STEP_SCENARIO
+          : {};
+      const merged: Record<string, unknown> = { ...fromFile };
+      const flags = options as Record<string, unknown>;
+      for (const key of FLAG_KEYS) if (flags[key] !== undefined) merged[key] = flags[key];
+      if (options.efficiency)
+        merged.efficiency = { ...(merged.efficiency as object | undefined), ...options.efficiency };
+      if (merged.hardware === undefined) merged.hardware = DEFAULT_STEP_SCENARIO.hardware;
+      const checked = stepScenarioSchema.safeParse(merged);
+      if (!checked.success) {
+        throw new InputError(
+          checked.error.issues.map((issue) => ({
+            code: issue.code,
+            path: issue.path.map(String),
+            message:
+              issue.code === "invalid_value" && "values" in issue
+                ? `must be one of ${issue.values.join(", ")}`
+                : issue.message,
+            ...(options.scenario ? { file: options.scenario } : {}),
+          })),
+        );
+      }
+      const scenario: StepScenario = checked.data;
+      const scenarioFile = options.scenario;
+      const hardwareFiles = [
+        ...(scenario.hardwareFile
+          ? [
+              resolveFrom(
+                fromFile.hardwareFile === scenario.hardwareFile ? scenarioFile : undefined,
+                scenario.hardwareFile,
+              ),
+            ]
+          : []),
+        ...(options.hardwareFile ?? []),
+      ];
+      const registry = loadHardwareRegistry(hardwareFiles);
+      const hardware = registry.resolve(scenario.hardware);
+      if (!hardware.ok) throw new InputError(hardware.issues);
+      const model = loadModel(
+        scenario.model,
+        options.scenario && fromFile.model === scenario.model ? scenarioFile : undefined,
+      );
+      const result = simulateStep(stepInputFromScenario(scenario, model, hardware.record));
+      if (format === "json") process.stdout.write(renderJson(result));
+      else if (format === "csv") {
+        const { head, rows } = stepCsvRows(result, options.ops === true);
+        process.stdout.write(renderCsv(head, rows));
+      } else process.stdout.write(renderStepReport(result, options.ops === true));
+      for (const warning of result.warnings) process.stderr.write(`llmsim: warning: ${warning}\n`);
+      if (result.status === "does-not-fit") {
+        process.stderr.write(
+          "llmsim: the configuration does not fit in memory (see memory); nothing was simulated\n",
+        );
+        process.exitCode = EXIT_RESULT;
+      }
+    });
+}
+
+function loadScenarioFile(file: string): Partial<StepScenario> {
+  const parsed = loadWithSchema(readText(file, "scenario"), file, stepScenarioSchema.partial());
+  if (!parsed.ok) throw new InputError(parsed.issues);
+  return parsed.value as Partial<StepScenario>;
+}

@@ -1,0 +1,50 @@
+import { Command, CommanderError } from "@commander-js/extra-typings";
+import { InputError } from "../core/issues.ts";
+import { registerHardware } from "./commands/hardware.ts";
+import { registerModel } from "./commands/model.ts";
+import { registerModels } from "./commands/models.ts";
+import { registerOp } from "./commands/op.ts";
+import { registerStep } from "./commands/step.ts";
+import { EXIT_RESULT, EXIT_USAGE, reportIssues } from "./errors.ts";
+
+/** Builds the `llmsim` command tree. */
+export function buildProgram(): Command {
+  const program = new Command()
+    .name("llmsim")
+    .description("Predict LLM inference latency, throughput and memory on accelerators and clusters")
+    .version("0.1.0")
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride();
+  registerModels(program);
+  registerModel(program);
+  registerHardware(program);
+  registerStep(program);
+  registerOp(program);
+  for (const command of program.commands) command.exitOverride();
+  return program;
+}
+
+/** Runs the CLI; returns the exit code. Input errors exit 2 without a stack trace. */
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync([...argv], { from: "user" });
+    return typeof process.exitCode === "number" ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof InputError) {
+      reportIssues(error.issues);
+      return EXIT_USAGE;
+    }
+    if (error instanceof CommanderError) {
+      if (
+        error.code === "commander.helpDisplayed" ||
+        error.code === "commander.version" ||
+        error.code === "commander.help"
+      )
+        return 0;
+      return EXIT_USAGE;
+    }
+    process.stderr.write(`llmsim: error: ${(error as Error).message}\n`);
+    if (process.env.LLMSIM_DEBUG) process.stderr.write(`${(error as Error).stack}\n`);
+    return EXIT_RESULT;
+  }
+}

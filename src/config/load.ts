@@ -1,0 +1,84 @@
+import { LineCounter, parseDocument } from "yaml";
+import type { z } from "zod";
+import type { Issue } from "../core/issues.ts";
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; issues: Issue[] };
+
+interface Located {
+  readonly line?: number;
+  readonly column?: number;
+}
+
+/** Parses YAML or JSON text, keeping a way to map a field path back to a line and column. */
+export function parseText(
+  text: string,
+  file: string,
+):
+  | { ok: true; data: unknown; locate: (path: readonly PropertyKey[]) => Located }
+  | { ok: false; issues: Issue[] } {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, prettyErrors: true });
+  if (document.errors.length > 0) {
+    return {
+      ok: false,
+      issues: document.errors.map((error) => {
+        const position = error.linePos?.[0];
+        return {
+          code: "syntax-error",
+          path: [],
+          message: (error.message.split("\n")[0] ?? "syntax error").replace(
+            / at line \d+, column \d+:?$/,
+            "",
+          ),
+          file,
+          ...(position ? { line: position.line, column: position.col } : {}),
+        };
+      }),
+    };
+  }
+  const locate = (path: readonly PropertyKey[]): Located => {
+    for (let depth = path.length; depth >= 0; depth--) {
+      const node = document.getIn(path.slice(0, depth) as unknown[], true) as
+        | { range?: [number, number, number] }
+        | undefined;
+      if (node?.range) {
+        const { line, col } = lineCounter.linePos(node.range[0]);
+        return { line, column: col };
+      }
+    }
+    return {};
+  };
+  return { ok: true, data: document.toJS(), locate };
+}
+
+/** Parses and validates a YAML/JSON file with a Zod schema; issues carry file:line:col and the field path. */
+export function loadWithSchema<S extends z.ZodType>(
+  text: string,
+  file: string,
+  schema: S,
+): Parsed<z.output<S>> {
+  const parsed = parseText(text, file);
+  if (!parsed.ok) return parsed;
+  const result = schema.safeParse(parsed.data);
+  if (result.success) return { ok: true, value: result.data };
+  return {
+    ok: false,
+    issues: result.error.issues.map((issue) => {
+      const path = issue.path.map((key) => (typeof key === "symbol" ? String(key) : key));
+      const at =
+        issue.code === "unrecognized_keys" && issue.keys[0] !== undefined
+          ? [...issue.path, issue.keys[0]]
+          : issue.path;
+      return { code: issue.code, path, message: describeZodIssue(issue), file, ...parsed.locate(at) };
+    }),
+  };
+}
+
+function describeZodIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === "invalid_value" && "values" in issue) {
+    return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+  }
+  if (issue.code === "unrecognized_keys")
+    return `unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
+  return issue.message;
+}

@@ -1,0 +1,66 @@
+import { describe, expect, it } from "vitest";
+import { groupSpan } from "../parallel/placement.ts";
+import { collectiveTimeSec, NCCL_PROTOCOLS, type NetworkTiers } from "./alpha-beta.ts";
+
+const bandwidthOnly: NetworkTiers = {
+  scaleUpBytesPerSec: 1e9,
+  scaleOutBytesPerSec: 1e8,
+  protocols: [{ name: "ideal", baseLatencySec: 0, scaleUpHopSec: 0, scaleOutHopSec: 0, bandwidthFactor: 1 }],
+};
+
+describe("collectiveTimeSec(kind, bytes, span, net)", () => {
+  it("ring all-reduce inside one domain moves 2(g-1)/g of the buffer", () => {
+    expect(collectiveTimeSec("all-reduce", 8e6, groupSpan(8, 1, 8), bandwidthOnly)).toBeCloseTo(
+      (2 * 7 * 8e6) / 8 / 1e9,
+      12,
+    );
+  });
+  it("all-reduce over two domains adds the inter-domain ring on 1/m of the buffer", () => {
+    const expected = (2 * 7 * 8e6) / 8 / 1e9 + (2 * 1 * 8e6) / 2 / 8 / 1e8;
+    expect(collectiveTimeSec("all-reduce", 8e6, groupSpan(16, 1, 8), bandwidthOnly)).toBeCloseTo(
+      expected,
+      12,
+    );
+  });
+  it("all-gather moves (g-1)/g of the output", () => {
+    expect(collectiveTimeSec("all-gather", 4e6, groupSpan(4, 1, 8), bandwidthOnly)).toBeCloseTo(
+      (3 * 4e6) / 4 / 1e9,
+      12,
+    );
+  });
+  it("all-to-all is limited by the slower of its intra- and inter-domain shares", () => {
+    const intra = (8e6 * 7) / 16 / 1e9;
+    const inter = (8e6 * 8) / 16 / 1e8;
+    expect(collectiveTimeSec("all-to-all", 8e6, groupSpan(16, 1, 8), bandwidthOnly)).toBeCloseTo(
+      Math.max(intra, inter),
+      12,
+    );
+  });
+  it("send-recv uses the scale-out tier when the span leaves the domain", () => {
+    expect(collectiveTimeSec("send-recv", 1e6, groupSpan(2, 8, 8), bandwidthOnly)).toBeCloseTo(1e6 / 1e8, 12);
+    expect(collectiveTimeSec("send-recv", 1e6, groupSpan(2, 1, 8), bandwidthOnly)).toBeCloseTo(1e6 / 1e9, 12);
+  });
+  it("a group of one costs nothing", () => {
+    expect(collectiveTimeSec("all-reduce", 1e6, groupSpan(1, 1, 8), bandwidthOnly)).toBe(0);
+  });
+  it("takes NCCL's fastest protocol: LL for tiny messages (6.6 + 14 x 0.6 us on 8 GPUs)", () => {
+    const net: NetworkTiers = {
+      scaleUpBytesPerSec: 300e9,
+      scaleOutBytesPerSec: 40e9,
+      protocols: NCCL_PROTOCOLS,
+    };
+    const tiny = collectiveTimeSec("all-reduce", 8, groupSpan(8, 1, 8), net);
+    expect(tiny).toBeCloseTo(6.6e-6 + 14 * 0.6e-6 + (2 * 7 * 8) / 8 / 300e9 / 0.5, 12);
+    const large = collectiveTimeSec("all-reduce", 1e9, groupSpan(8, 1, 8), net);
+    expect(large).toBeCloseTo(8.4e-6 + 14 * 3.4e-6 + (2 * 7 * 1e9) / 8 / 300e9, 12);
+  });
+});
+
+describe("groupSpan(size, stride, domain)", () => {
+  it("packs members into domains", () => {
+    expect(groupSpan(8, 1, 8)).toEqual({ size: 8, membersPerDomain: 8, domains: 1 });
+    expect(groupSpan(32, 1, 8)).toEqual({ size: 32, membersPerDomain: 8, domains: 4 });
+    expect(groupSpan(4, 4, 8)).toEqual({ size: 4, membersPerDomain: 2, domains: 2 });
+    expect(groupSpan(4, 16, 8)).toEqual({ size: 4, membersPerDomain: 1, domains: 4 });
+  });
+});

@@ -1,0 +1,109 @@
+import type { GroupSpan } from "../parallel/placement.ts";
+
+export const COLLECTIVES = ["all-reduce", "all-gather", "reduce-scatter", "all-to-all", "send-recv"] as const;
+export type CollectiveKind = (typeof COLLECTIVES)[number];
+
+/**
+ * One NCCL protocol's cost constants: a fixed latency per collective, a latency per ring step on
+ * each network tier, and the fraction of link bandwidth the protocol delivers.
+ */
+export interface ProtocolCost {
+  readonly name: string;
+  readonly baseLatencySec: number;
+  readonly scaleUpHopSec: number;
+  readonly scaleOutHopSec: number;
+  readonly bandwidthFactor: number;
+}
+
+/**
+ * NCCL's ring cost model constants (NVIDIA/nccl src/graph/tuning.cc @b647562: baseLat Ring
+ * {LL 6.6, LL128 14.0, Simple 8.4} µs; hwLat NVLink Ring {0.6, 1.9, 3.4} µs, NET Ring
+ * {2.7, 4.0, 14.0} µs; bus bandwidth x0.5 for LL and x0.92 (120/128) for LL128).
+ */
+export const NCCL_PROTOCOLS: readonly ProtocolCost[] = [
+  { name: "LL", baseLatencySec: 6.6e-6, scaleUpHopSec: 0.6e-6, scaleOutHopSec: 2.7e-6, bandwidthFactor: 0.5 },
+  {
+    name: "LL128",
+    baseLatencySec: 14.0e-6,
+    scaleUpHopSec: 1.9e-6,
+    scaleOutHopSec: 4.0e-6,
+    bandwidthFactor: 0.92,
+  },
+  {
+    name: "Simple",
+    baseLatencySec: 8.4e-6,
+    scaleUpHopSec: 3.4e-6,
+    scaleOutHopSec: 14.0e-6,
+    bandwidthFactor: 1,
+  },
+];
+
+/** Achievable per-GPU, one-direction bandwidths of the two network tiers and the protocols in use. */
+export interface NetworkTiers {
+  readonly scaleUpBytesPerSec: number;
+  readonly scaleOutBytesPerSec: number;
+  readonly protocols: readonly ProtocolCost[];
+}
+
+/**
+ * Alpha-beta time of a collective, hierarchical over scale-up domains, taking the fastest protocol
+ * as NCCL's tuner does. Per protocol p: base_p + (up steps)·hopUp_p + (out steps)·hopOut_p +
+ * transfer / factor_p, where, with m members per domain over d domains:
+ * - all-reduce: transfer 2(m-1)/m · n/B_up + 2(d-1)/d · (n/m)/B_out; steps 2(m-1), 2(d-1)
+ * - all-gather, reduce-scatter: (m-1)/m · n/B_up + (d-1)/d · (n/m)/B_out; steps m-1, d-1
+ * - all-to-all: max(n(m-1)/g / B_up, n(g-m)/g / B_out); one step on the slowest tier used
+ * - send-recv: n / B of the tier; one step.
+ * `bytes` is per GPU: the buffer reduced (all-reduce), the whole gathered output (all-gather) or
+ * input (reduce-scatter), everything held for all destinations including itself (all-to-all, sent
+ * uniformly), or the message (send-recv). (Thakur, Rabenseifner, Gropp, IJHPCA 2005.)
+ */
+export function collectiveTimeSec(
+  kind: CollectiveKind,
+  bytes: number,
+  span: GroupSpan,
+  net: NetworkTiers,
+): number {
+  const g = span.size;
+  if (bytes <= 0 || (g <= 1 && kind !== "send-recv")) return 0;
+  const m = span.membersPerDomain;
+  const d = span.domains;
+  const up = net.scaleUpBytesPerSec;
+  const out = net.scaleOutBytesPerSec;
+  let transferSec: number;
+  let upSteps = 0;
+  let outSteps = 0;
+  switch (kind) {
+    case "all-reduce":
+      transferSec =
+        (m > 1 ? (2 * (m - 1) * bytes) / m / up : 0) + (d > 1 ? (2 * (d - 1) * bytes) / d / m / out : 0);
+      upSteps = 2 * (m - 1);
+      outSteps = 2 * (d - 1);
+      break;
+    case "all-gather":
+    case "reduce-scatter":
+      transferSec = (m > 1 ? ((m - 1) * bytes) / m / up : 0) + (d > 1 ? ((d - 1) * bytes) / d / m / out : 0);
+      upSteps = m - 1;
+      outSteps = d - 1;
+      break;
+    case "all-to-all":
+      transferSec = Math.max(m > 1 ? (bytes * (m - 1)) / g / up : 0, d > 1 ? (bytes * (g - m)) / g / out : 0);
+      if (d > 1) outSteps = 1;
+      else upSteps = 1;
+      break;
+    case "send-recv":
+      transferSec = d > 1 ? bytes / out : bytes / up;
+      if (d > 1) outSteps = 1;
+      else upSteps = 1;
+      break;
+  }
+  let best = Number.POSITIVE_INFINITY;
+  for (const p of net.protocols) {
+    const sec =
+      p.baseLatencySec +
+      upSteps * p.scaleUpHopSec +
+      outSteps * p.scaleOutHopSec +
+      transferSec / p.bandwidthFactor;
+    if (sec < best) best = sec;
+  }
+  return best;
+}

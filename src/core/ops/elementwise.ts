@@ -1,0 +1,47 @@
+import { BYTES_PER_ELEMENT, type Dtype } from "../dtype.ts";
+import type { Op } from "./types.ts";
+
+/**
+ * RMSNorm/LayerNorm over `tokens` rows of `width`: reads the rows and the weight vector, writes the
+ * rows; about 4 FLOPs per element (square, sum, scale, weight).
+ */
+export function norm(name: string, tokens: number, width: number, activationDtype: Dtype): Op {
+  const a = BYTES_PER_ELEMENT[activationDtype];
+  const weightBytes = width * a;
+  return {
+    name,
+    kind: "elementwise",
+    computeDtype: "bf16",
+    flops: 4 * tokens * width,
+    bytesRead: tokens * width * a + weightBytes,
+    bytesWritten: tokens * width * a,
+    weightBytes,
+    kvCacheBytes: 0,
+    comm: null,
+    shape: null,
+    formula: "4·T·H FLOPs; reads T·H·a + H·a, writes T·H·a",
+  };
+}
+
+/** Token embedding lookup: reads `tokens` rows of the table, writes them as activations. */
+export function embeddingLookup(
+  tokens: number,
+  hidden: number,
+  weightDtype: Dtype,
+  activationDtype: Dtype,
+): Op {
+  const weightBytes = tokens * hidden * BYTES_PER_ELEMENT[weightDtype];
+  return {
+    name: "embedding",
+    kind: "embedding",
+    computeDtype: "bf16",
+    flops: 0,
+    bytesRead: weightBytes,
+    bytesWritten: tokens * hidden * BYTES_PER_ELEMENT[activationDtype],
+    weightBytes,
+    kvCacheBytes: 0,
+    comm: null,
+    shape: null,
+    formula: "gather T rows: reads T·H·w, writes T·H·a",
+  };
+}

@@ -1,0 +1,51 @@
+import type { CollectiveKind } from "../collectives/alpha-beta.ts";
+import type { Dtype } from "../dtype.ts";
+import type { GroupSpan } from "../parallel/placement.ts";
+
+export const OP_KINDS = [
+  "gemm",
+  "grouped-gemm",
+  "attention",
+  "elementwise",
+  "embedding",
+  "collective",
+] as const;
+export type OpKind = (typeof OP_KINDS)[number];
+
+/** A collective an op performs, with the per-GPU payload as collectiveTimeSec defines it. */
+export interface CommCall {
+  readonly collective: CollectiveKind;
+  readonly bytes: number;
+  readonly span: GroupSpan;
+}
+
+/**
+ * One fused kernel of a step on one GPU: its work (FLOPs), its HBM traffic and any communication.
+ * Every figure is per GPU and per execution of the op.
+ */
+export interface Op {
+  /** Stable name, e.g. "qkv_proj", "attention_decode", "moe_dispatch". */
+  readonly name: string;
+  readonly kind: OpKind;
+  /** Format the tensor cores run in (selects the peak). */
+  readonly computeDtype: Dtype;
+  readonly flops: number;
+  /** All bytes read from HBM (weights, activations, KV cache). */
+  readonly bytesRead: number;
+  /** All bytes written to HBM (activations, new KV cache entries). */
+  readonly bytesWritten: number;
+  /** Part of bytesRead that is weights. */
+  readonly weightBytes: number;
+  /** Part of bytesRead + bytesWritten that is KV cache. */
+  readonly kvCacheBytes: number;
+  readonly comm: CommCall | null;
+  /** GEMM shape (M tokens x N outputs x K inputs) when the op is a matrix multiply. */
+  readonly shape: { readonly m: number; readonly n: number; readonly k: number } | null;
+  /** The formula used, in the symbols of docs/formulas (T tokens, H hidden, ...). */
+  readonly formula: string;
+}
+
+/** Activation bytes an op touches (traffic that is neither weights nor KV cache). */
+export function activationBytes(op: Op): number {
+  return op.bytesRead + op.bytesWritten - op.weightBytes - op.kvCacheBytes;
+}

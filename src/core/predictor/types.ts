@@ -1,0 +1,28 @@
+import type { HardwareSpec } from "../hardware/types.ts";
+import type { Op } from "../ops/types.ts";
+
+export type Bound = "compute" | "memory" | "comm";
+
+/** Predicted time of one op on one GPU. */
+export interface OpTiming {
+  /** FLOPs at the achievable peak. */
+  readonly computeMs: number;
+  /** HBM bytes at the achievable bandwidth. */
+  readonly memoryMs: number;
+  /** Collective time on the network. */
+  readonly commMs: number;
+  /** The op's predicted duration. */
+  readonly ms: number;
+  readonly bound: Bound;
+  /** Which predictor produced the figure, e.g. "roofline". */
+  readonly source: string;
+}
+
+/**
+ * op x hardware -> time. The roofline predictor is the default; calibrated and table predictors
+ * implement the same interface.
+ */
+export interface Predictor {
+  readonly name: string;
+  predict(op: Op, hardware: HardwareSpec): OpTiming;
+}

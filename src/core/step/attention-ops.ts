@@ -1,0 +1,232 @@
+import { BYTES_PER_ELEMENT } from "../dtype.ts";
+import type { GqaAttentionSpec, MlaAttentionSpec } from "../model/types.ts";
+import { causalPairs, gqaDecodeAttention, gqaPrefillAttention } from "../ops/attention.ts";
+import { collectiveOp } from "../ops/collective.ts";
+import { norm } from "../ops/elementwise.ts";
+import { gemm } from "../ops/gemm.ts";
+import { type MlaArgs, mlaAbsorbedAttention, mlaKvUpProjection, mlaPrefillAttention } from "../ops/mla.ts";
+import type { Op } from "../ops/types.ts";
+import type { BuildContext } from "./context.ts";
+import { type StepWorkload, stepTokens } from "./workload.ts";
+
+/** KV heads held by one GPU: split when TP divides them, one replicated head otherwise. */
+export function kvHeadsPerGpu(attention: GqaAttentionSpec, tp: number): number {
+  return attention.numKvHeads >= tp ? attention.numKvHeads / tp : 1;
+}
+
+function gqaCoreOps(
+  ctx: BuildContext,
+  attention: GqaAttentionSpec,
+  window: number | null,
+  workload: StepWorkload,
+  ops: Op[],
+) {
+  const base = {
+    heads: attention.numHeads / ctx.plan.tp,
+    kvHeads: kvHeadsPerGpu(attention, ctx.plan.tp),
+    headDim: attention.headDim,
+    window,
+    kvDtype: ctx.dtypes.kvCache,
+    activationDtype: ctx.dtypes.activation,
+    computeDtype: ctx.dtypes.attention,
+  };
+  if (workload.prefill) {
+    const { sequences, newTokens, cachedTokens } = workload.prefill;
+    ops.push(gqaPrefillAttention({ ...base, sequences }, newTokens, cachedTokens));
+  }
+  if (workload.decode) {
+    ops.push(
+      gqaDecodeAttention({ ...base, sequences: workload.decode.sequences }, workload.decode.contextTokens),
+    );
+  }
+}
+
+function gqaOps(
+  ctx: BuildContext,
+  attention: GqaAttentionSpec,
+  window: number | null,
+  workload: StepWorkload,
+  ops: Op[],
+) {
+  const { dtypes, model, plan } = ctx;
+  const tokens = stepTokens(workload);
+  const heads = attention.numHeads / plan.tp;
+  const kvHeads = kvHeadsPerGpu(attention, plan.tp);
+  const common = {
+    weightDtype: dtypes.weight,
+    activationDtype: dtypes.activation,
+    computeDtype: dtypes.gemmCompute,
+  };
+  ops.push(
+    gemm({
+      ...common,
+      name: "qkv_proj",
+      m: tokens,
+      k: model.hiddenSize,
+      n: (heads + 2 * kvHeads) * attention.headDim,
+      formula: "2·T·H·(h_q+2·h_kv)·d/TP",
+    }),
+  );
+  gqaCoreOps(ctx, attention, window, workload, ops);
+  ops.push(
+    gemm({
+      ...common,
+      name: "o_proj",
+      m: tokens,
+      k: heads * attention.headDim,
+      n: model.hiddenSize,
+      formula: "2·T·(h_q·d/TP)·H",
+    }),
+  );
+}
+
+function mlaOps(ctx: BuildContext, attention: MlaAttentionSpec, workload: StepWorkload, ops: Op[]) {
+  const { dtypes, model, plan } = ctx;
+  const tokens = stepTokens(workload);
+  const heads = attention.numHeads / plan.tp;
+  const qkHeadDim = attention.qkNopeHeadDim + attention.qkRopeHeadDim;
+  const latent = attention.kvLoraRank + attention.qkRopeHeadDim;
+  const common = {
+    weightDtype: dtypes.weight,
+    activationDtype: dtypes.activation,
+    computeDtype: dtypes.gemmCompute,
+  };
+  if (attention.qLoraRank !== null) {
+    ops.push(
+      gemm({
+        ...common,
+        name: "qkv_a_proj",
+        m: tokens,
+        k: model.hiddenSize,
+        n: attention.qLoraRank + latent,
+        formula: "2·T·H·(Dq+Dc+dr), replicated over TP",
+      }),
+    );
+    ops.push(
+      gemm({
+        ...common,
+        name: "q_b_proj",
+        m: tokens,
+        k: attention.qLoraRank,
+        n: heads * qkHeadDim,
+        formula: "2·T·Dq·h·(d_nope+dr)/TP",
+      }),
+    );
+  } else {
+    ops.push(
+      gemm({
+        ...common,
+        name: "q_proj",
+        m: tokens,
+        k: model.hiddenSize,
+        n: heads * qkHeadDim,
+        formula: "2·T·H·h·(d_nope+dr)/TP",
+      }),
+    );
+    ops.push(
+      gemm({
+        ...common,
+        name: "kv_a_proj",
+        m: tokens,
+        k: model.hiddenSize,
+        n: latent,
+        formula: "2·T·H·(Dc+dr), replicated over TP",
+      }),
+    );
+  }
+  const args = (sequences: number): MlaArgs => ({
+    sequences,
+    heads,
+    kvLoraRank: attention.kvLoraRank,
+    qkNopeHeadDim: attention.qkNopeHeadDim,
+    qkRopeHeadDim: attention.qkRopeHeadDim,
+    vHeadDim: attention.vHeadDim,
+    kvDtype: dtypes.kvCache,
+    activationDtype: dtypes.activation,
+    computeDtype: dtypes.attention,
+  });
+  const absorbed = (sequences: number, queries: number, pairs: number, keysRead: number, suffix: string) => {
+    const m = sequences * queries;
+    ops.push(
+      gemm({
+        ...common,
+        name: `q_absorb${suffix}`,
+        m,
+        k: attention.qkNopeHeadDim,
+        n: attention.kvLoraRank,
+        batch: heads,
+        formula: "2·T·h·d_nope·Dc (W_UK per head)",
+      }),
+    );
+    ops.push(mlaAbsorbedAttention(args(sequences), queries, pairs, keysRead, `attention${suffix}`));
+    ops.push(
+      gemm({
+        ...common,
+        name: `v_up${suffix}`,
+        m,
+        k: attention.kvLoraRank,
+        n: attention.vHeadDim,
+        batch: heads,
+        formula: "2·T·h·Dc·d_v (W_UV per head)",
+      }),
+    );
+  };
+  const naive = (sequences: number, newTokens: number, cachedTokens: number, suffix: string) => {
+    ops.push(
+      mlaKvUpProjection(
+        args(sequences),
+        newTokens,
+        cachedTokens,
+        dtypes.weight,
+        dtypes.gemmCompute,
+        `kv_up_proj${suffix}`,
+      ),
+    );
+    ops.push(mlaPrefillAttention(args(sequences), newTokens, cachedTokens, `attention${suffix}`));
+  };
+  if (workload.prefill) {
+    const { sequences, newTokens, cachedTokens } = workload.prefill;
+    if (ctx.mlaMode === "absorbed") {
+      absorbed(
+        sequences,
+        newTokens,
+        causalPairs(newTokens, cachedTokens, null),
+        cachedTokens + newTokens,
+        "_prefill",
+      );
+    } else naive(sequences, newTokens, cachedTokens, "_prefill");
+  }
+  if (workload.decode) {
+    const { sequences, contextTokens } = workload.decode;
+    if (ctx.mlaMode === "naive") naive(sequences, 1, contextTokens - 1, "_decode");
+    else absorbed(sequences, 1, contextTokens, contextTokens, "_decode");
+  }
+  ops.push(
+    gemm({
+      ...common,
+      name: "o_proj",
+      m: tokens,
+      k: heads * attention.vHeadDim,
+      n: model.hiddenSize,
+      formula: "2·T·(h·d_v/TP)·H",
+    }),
+  );
+}
+
+/** Norm, projections, attention core and output projection of one layer, plus the TP all-reduce. */
+export function attentionBlockOps(
+  ctx: BuildContext,
+  window: number | null,
+  workload: StepWorkload,
+  ops: Op[],
+): void {
+  const { model, plan, dtypes } = ctx;
+  const tokens = stepTokens(workload);
+  ops.push(norm("attn_norm", tokens, model.hiddenSize, dtypes.activation));
+  if (model.attention.kind === "mla") mlaOps(ctx, model.attention, workload, ops);
+  else gqaOps(ctx, model.attention, window, workload, ops);
+  if (plan.tp > 1) {
+    const bytes = tokens * model.hiddenSize * BYTES_PER_ELEMENT[dtypes.activation];
+    ops.push(collectiveOp("attn_all_reduce", "all-reduce", bytes, ctx.spans.tp, "all-reduce T·H·a over TP"));
+  }
+}

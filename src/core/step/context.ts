@@ -1,0 +1,39 @@
+import type { HardwareSpec } from "../hardware/types.ts";
+import type { ModelSpec } from "../model/types.ts";
+import { type GroupSpan, groupSpan } from "../parallel/placement.ts";
+import type { ResolvedPlan } from "../parallel/plan.ts";
+import type { StepDtypes } from "./dtypes.ts";
+
+/** MLA form: absorbed (latent-space attention) or naive (up-project K/V); auto = absorbed for decode only. */
+export type MlaMode = "auto" | "absorbed" | "naive";
+
+/** Everything the op builders need besides the workload. */
+export interface BuildContext {
+  readonly model: ModelSpec;
+  readonly plan: ResolvedPlan;
+  readonly dtypes: StepDtypes;
+  readonly mlaMode: MlaMode;
+  /** Communication groups: TP group, attention-DP peers (stride tp) and all GPUs of a stage. */
+  readonly spans: { readonly tp: GroupSpan; readonly dp: GroupSpan; readonly stage: GroupSpan };
+}
+
+export function buildContext(
+  model: ModelSpec,
+  plan: ResolvedPlan,
+  dtypes: StepDtypes,
+  hardware: HardwareSpec,
+  mlaMode: MlaMode,
+): BuildContext {
+  const domain = hardware.scaleUp.domainGpus;
+  return {
+    model,
+    plan,
+    dtypes,
+    mlaMode,
+    spans: {
+      tp: groupSpan(plan.tp, 1, domain),
+      dp: groupSpan(plan.dp, plan.tp, domain),
+      stage: groupSpan(plan.gpusPerStage, 1, domain),
+    },
+  };
+}

@@ -1,0 +1,172 @@
+import { BYTES_PER_ELEMENT } from "../dtype.ts";
+import type { MlpSpec, MoeSpec } from "../model/types.ts";
+import { collectiveOp } from "../ops/collective.ts";
+import { norm } from "../ops/elementwise.ts";
+import { gemm, groupedGemm } from "../ops/gemm.ts";
+import { expectedTouchedExperts } from "../ops/moe.ts";
+import type { Op } from "../ops/types.ts";
+import type { BuildContext } from "./context.ts";
+
+/** Up (+gate) and down GEMMs of an MLP split `shards` ways along its width. */
+function mlpOps(ctx: BuildContext, mlp: MlpSpec, tokens: number, shards: number, prefix: string, ops: Op[]) {
+  const { dtypes, model } = ctx;
+  const width = mlp.intermediateSize / shards;
+  const common = {
+    weightDtype: dtypes.weight,
+    activationDtype: dtypes.activation,
+    computeDtype: dtypes.gemmCompute,
+  };
+  const up = mlp.gated ? 2 : 1;
+  ops.push(
+    gemm({
+      ...common,
+      name: `${prefix}_up`,
+      m: tokens,
+      k: model.hiddenSize,
+      n: up * width,
+      formula: mlp.gated ? "2·T·H·2I/TP (gate+up)" : "2·T·H·I/TP",
+    }),
+  );
+  ops.push(
+    gemm({
+      ...common,
+      name: `${prefix}_down`,
+      m: tokens,
+      k: width,
+      n: model.hiddenSize,
+      formula: "2·T·(I/TP)·H",
+    }),
+  );
+}
+
+/** Dense FFN block: norm, MLP sharded over TP, all-reduce. */
+export function denseFfnOps(ctx: BuildContext, mlp: MlpSpec, tokens: number, ops: Op[]): void {
+  const { model, plan, dtypes } = ctx;
+  ops.push(norm("ffn_norm", tokens, model.hiddenSize, dtypes.activation));
+  mlpOps(ctx, mlp, tokens, plan.tp, "mlp", ops);
+  if (plan.tp > 1) {
+    const bytes = tokens * model.hiddenSize * BYTES_PER_ELEMENT[dtypes.activation];
+    ops.push(collectiveOp("mlp_all_reduce", "all-reduce", bytes, ctx.spans.tp, "all-reduce T·H·a over TP"));
+  }
+}
+
+/**
+ * MoE block on one GPU. The tp x dp GPUs of a stage share the experts: with EP > 1 tokens travel by
+ * all-to-all (each GPU dispatches its 1/TP share of its group's tokens, top-k copies each); with
+ * EP = 1 every expert is split over all of them and tokens are all-gathered across DP groups.
+ * Routed work per GPU: T·dp·k/EP token-expert rows times the imbalance factor, on 1/expertTp of
+ * each expert's width; weights are read for the experts expected to receive a token.
+ */
+export function moeFfnOps(ctx: BuildContext, moe: MoeSpec, tokens: number, ops: Op[]): void {
+  const { model, plan, dtypes, spans } = ctx;
+  const h = model.hiddenSize;
+  const a = BYTES_PER_ELEMENT[dtypes.activation];
+  ops.push(norm("ffn_norm", tokens, h, dtypes.activation));
+  ops.push(
+    gemm({
+      name: "router",
+      m: tokens,
+      k: h,
+      n: moe.numExperts,
+      weightDtype: dtypes.activation,
+      activationDtype: dtypes.activation,
+      computeDtype: "bf16",
+      formula: "2·T·H·E",
+    }),
+  );
+  const domainTokens = tokens * plan.dp;
+  const copies = (tokens / plan.tp) * moe.topK * h * plan.expertTp;
+  if (plan.ep > 1) {
+    const bytes = copies * BYTES_PER_ELEMENT[dtypes.dispatch];
+    ops.push(
+      collectiveOp(
+        "moe_dispatch",
+        "all-to-all",
+        bytes,
+        spans.stage,
+        "all-to-all of (T/TP)·k·H·b_dispatch·expertTp per GPU",
+      ),
+    );
+  } else if (plan.dp > 1) {
+    ops.push(
+      collectiveOp(
+        "moe_all_gather",
+        "all-gather",
+        domainTokens * h * a,
+        spans.dp,
+        "all-gather T·dp·H·a over DP",
+      ),
+    );
+  }
+  const rows = ((domainTokens * moe.topK) / plan.ep) * plan.expertImbalance;
+  const width = moe.expert.intermediateSize / plan.expertTp;
+  const touched = expectedTouchedExperts(plan.expertSlotsPerRank, moe.numExperts, moe.topK, domainTokens);
+  const expertCommon = {
+    m: rows,
+    matricesRead: touched,
+    weightDtype: dtypes.expertWeight,
+    activationDtype: dtypes.activation,
+    computeDtype: dtypes.expertGemmCompute,
+  };
+  const up = moe.expert.gated ? 2 : 1;
+  ops.push(
+    groupedGemm({
+      ...expertCommon,
+      name: "experts_up",
+      k: h,
+      n: up * width,
+      formula: "2·rows·H·2I_e/expertTp; weights of touched experts",
+    }),
+  );
+  ops.push(
+    groupedGemm({
+      ...expertCommon,
+      name: "experts_down",
+      k: width,
+      n: h,
+      formula: "2·rows·(I_e/expertTp)·H",
+    }),
+  );
+  if (moe.shared) mlpOps(ctx, moe.shared, tokens, plan.tp, "shared_expert", ops);
+  if (plan.ep > 1) {
+    const bytes = copies * BYTES_PER_ELEMENT[dtypes.combine];
+    ops.push(
+      collectiveOp(
+        "moe_combine",
+        "all-to-all",
+        bytes,
+        spans.stage,
+        "all-to-all of (T/TP)·k·H·b_combine·expertTp per GPU",
+      ),
+    );
+    if (plan.tp > 1) {
+      ops.push(
+        collectiveOp(
+          "moe_tp_all_reduce",
+          "all-reduce",
+          tokens * h * a,
+          spans.tp,
+          "all-reduce T·H·a over TP (gather TP shares, sum shared expert)",
+        ),
+      );
+    }
+  } else if (plan.dp > 1) {
+    ops.push(
+      collectiveOp(
+        "moe_reduce_scatter",
+        "reduce-scatter",
+        domainTokens * h * a,
+        spans.stage,
+        "reduce-scatter T·dp·H·a over the stage",
+      ),
+    );
+    if (plan.tp > 1)
+      ops.push(
+        collectiveOp("moe_tp_all_gather", "all-gather", tokens * h * a, spans.tp, "all-gather T·H·a over TP"),
+      );
+  } else if (plan.tp > 1) {
+    ops.push(
+      collectiveOp("moe_all_reduce", "all-reduce", tokens * h * a, spans.tp, "all-reduce T·H·a over TP"),
+    );
+  }
+}

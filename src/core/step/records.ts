@@ -1,0 +1,64 @@
+import type { BlockCost } from "./evaluate.ts";
+import type { BlockKind, LayerExecution, OpRecord } from "./result.ts";
+
+const recordCache = new WeakMap<BlockCost, readonly OpRecord[]>();
+
+/** Flattened op records of a block (shared by every layer with the same cost object). */
+function opRecords(cost: BlockCost): readonly OpRecord[] {
+  const cached = recordCache.get(cost);
+  if (cached) return cached;
+  const records = cost.ops.map(({ op, timing }): OpRecord => {
+    const bytes = op.bytesRead + op.bytesWritten;
+    return {
+      name: op.name,
+      kind: op.kind,
+      computeDtype: op.computeDtype,
+      flops: op.flops,
+      bytesRead: op.bytesRead,
+      bytesWritten: op.bytesWritten,
+      weightBytes: op.weightBytes,
+      kvCacheBytes: op.kvCacheBytes,
+      arithmeticIntensity: bytes > 0 ? op.flops / bytes : 0,
+      commBytes: op.comm?.bytes ?? 0,
+      collective: op.comm?.collective ?? null,
+      groupSize: op.comm?.span.size ?? 1,
+      shape: op.shape,
+      computeMs: timing.computeMs,
+      memoryMs: timing.memoryMs,
+      commMs: timing.commMs,
+      ms: timing.ms,
+      bound: timing.bound,
+      source: timing.source,
+      formula: op.formula,
+    };
+  });
+  recordCache.set(cost, records);
+  return records;
+}
+
+export function toLayerExecution(
+  layer: number,
+  name: string,
+  kind: BlockKind,
+  stage: number,
+  cost: BlockCost,
+): LayerExecution {
+  return {
+    layer,
+    name,
+    kind,
+    stage,
+    flops: cost.flops,
+    bytesRead: cost.bytesRead,
+    bytesWritten: cost.bytesWritten,
+    commBytes: cost.commBytes,
+    computeMs: cost.computeMs,
+    memoryMs: cost.memoryMs,
+    commMs: cost.commMs,
+    dominantMs: cost.dominantMs,
+    exposedCommMs: cost.exposedCommMs,
+    bound: cost.bound,
+    microBatches: cost.microBatches,
+    ops: opRecords(cost),
+  };
+}

@@ -1,0 +1,287 @@
+import { describe, expect, it } from "vitest";
+import { hardware, model, ROUND_GPU } from "../../../test/helpers/fixtures.ts";
+import { InputError } from "../issues.ts";
+import { DEFAULT_ROOFLINE_PARAMS, rooflinePredictor } from "../predictor/roofline.ts";
+import type { LayerExecution, OpRecord, StepResult } from "./result.ts";
+import { simulateStep } from "./simulate.ts";
+
+const decode = (sequences: number, contextTokens: number) => ({
+  prefill: null,
+  decode: { sequences, contextTokens },
+});
+const opOf = (layer: LayerExecution | undefined, name: string): OpRecord => {
+  const op = layer?.ops.find((o) => o.name === name);
+  if (!op) throw new Error(`no op ${name} in ${layer?.name}`);
+  return op;
+};
+const layer = (result: StepResult, index: number) => result.layers.find((l) => l.layer === index);
+
+describe("Llama-2-7B decode, TP1 (MHA, hand-derived)", () => {
+  const result = simulateStep({
+    model: model("meta-llama/Llama-2-7b-hf"),
+    hardware: ROUND_GPU,
+    workload: decode(8, 1024),
+  });
+  const l0 = layer(result, 0);
+
+  it("layer FLOPs = 2·B·(4H² + 3HI) + attention 4·h·d·B·C + norms", () => {
+    // 2·8·(4·4096² + 3·4096·11008) = 3,238,002,688; attention 4·32·128·8·1024 = 134,217,728; norms 2·4·8·4096
+    expect(l0?.flops).toBe(3_238_002_688 + 134_217_728 + 262_144);
+    expect(opOf(l0, "qkv_proj").flops).toBe(2 * 8 * 4096 * 3 * 4096);
+    expect(opOf(l0, "mlp_up").shape).toEqual({ m: 8, n: 2 * 11008, k: 4096 });
+  });
+
+  it("reads every weight once and the KV cache B·C·2·H·2 bytes per layer", () => {
+    expect(opOf(l0, "qkv_proj").weightBytes).toBe(4096 * 3 * 4096 * 2);
+    const attention = opOf(l0, "attention_decode");
+    expect(attention.kvCacheBytes).toBe(8 * 1025 * 2 * 4096 * 2);
+    expect(result.memory.weightsBytes).toBe(6_738_415_616 * 2);
+    expect(result.memory.kvCacheBytes).toBe(32 * 8 * 1024 * 2 * 4096 * 2);
+  });
+
+  it("times each op by its roofline: weight GEMMs memory-bound at batch 8", () => {
+    const qkv = opOf(l0, "qkv_proj");
+    expect(qkv.bound).toBe("memory");
+    expect(qkv.memoryMs).toBeCloseTo(
+      ((qkv.bytesRead + qkv.bytesWritten) / (2e12 * DEFAULT_ROOFLINE_PARAMS.hbmEfficiency)) * 1e3,
+      12,
+    );
+    expect(qkv.computeMs).toBeCloseTo(
+      (qkv.flops / (1e15 * DEFAULT_ROOFLINE_PARAMS.gemmComputeEfficiency)) * 1e3,
+      12,
+    );
+    expect(result.totals?.latencyMs).toBeCloseTo(
+      result.layers.reduce((sum, l) => sum + l.dominantMs, 0),
+      9,
+    );
+    expect(result.totals?.tokensPerSecPerGpu).toBeCloseTo(8 / ((result.totals?.latencyMs ?? 1) / 1e3), 6);
+  });
+});
+
+describe("Llama-3.1-70B decode, TP8 (GQA, hand-derived per GPU)", () => {
+  const result = simulateStep({
+    model: model("meta-llama/Llama-3.1-70B"),
+    hardware: hardware("H100-SXM"),
+    parallel: { tp: 8 },
+    workload: decode(16, 2048),
+  });
+  const l0 = layer(result, 0);
+
+  it("each GPU holds 8 query heads and 1 KV head", () => {
+    expect(opOf(l0, "qkv_proj").shape).toEqual({ m: 16, n: (8 + 2) * 128, k: 8192 });
+    expect(opOf(l0, "attention_decode").flops).toBe(4 * 8 * 128 * 16 * 2048);
+    expect(opOf(l0, "attention_decode").bytesRead).toBe(16 * 2048 * 2 * 128 * 2 + 16 * 8 * 128 * 2);
+  });
+
+  it("all-reduces B·H·2 bytes twice per layer over the 8-GPU NVLink group", () => {
+    const reduces = l0?.ops.filter((op) => op.collective === "all-reduce") ?? [];
+    expect(reduces.map((op) => op.commBytes)).toEqual([16 * 8192 * 2, 16 * 8192 * 2]);
+    expect(reduces.every((op) => op.groupSize === 8)).toBe(true);
+  });
+
+  it("shards weights 8 ways (embedding and head vocab-parallel)", () => {
+    const perGpu = result.memory.weightsBytes;
+    expect(perGpu).toBeGreaterThan((70_553_706_496 * 2) / 8);
+    expect(perGpu).toBeLessThan(((70_553_706_496 * 2) / 8) * 1.01);
+  });
+});
+
+describe("Mixtral-8x7B decode, TP2 (MoE, experts sharded over TP)", () => {
+  const result = simulateStep({
+    model: model("mistralai/Mixtral-8x7B-v0.1"),
+    hardware: ROUND_GPU,
+    parallel: { tp: 2 },
+    workload: decode(4, 512),
+  });
+  const l0 = layer(result, 0);
+
+  it("routes B·k rows through experts split two ways; reads only touched experts", () => {
+    const up = opOf(l0, "experts_up");
+    expect(up.shape).toEqual({ m: 8, n: 14336, k: 4096 });
+    expect(up.flops).toBe(2 * 8 * 4096 * 14336);
+    const touched = 8 * (1 - 0.75 ** 4);
+    expect(up.weightBytes).toBeCloseTo(touched * 4096 * 14336 * 2, 3);
+    expect(opOf(l0, "router").flops).toBe(2 * 4 * 4096 * 8);
+  });
+
+  it("keeps all 8 experts' halves in memory", () => {
+    expect(result.memory.weightsBytes).toBeGreaterThan((8 * 3 * 4096 * 14336 * 2 * 32) / 2);
+  });
+});
+
+describe("DeepSeek-V3 decode, attention-DP 8 x EP 8 on H800 (MLA + MoE, hand-derived)", () => {
+  const result = simulateStep({
+    model: model("deepseek-ai/DeepSeek-V3"),
+    hardware: hardware("H800"),
+    parallel: { tp: 1, dp: 8, ep: 8 },
+    workload: decode(32, 4096),
+    ignoreMemory: true,
+  });
+  const moe = layer(result, 3);
+
+  it("absorbed MLA: latent attention 2·B·h·C·(2·Dc + dr), KV read B·C·(Dc + dr)·2", () => {
+    const attention = opOf(moe, "attention_decode");
+    expect(attention.flops).toBe(2 * 32 * 128 * 4096 * (2 * 512 + 64));
+    expect(attention.kvCacheBytes).toBe(32 * 4096 * 576 * 2 + 32 * 576 * 2);
+    expect(opOf(moe, "q_absorb_decode").flops).toBe(2 * 32 * 128 * 128 * 512);
+    expect(opOf(moe, "qkv_a_proj").shape).toEqual({ m: 32, n: 1536 + 512 + 64, k: 7168 });
+  });
+
+  it("each EP rank holds 32 experts and computes T·dp·k/ep rows in FP8", () => {
+    expect(result.parallel.expertSlotsPerRank).toBe(32);
+    const up = opOf(moe, "experts_up");
+    expect(up.shape).toEqual({ m: 256, n: 2 * 2048, k: 7168 });
+    expect(up.computeDtype).toBe("fp8");
+    expect(up.weightBytes).toBeCloseTo(32 * (1 - (1 - 8 / 256) ** 256) * 7168 * 4096, 0);
+  });
+
+  it("dispatches T·k·H bytes in FP8 and combines them in BF16 over the 8-GPU NVLink domain", () => {
+    expect(opOf(moe, "moe_dispatch").commBytes).toBe(32 * 8 * 7168);
+    expect(opOf(moe, "moe_combine").commBytes).toBe(32 * 8 * 7168 * 2);
+    expect(opOf(moe, "moe_dispatch").groupSize).toBe(8);
+  });
+
+  it("three dense layers, 58 MoE layers, embedding and head", () => {
+    expect(result.layers.filter((l) => l.kind === "dense")).toHaveLength(3);
+    expect(result.layers.filter((l) => l.kind === "moe")).toHaveLength(58);
+    expect(result.layers[0]?.kind).toBe("embedding");
+    expect(result.layers.at(-1)?.kind).toBe("head");
+  });
+});
+
+describe("overlap policies", () => {
+  const base = {
+    model: model("deepseek-ai/DeepSeek-V3"),
+    hardware: hardware("H800"),
+    parallel: { tp: 1, dp: 16, ep: 16 },
+    workload: decode(64, 2048),
+    ignoreMemory: true,
+  } as const;
+  const none = simulateStep({ ...base, overlap: "none" });
+  const full = simulateStep({ ...base, overlap: "full" });
+  const tbo = simulateStep({ ...base, overlap: "two-micro-batch" });
+
+  it("full overlap takes the max of compute and communication; none their sum", () => {
+    const l = layer(none, 10);
+    const computeOps = (l?.ops ?? []).filter((op) => op.collective === null).reduce((s, op) => s + op.ms, 0);
+    expect(l?.dominantMs).toBeCloseTo(computeOps + (l?.commMs ?? 0), 9);
+    expect(layer(full, 10)?.dominantMs).toBeCloseTo(Math.max(computeOps, l?.commMs ?? 0), 9);
+  });
+
+  it("two-micro-batch overlap runs each micro-batch at half the sequences and pays weight reads twice", () => {
+    const l = layer(tbo, 10);
+    expect(l?.microBatches).toBe(2);
+    expect(opOf(l, "attention_decode").flops).toBe(opOf(layer(none, 10), "attention_decode").flops / 2);
+    expect(l?.bytesRead).toBeGreaterThan(layer(none, 10)?.bytesRead ?? 0);
+  });
+});
+
+describe("pipeline parallelism", () => {
+  const result = simulateStep({
+    model: model("meta-llama/Llama-3.1-70B"),
+    hardware: hardware("H100"),
+    parallel: { tp: 8, pp: 2 },
+    workload: decode(8, 1024),
+  });
+  it("splits layers into stages, adds one send between them and sums stage times", () => {
+    expect(result.parallel.layersPerStage).toEqual([40, 40]);
+    expect(result.layers.filter((l) => l.kind === "pipeline")).toHaveLength(1);
+    expect(result.totals?.stageMs).toHaveLength(2);
+    expect(result.totals?.latencyMs).toBeCloseTo(
+      (result.totals?.stageMs ?? []).reduce((a, b) => a + b, 0),
+      9,
+    );
+    expect(result.totals?.tokensPerSecPerReplica).toBeCloseTo(
+      (8 * 1e3) / Math.max(...(result.totals?.stageMs ?? [])),
+      6,
+    );
+  });
+});
+
+describe("memory fit", () => {
+  it("reports a configuration that does not fit, with the numbers, and simulates nothing", () => {
+    const result = simulateStep({
+      model: model("meta-llama/Llama-3.1-405B"),
+      hardware: hardware("H100"),
+      parallel: { tp: 8 },
+      workload: decode(1, 1024),
+    });
+    expect(result.status).toBe("does-not-fit");
+    expect(result.memory.fits).toBe(false);
+    expect(result.memory.weightsBytes).toBeGreaterThan(80e9);
+    expect(result.totals).toBeNull();
+    expect(result.layers).toHaveLength(0);
+  });
+  it("simulates anyway with ignoreMemory, still saying it does not fit", () => {
+    const result = simulateStep({
+      model: model("meta-llama/Llama-3.1-405B"),
+      hardware: hardware("H100"),
+      parallel: { tp: 8 },
+      workload: decode(1, 1024),
+      ignoreMemory: true,
+    });
+    expect(result.status).toBe("ok");
+    expect(result.memory.fits).toBe(false);
+    expect(result.totals?.latencyMs).toBeGreaterThan(0);
+  });
+});
+
+describe("bad input", () => {
+  const llama = model("meta-llama/Llama-3.1-8B");
+  const run = (extra: object) => () =>
+    simulateStep({ model: llama, hardware: hardware("H100"), workload: decode(1, 128), ...extra });
+  it("rejects TP that does not divide the heads, listing the allowed values", () => {
+    try {
+      run({ parallel: { tp: 3 } })();
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(InputError);
+      expect((error as InputError).issues[0]).toMatchObject({
+        path: ["parallel", "tp"],
+        allowed: expect.arrayContaining(["1", "2", "4", "8"]),
+      });
+    }
+  });
+  it("rejects EP on a dense model, EP above the expert count, zero sizes", () => {
+    expect(run({ parallel: { ep: 2 } })).toThrow(/dense/);
+    expect(() =>
+      simulateStep({
+        model: model("mistralai/Mixtral-8x7B-v0.1"),
+        hardware: hardware("H100"),
+        workload: decode(1, 8),
+        parallel: { dp: 16, ep: 16 },
+      }),
+    ).toThrow(/larger than the 8 experts/);
+    expect(run({ workload: decode(0, 128) })).toThrow(/batch must be an integer >= 1/);
+    expect(run({ workload: decode(1, -5) })).toThrow(/context/);
+  });
+  it("names a missing hardware figure instead of returning NaN", () => {
+    expect(() =>
+      simulateStep({ model: llama, hardware: hardware("H100-NVL"), workload: decode(1, 128) }),
+    ).toThrow(/denseTflops.bf16/);
+  });
+});
+
+describe("predictor parameters", () => {
+  it("halving the GEMM efficiency doubles compute-bound GEMM time", () => {
+    const prefill = { prefill: { sequences: 1, newTokens: 4096, cachedTokens: 0 }, decode: null };
+    const base = simulateStep({
+      model: model("meta-llama/Llama-3.1-8B"),
+      hardware: ROUND_GPU,
+      workload: prefill,
+    });
+    const slow = simulateStep({
+      model: model("meta-llama/Llama-3.1-8B"),
+      hardware: ROUND_GPU,
+      workload: prefill,
+      predictor: rooflinePredictor({
+        ...DEFAULT_ROOFLINE_PARAMS,
+        gemmComputeEfficiency: DEFAULT_ROOFLINE_PARAMS.gemmComputeEfficiency / 2,
+      }),
+    });
+    const a = opOf(layer(base, 0), "mlp_up");
+    const b = opOf(layer(slow, 0), "mlp_up");
+    expect(a.bound).toBe("compute");
+    expect(b.ms).toBeCloseTo(2 * a.ms, 9);
+  });
+});

@@ -1,0 +1,256 @@
+import { BYTES_PER_ELEMENT } from "../dtype.ts";
+import type { HardwareSpec } from "../hardware/types.ts";
+import { InputError, type Issue } from "../issues.ts";
+import { countParams } from "../model/params.ts";
+import type { LayerKind, ModelSpec } from "../model/types.ts";
+import { collectiveOp } from "../ops/collective.ts";
+import { groupSpan, stageBoundaryCrossesDomain } from "../parallel/placement.ts";
+import { DEFAULT_PLAN, type ParallelPlan, resolvePlan, validatePlan } from "../parallel/plan.ts";
+import { rooflinePredictor } from "../predictor/roofline.ts";
+import type { Predictor } from "../predictor/types.ts";
+import { buildContext, type MlaMode } from "./context.ts";
+import { resolveDtypes, type StepDtypes } from "./dtypes.ts";
+import { type BlockCost, costBlock } from "./evaluate.ts";
+import { missingHardwareFigures } from "./hardware-check.ts";
+import { decoderLayerOps, embeddingOps, headOps } from "./layer-ops.ts";
+import {
+  embeddingWeightBytesPerGpu,
+  layerKvBytesPerGpu,
+  layerWeightBytesPerGpu,
+  type MemoryReport,
+  peakActivationBytes,
+} from "./memory.ts";
+import { microBatchesOf, type OverlapPolicy } from "./overlap.ts";
+import { toLayerExecution } from "./records.ts";
+import type { LayerExecution, StepResult, StepTotals } from "./result.ts";
+import { type StepWorkload, scaleSequences, stepTokens, validateWorkload } from "./workload.ts";
+
+export interface StepInput {
+  readonly model: ModelSpec;
+  readonly hardware: HardwareSpec;
+  readonly workload: StepWorkload;
+  readonly parallel?: Partial<ParallelPlan>;
+  readonly dtypes?: Partial<StepDtypes>;
+  /** Default "none". */
+  readonly overlap?: OverlapPolicy;
+  /** Default "auto" (absorbed MLA for decode, naive for prefill). */
+  readonly mlaMode?: MlaMode;
+  /** Default: the roofline predictor with DEFAULT_ROOFLINE_PARAMS. */
+  readonly predictor?: Predictor;
+  /** Fraction of HBM usable for weights, KV cache and activations; default 0.9 (vLLM's default). */
+  readonly memoryUtilization?: number;
+  /** Simulate even when the configuration does not fit (the result still says it does not). */
+  readonly ignoreMemory?: boolean;
+  /** "totals" skips the per-layer records (faster for sweeps); default "layers". */
+  readonly detail?: "layers" | "totals";
+}
+
+const DEFAULT_PREDICTOR = rooflinePredictor();
+export const DEFAULT_MEMORY_UTILIZATION = 0.9;
+
+interface KindCost {
+  readonly kind: LayerKind;
+  readonly cost: BlockCost;
+  readonly weightBytes: number;
+  readonly kvBytes: number;
+  readonly activationBytes: number;
+}
+
+const kindKey = (kind: LayerKind) => `${kind.ffn}:${kind.slidingWindow ?? "full"}`;
+
+/**
+ * Simulates one forward step (prefill, decode or mixed) of a model replica on one GPU type:
+ * ordered LayerExecution records, totals and the per-GPU memory footprint. Identical layers are
+ * costed once. Throws InputError listing every problem when the input is invalid.
+ *
+ * @example
+ * const result = simulateStep({ model, hardware, workload: { prefill: null, decode: { sequences: 64, contextTokens: 4096 } }, parallel: { tp: 8 } });
+ * result.totals?.latencyMs;
+ */
+export function simulateStep(input: StepInput): StepResult {
+  const { model, hardware } = input;
+  const plan: ParallelPlan = { ...DEFAULT_PLAN, ...input.parallel };
+  const overlap = input.overlap ?? "none";
+  const predictor = input.predictor ?? DEFAULT_PREDICTOR;
+  const utilization = input.memoryUtilization ?? DEFAULT_MEMORY_UTILIZATION;
+  const issues: Issue[] = [...validateWorkload(input.workload), ...validatePlan(model, plan)];
+  if (!(utilization > 0 && utilization <= 1)) {
+    issues.push({
+      code: "invalid-value",
+      path: ["memoryUtilization"],
+      message: `must be in (0, 1], got ${utilization}`,
+    });
+  }
+  if (issues.length > 0) throw new InputError(issues);
+
+  const resolved = resolvePlan(model, plan);
+  const dtypes = resolveDtypes(model, hardware, input.dtypes);
+  const ctx = buildContext(model, resolved, dtypes, hardware, input.mlaMode ?? "auto");
+  const crossesDomain = stageBoundaryCrossesDomain(
+    resolved.gpusPerStage,
+    resolved.pp,
+    hardware.scaleUp.domainGpus,
+  );
+  const hardwareIssues = missingHardwareFigures(
+    hardware,
+    [ctx.spans.tp, ctx.spans.dp, ctx.spans.stage],
+    crossesDomain,
+    resolved.pp,
+  );
+  if (hardwareIssues.length > 0) throw new InputError(hardwareIssues);
+
+  const microBatches = microBatchesOf(overlap);
+  const microWorkload =
+    microBatches === 1 ? input.workload : scaleSequences(input.workload, 1 / microBatches);
+  const residualBytes = stepTokens(microWorkload) * model.hiddenSize * BYTES_PER_ELEMENT[dtypes.activation];
+
+  const kinds = new Map<string, KindCost>();
+  for (const kind of model.layers) {
+    const key = kindKey(kind);
+    if (kinds.has(key)) continue;
+    const ops = decoderLayerOps(ctx, kind, microWorkload);
+    kinds.set(key, {
+      kind,
+      cost: costBlock(ops, hardware, predictor, overlap),
+      weightBytes: layerWeightBytesPerGpu(model, kind, resolved, dtypes),
+      kvBytes: layerKvBytesPerGpu(model, kind, resolved, dtypes, input.workload),
+      activationBytes: peakActivationBytes(ops, residualBytes),
+    });
+  }
+  const embeddingCost = costBlock(embeddingOps(ctx, input.workload), hardware, predictor, "none");
+  const headCost = costBlock(headOps(ctx, input.workload), hardware, predictor, "none");
+  const sendBytes = stepTokens(input.workload) * model.hiddenSize * BYTES_PER_ELEMENT[dtypes.activation];
+  const sendSpan = groupSpan(2, resolved.gpusPerStage, crossesDomain ? 1 : hardware.scaleUp.domainGpus);
+  const sendCost =
+    resolved.pp > 1
+      ? costBlock(
+          [collectiveOp("pp_send", "send-recv", sendBytes, sendSpan, "send T·H·a to the next stage")],
+          hardware,
+          predictor,
+          "none",
+        )
+      : null;
+
+  // Stage times and memory, layer by layer.
+  const { embedding: embeddingWeights, head: headWeights } = embeddingWeightBytesPerGpu(
+    model,
+    resolved,
+    dtypes,
+  );
+  const stageMs: number[] = [];
+  let memory: MemoryReport | null = null;
+  let layerIndex = 0;
+  for (let stage = 0; stage < resolved.pp; stage++) {
+    const isFirst = stage === 0;
+    const isLast = stage === resolved.pp - 1;
+    let ms =
+      (isFirst ? embeddingCost.dominantMs : 0) + (isLast ? headCost.dominantMs : (sendCost?.dominantMs ?? 0));
+    let weightsBytes = (isFirst ? embeddingWeights : 0) + (isLast ? headWeights : 0);
+    let kvCacheBytes = 0;
+    let activationsBytes = 0;
+    const count = resolved.layersPerStage[stage] ?? 0;
+    for (let i = 0; i < count; i++, layerIndex++) {
+      const kindCost = kinds.get(kindKey(model.layers[layerIndex] as LayerKind)) as KindCost;
+      ms += kindCost.cost.dominantMs;
+      weightsBytes += kindCost.weightBytes;
+      kvCacheBytes += kindCost.kvBytes;
+      activationsBytes = Math.max(activationsBytes, kindCost.activationBytes);
+    }
+    stageMs.push(ms);
+    const totalBytes = weightsBytes + kvCacheBytes + activationsBytes;
+    if (memory === null || totalBytes > memory.totalBytes) {
+      const capacityBytes = hardware.hbmBytes as number;
+      const usableBytes = capacityBytes * utilization;
+      memory = {
+        weightsBytes,
+        kvCacheBytes,
+        activationsBytes,
+        totalBytes,
+        capacityBytes,
+        usableBytes,
+        fits: totalBytes <= usableBytes,
+        stage,
+      };
+    }
+  }
+  const memoryReport = memory as MemoryReport;
+  const params = countParams(model);
+  const base = {
+    schemaVersion: 1 as const,
+    model: { id: model.id, ...params },
+    hardware: { name: hardware.name },
+    parallel: resolved,
+    workload: input.workload,
+    dtypes,
+    overlap,
+    predictor: predictor.name,
+    memory: memoryReport,
+    warnings: model.warnings,
+  };
+  if (!memoryReport.fits && !input.ignoreMemory) {
+    return { ...base, status: "does-not-fit", layers: [], totals: null };
+  }
+
+  const layers: LayerExecution[] = [];
+  const detailed = (input.detail ?? "layers") === "layers";
+  let bottleneck = { layer: -1, name: "embedding", dominantMs: embeddingCost.dominantMs };
+  let computeMs = embeddingCost.computeMs + headCost.computeMs;
+  let memoryMs = embeddingCost.memoryMs + headCost.memoryMs;
+  let commMs = embeddingCost.commMs + headCost.commMs + (sendCost ? sendCost.commMs * (resolved.pp - 1) : 0);
+  let exposedCommMs =
+    embeddingCost.exposedCommMs +
+    headCost.exposedCommMs +
+    (sendCost ? sendCost.exposedCommMs * (resolved.pp - 1) : 0);
+  let replicaFlops = (embeddingCost.flops + headCost.flops) * resolved.gpusPerStage;
+  const stageFlops = new Array<number>(resolved.pp).fill(0);
+  stageFlops[0] = embeddingCost.flops;
+  stageFlops[resolved.pp - 1] = (stageFlops[resolved.pp - 1] ?? 0) + headCost.flops;
+  if (detailed) layers.push(toLayerExecution(-1, "embedding", "embedding", 0, embeddingCost));
+  layerIndex = 0;
+  for (let stage = 0; stage < resolved.pp; stage++) {
+    const count = resolved.layersPerStage[stage] ?? 0;
+    for (let i = 0; i < count; i++, layerIndex++) {
+      const kind = model.layers[layerIndex] as LayerKind;
+      const cost = (kinds.get(kindKey(kind)) as KindCost).cost;
+      computeMs += cost.computeMs;
+      memoryMs += cost.memoryMs;
+      commMs += cost.commMs;
+      exposedCommMs += cost.exposedCommMs;
+      replicaFlops += cost.flops * resolved.gpusPerStage;
+      stageFlops[stage] = (stageFlops[stage] ?? 0) + cost.flops;
+      if (cost.dominantMs > bottleneck.dominantMs)
+        bottleneck = { layer: layerIndex, name: `layer ${layerIndex}`, dominantMs: cost.dominantMs };
+      if (detailed) layers.push(toLayerExecution(layerIndex, `layer ${layerIndex}`, kind.ffn, stage, cost));
+    }
+    if (sendCost && stage < resolved.pp - 1 && detailed)
+      layers.push(toLayerExecution(-2, `pp_send ${stage}->${stage + 1}`, "pipeline", stage, sendCost));
+  }
+  if (headCost.dominantMs > bottleneck.dominantMs)
+    bottleneck = { layer: model.numLayers, name: "lm_head", dominantMs: headCost.dominantMs };
+  if (detailed) layers.push(toLayerExecution(model.numLayers, "lm_head", "head", resolved.pp - 1, headCost));
+
+  const latencyMs = stageMs.reduce((sum, ms) => sum + ms, 0);
+  const slowestStageMs = Math.max(...stageMs);
+  const tokensPerStep = stepTokens(input.workload) * resolved.dp;
+  const tokensPerSecPerReplica = (tokensPerStep * 1e3) / slowestStageMs;
+  const flopsPerGpu = Math.max(...stageFlops);
+  const totals: StepTotals = {
+    latencyMs,
+    stageMs,
+    flops: replicaFlops,
+    flopsPerGpu,
+    achievedTflopsPerGpu: flopsPerGpu / (slowestStageMs * 1e-3) / 1e12,
+    tokensPerStep,
+    tokensPerSecPerReplica,
+    tokensPerSecPerGpu: tokensPerSecPerReplica / resolved.gpus,
+    computeMs,
+    memoryMs,
+    commMs,
+    exposedCommMs,
+    bottleneckLayer: bottleneck,
+    peakMemoryBytesPerGpu: memoryReport.totalBytes,
+  };
+  if (!Number.isFinite(latencyMs))
+    throw new RangeError(`step time is not finite (${latencyMs}); a hardware figure is missing`);
+  return { ...base, status: "ok", layers, totals };
+}

@@ -1,0 +1,35 @@
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { dirname, isAbsolute, join, resolve } from "node:path";
+import { InputError } from "../core/issues.ts";
+
+/** Reads a UTF-8 file or throws InputError naming it. */
+export function readText(path: string, field: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (error) {
+    const reason =
+      (error as NodeJS.ErrnoException).code === "ENOENT"
+        ? "file not found"
+        : String((error as Error).message);
+    throw new InputError([
+      { code: "file-not-readable", path: [field], message: `${reason}: ${path}`, file: path },
+    ]);
+  }
+}
+
+/** A path relative to the directory of `baseFile` (or the working directory). */
+export function resolveFrom(baseFile: string | undefined, path: string): string {
+  if (isAbsolute(path) || baseFile === undefined) return resolve(path);
+  return resolve(dirname(baseFile), path);
+}
+
+/** Whether `value` names a local config file or a model directory holding config.json. */
+export function localConfigPath(value: string, baseFile?: string): string | undefined {
+  const path = resolveFrom(baseFile, value);
+  if (!existsSync(path)) return undefined;
+  if (statSync(path).isDirectory()) {
+    const inner = join(path, "config.json");
+    return existsSync(inner) ? inner : undefined;
+  }
+  return path;
+}
