@@ -48,7 +48,15 @@ export function parseText(
     }
     return {};
   };
-  return { ok: true, data: document.toJS(), locate };
+  try {
+    return { ok: true, data: document.toJS({ maxAliasCount: 100 }), locate };
+  } catch (error) {
+    // toJS rejects unresolved aliases and alias bombs that the parser itself accepts.
+    return {
+      ok: false,
+      issues: [{ code: "syntax-error", path: [], message: (error as Error).message, file }],
+    };
+  }
 }
 
 /** Parses and validates a YAML/JSON file with a Zod schema; issues carry file:line:col and the field path. */

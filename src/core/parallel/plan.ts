@@ -32,6 +32,18 @@ export const DEFAULT_PLAN: ParallelPlan = {
   expertImbalance: 1,
 };
 
+/** A full plan from a partial one (unset fields from DEFAULT_PLAN). */
+export function completePlan(plan: Partial<ParallelPlan> = {}): ParallelPlan {
+  return {
+    tp: plan.tp ?? DEFAULT_PLAN.tp,
+    pp: plan.pp ?? DEFAULT_PLAN.pp,
+    dp: plan.dp ?? DEFAULT_PLAN.dp,
+    ep: plan.ep ?? DEFAULT_PLAN.ep,
+    redundantExperts: plan.redundantExperts ?? DEFAULT_PLAN.redundantExperts,
+    expertImbalance: plan.expertImbalance ?? DEFAULT_PLAN.expertImbalance,
+  };
+}
+
 /** Quantities derived from a valid plan. */
 export interface ResolvedPlan extends ParallelPlan {
   /** GPUs per pipeline stage: tp x dp. */
@@ -148,11 +160,17 @@ export function resolvePlan(model: ModelSpec, plan: ParallelPlan): ResolvedPlan 
   const gpusPerStage = plan.tp * plan.dp;
   const base = Math.floor(model.numLayers / plan.pp);
   const remainder = model.numLayers % plan.pp;
-  const layersPerStage = Array.from({ length: plan.pp }, (_, stage) => base + (stage < remainder ? 1 : 0));
+  const layersPerStage: number[] = [];
+  for (let stage = 0; stage < plan.pp; stage++) layersPerStage.push(base + (stage < remainder ? 1 : 0));
   const experts = model.moe?.numExperts ?? 0;
   const slotsPerRank = model.moe ? Math.ceil((experts + plan.redundantExperts) / plan.ep) : 0;
   return {
-    ...plan,
+    tp: plan.tp,
+    pp: plan.pp,
+    dp: plan.dp,
+    ep: plan.ep,
+    redundantExperts: plan.redundantExperts,
+    expertImbalance: plan.expertImbalance,
     gpusPerStage,
     gpus: gpusPerStage * plan.pp,
     expertTp: gpusPerStage / plan.ep,

@@ -1,44 +1,22 @@
 import { BYTES_PER_ELEMENT } from "../dtype.ts";
 import type { GqaAttentionSpec, MlaAttentionSpec } from "../model/types.ts";
-import { causalPairs, gqaDecodeAttention, gqaPrefillAttention } from "../ops/attention.ts";
+import {
+  causalPairs,
+  type GqaAttentionArgs,
+  gqaDecodeAttention,
+  gqaPrefillAttention,
+} from "../ops/attention.ts";
 import { collectiveOp } from "../ops/collective.ts";
 import { norm } from "../ops/elementwise.ts";
-import { gemm } from "../ops/gemm.ts";
 import { type MlaArgs, mlaAbsorbedAttention, mlaKvUpProjection, mlaPrefillAttention } from "../ops/mla.ts";
 import type { Op } from "../ops/types.ts";
 import type { BuildContext } from "./context.ts";
+import { denseGemm } from "./dense-gemm.ts";
 import { type StepWorkload, stepTokens } from "./workload.ts";
 
 /** KV heads held by one GPU: split when TP divides them, one replicated head otherwise. */
 export function kvHeadsPerGpu(attention: GqaAttentionSpec, tp: number): number {
   return attention.numKvHeads >= tp ? attention.numKvHeads / tp : 1;
-}
-
-function gqaCoreOps(
-  ctx: BuildContext,
-  attention: GqaAttentionSpec,
-  window: number | null,
-  workload: StepWorkload,
-  ops: Op[],
-) {
-  const base = {
-    heads: attention.numHeads / ctx.plan.tp,
-    kvHeads: kvHeadsPerGpu(attention, ctx.plan.tp),
-    headDim: attention.headDim,
-    window,
-    kvDtype: ctx.dtypes.kvCache,
-    activationDtype: ctx.dtypes.activation,
-    computeDtype: ctx.dtypes.attention,
-  };
-  if (workload.prefill) {
-    const { sequences, newTokens, cachedTokens } = workload.prefill;
-    ops.push(gqaPrefillAttention({ ...base, sequences }, newTokens, cachedTokens));
-  }
-  if (workload.decode) {
-    ops.push(
-      gqaDecodeAttention({ ...base, sequences: workload.decode.sequences }, workload.decode.contextTokens),
-    );
-  }
 }
 
 function gqaOps(
@@ -48,91 +26,63 @@ function gqaOps(
   workload: StepWorkload,
   ops: Op[],
 ) {
-  const { dtypes, model, plan } = ctx;
   const tokens = stepTokens(workload);
-  const heads = attention.numHeads / plan.tp;
-  const kvHeads = kvHeadsPerGpu(attention, plan.tp);
-  const common = {
-    weightDtype: dtypes.weight,
-    activationDtype: dtypes.activation,
-    computeDtype: dtypes.gemmCompute,
-  };
+  const hidden = ctx.model.hiddenSize;
+  const heads = attention.numHeads / ctx.plan.tp;
+  const kvHeads = kvHeadsPerGpu(attention, ctx.plan.tp);
+  const args = (sequences: number): GqaAttentionArgs => ({
+    sequences,
+    heads,
+    kvHeads,
+    headDim: attention.headDim,
+    window,
+    kvDtype: ctx.dtypes.kvCache,
+    activationDtype: ctx.dtypes.activation,
+    computeDtype: ctx.dtypes.attention,
+  });
   ops.push(
-    gemm({
-      ...common,
-      name: "qkv_proj",
-      m: tokens,
-      k: model.hiddenSize,
-      n: (heads + 2 * kvHeads) * attention.headDim,
-      formula: "2·T·H·(h_q+2·h_kv)·d/TP",
-    }),
+    denseGemm(
+      ctx,
+      "qkv_proj",
+      tokens,
+      hidden,
+      (heads + 2 * kvHeads) * attention.headDim,
+      "2·T·H·(h_q+2·h_kv)·d/TP",
+    ),
   );
-  gqaCoreOps(ctx, attention, window, workload, ops);
-  ops.push(
-    gemm({
-      ...common,
-      name: "o_proj",
-      m: tokens,
-      k: heads * attention.headDim,
-      n: model.hiddenSize,
-      formula: "2·T·(h_q·d/TP)·H",
-    }),
-  );
+  if (workload.prefill) {
+    const { sequences, newTokens, cachedTokens } = workload.prefill;
+    ops.push(gqaPrefillAttention(args(sequences), newTokens, cachedTokens));
+  }
+  if (workload.decode)
+    ops.push(gqaDecodeAttention(args(workload.decode.sequences), workload.decode.contextTokens));
+  ops.push(denseGemm(ctx, "o_proj", tokens, heads * attention.headDim, hidden, "2·T·(h_q·d/TP)·H"));
 }
 
 function mlaOps(ctx: BuildContext, attention: MlaAttentionSpec, workload: StepWorkload, ops: Op[]) {
-  const { dtypes, model, plan } = ctx;
+  const { dtypes } = ctx;
   const tokens = stepTokens(workload);
-  const heads = attention.numHeads / plan.tp;
+  const hidden = ctx.model.hiddenSize;
+  const heads = attention.numHeads / ctx.plan.tp;
   const qkHeadDim = attention.qkNopeHeadDim + attention.qkRopeHeadDim;
   const latent = attention.kvLoraRank + attention.qkRopeHeadDim;
-  const common = {
-    weightDtype: dtypes.weight,
-    activationDtype: dtypes.activation,
-    computeDtype: dtypes.gemmCompute,
-  };
   if (attention.qLoraRank !== null) {
     ops.push(
-      gemm({
-        ...common,
-        name: "qkv_a_proj",
-        m: tokens,
-        k: model.hiddenSize,
-        n: attention.qLoraRank + latent,
-        formula: "2·T·H·(Dq+Dc+dr), replicated over TP",
-      }),
+      denseGemm(
+        ctx,
+        "qkv_a_proj",
+        tokens,
+        hidden,
+        attention.qLoraRank + latent,
+        "2·T·H·(Dq+Dc+dr), replicated over TP",
+      ),
     );
     ops.push(
-      gemm({
-        ...common,
-        name: "q_b_proj",
-        m: tokens,
-        k: attention.qLoraRank,
-        n: heads * qkHeadDim,
-        formula: "2·T·Dq·h·(d_nope+dr)/TP",
-      }),
+      denseGemm(ctx, "q_b_proj", tokens, attention.qLoraRank, heads * qkHeadDim, "2·T·Dq·h·(d_nope+dr)/TP"),
     );
   } else {
-    ops.push(
-      gemm({
-        ...common,
-        name: "q_proj",
-        m: tokens,
-        k: model.hiddenSize,
-        n: heads * qkHeadDim,
-        formula: "2·T·H·h·(d_nope+dr)/TP",
-      }),
-    );
-    ops.push(
-      gemm({
-        ...common,
-        name: "kv_a_proj",
-        m: tokens,
-        k: model.hiddenSize,
-        n: latent,
-        formula: "2·T·H·(Dc+dr), replicated over TP",
-      }),
-    );
+    ops.push(denseGemm(ctx, "q_proj", tokens, hidden, heads * qkHeadDim, "2·T·H·h·(d_nope+dr)/TP"));
+    ops.push(denseGemm(ctx, "kv_a_proj", tokens, hidden, latent, "2·T·H·(Dc+dr), replicated over TP"));
   }
   const args = (sequences: number): MlaArgs => ({
     sequences,
@@ -148,27 +98,27 @@ function mlaOps(ctx: BuildContext, attention: MlaAttentionSpec, workload: StepWo
   const absorbed = (sequences: number, queries: number, pairs: number, keysRead: number, suffix: string) => {
     const m = sequences * queries;
     ops.push(
-      gemm({
-        ...common,
-        name: `q_absorb${suffix}`,
+      denseGemm(
+        ctx,
+        `q_absorb${suffix}`,
         m,
-        k: attention.qkNopeHeadDim,
-        n: attention.kvLoraRank,
-        batch: heads,
-        formula: "2·T·h·d_nope·Dc (W_UK per head)",
-      }),
+        attention.qkNopeHeadDim,
+        attention.kvLoraRank,
+        "2·T·h·d_nope·Dc (W_UK per head)",
+        heads,
+      ),
     );
     ops.push(mlaAbsorbedAttention(args(sequences), queries, pairs, keysRead, `attention${suffix}`));
     ops.push(
-      gemm({
-        ...common,
-        name: `v_up${suffix}`,
+      denseGemm(
+        ctx,
+        `v_up${suffix}`,
         m,
-        k: attention.kvLoraRank,
-        n: attention.vHeadDim,
-        batch: heads,
-        formula: "2·T·h·Dc·d_v (W_UV per head)",
-      }),
+        attention.kvLoraRank,
+        attention.vHeadDim,
+        "2·T·h·Dc·d_v (W_UV per head)",
+        heads,
+      ),
     );
   };
   const naive = (sequences: number, newTokens: number, cachedTokens: number, suffix: string) => {
@@ -201,16 +151,7 @@ function mlaOps(ctx: BuildContext, attention: MlaAttentionSpec, workload: StepWo
     if (ctx.mlaMode === "naive") naive(sequences, 1, contextTokens - 1, "_decode");
     else absorbed(sequences, 1, contextTokens, contextTokens, "_decode");
   }
-  ops.push(
-    gemm({
-      ...common,
-      name: "o_proj",
-      m: tokens,
-      k: heads * attention.vHeadDim,
-      n: model.hiddenSize,
-      formula: "2·T·(h·d_v/TP)·H",
-    }),
-  );
+  ops.push(denseGemm(ctx, "o_proj", tokens, heads * attention.vHeadDim, hidden, "2·T·(h·d_v/TP)·H"));
 }
 
 /** Norm, projections, attention core and output projection of one layer, plus the TP all-reduce. */

@@ -6,37 +6,24 @@ import { gemm, groupedGemm } from "../ops/gemm.ts";
 import { expectedTouchedExperts } from "../ops/moe.ts";
 import type { Op } from "../ops/types.ts";
 import type { BuildContext } from "./context.ts";
+import { denseGemm } from "./dense-gemm.ts";
 
 /** Up (+gate) and down GEMMs of an MLP split `shards` ways along its width. */
 function mlpOps(ctx: BuildContext, mlp: MlpSpec, tokens: number, shards: number, prefix: string, ops: Op[]) {
-  const { dtypes, model } = ctx;
+  const hidden = ctx.model.hiddenSize;
   const width = mlp.intermediateSize / shards;
-  const common = {
-    weightDtype: dtypes.weight,
-    activationDtype: dtypes.activation,
-    computeDtype: dtypes.gemmCompute,
-  };
   const up = mlp.gated ? 2 : 1;
   ops.push(
-    gemm({
-      ...common,
-      name: `${prefix}_up`,
-      m: tokens,
-      k: model.hiddenSize,
-      n: up * width,
-      formula: mlp.gated ? "2·T·H·2I/TP (gate+up)" : "2·T·H·I/TP",
-    }),
+    denseGemm(
+      ctx,
+      `${prefix}_up`,
+      tokens,
+      hidden,
+      up * width,
+      mlp.gated ? "2·T·H·2I/TP (gate+up)" : "2·T·H·I/TP",
+    ),
   );
-  ops.push(
-    gemm({
-      ...common,
-      name: `${prefix}_down`,
-      m: tokens,
-      k: width,
-      n: model.hiddenSize,
-      formula: "2·T·(I/TP)·H",
-    }),
-  );
+  ops.push(denseGemm(ctx, `${prefix}_down`, tokens, width, hidden, "2·T·(I/TP)·H"));
 }
 
 /** Dense FFN block: norm, MLP sharded over TP, all-reduce. */
@@ -101,32 +88,21 @@ export function moeFfnOps(ctx: BuildContext, moe: MoeSpec, tokens: number, ops: 
   const rows = ((domainTokens * moe.topK) / plan.ep) * plan.expertImbalance;
   const width = moe.expert.intermediateSize / plan.expertTp;
   const touched = expectedTouchedExperts(plan.expertSlotsPerRank, moe.numExperts, moe.topK, domainTokens);
-  const expertCommon = {
-    m: rows,
-    matricesRead: touched,
-    weightDtype: dtypes.expertWeight,
-    activationDtype: dtypes.activation,
-    computeDtype: dtypes.expertGemmCompute,
-  };
+  const experts = (name: string, k: number, n: number, formula: string) =>
+    groupedGemm({
+      name,
+      m: rows,
+      n,
+      k,
+      matricesRead: touched,
+      weightDtype: dtypes.expertWeight,
+      activationDtype: dtypes.activation,
+      computeDtype: dtypes.expertGemmCompute,
+      formula,
+    });
   const up = moe.expert.gated ? 2 : 1;
-  ops.push(
-    groupedGemm({
-      ...expertCommon,
-      name: "experts_up",
-      k: h,
-      n: up * width,
-      formula: "2·rows·H·2I_e/expertTp; weights of touched experts",
-    }),
-  );
-  ops.push(
-    groupedGemm({
-      ...expertCommon,
-      name: "experts_down",
-      k: width,
-      n: h,
-      formula: "2·rows·(I_e/expertTp)·H",
-    }),
-  );
+  ops.push(experts("experts_up", h, up * width, "2·rows·H·2I_e/expertTp; weights of touched experts"));
+  ops.push(experts("experts_down", width, h, "2·rows·(I_e/expertTp)·H"));
   if (moe.shared) mlpOps(ctx, moe.shared, tokens, plan.tp, "shared_expert", ops);
   if (plan.ep > 1) {
     const bytes = copies * BYTES_PER_ELEMENT[dtypes.combine];

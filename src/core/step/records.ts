@@ -1,13 +1,9 @@
 import type { BlockCost } from "./evaluate.ts";
 import type { BlockKind, LayerExecution, OpRecord } from "./result.ts";
 
-const recordCache = new WeakMap<BlockCost, readonly OpRecord[]>();
-
-/** Flattened op records of a block (shared by every layer with the same cost object). */
-function opRecords(cost: BlockCost): readonly OpRecord[] {
-  const cached = recordCache.get(cost);
-  if (cached) return cached;
-  const records = cost.ops.map(({ op, timing }): OpRecord => {
+/** Flattened op records of a block (build once and share among layers with the same cost). */
+export function opRecords(cost: BlockCost): readonly OpRecord[] {
+  return cost.ops.map(({ op, timing }): OpRecord => {
     const bytes = op.bytesRead + op.bytesWritten;
     return {
       name: op.name,
@@ -32,16 +28,16 @@ function opRecords(cost: BlockCost): readonly OpRecord[] {
       formula: op.formula,
     };
   });
-  recordCache.set(cost, records);
-  return records;
 }
 
+/** One LayerExecution record from a block's cost and its op records. */
 export function toLayerExecution(
   layer: number,
   name: string,
   kind: BlockKind,
   stage: number,
   cost: BlockCost,
+  ops: readonly OpRecord[] = opRecords(cost),
 ): LayerExecution {
   return {
     layer,
@@ -59,6 +55,6 @@ export function toLayerExecution(
     exposedCommMs: cost.exposedCommMs,
     bound: cost.bound,
     microBatches: cost.microBatches,
-    ops: opRecords(cost),
+    ops,
   };
 }

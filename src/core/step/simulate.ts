@@ -1,11 +1,12 @@
 import { BYTES_PER_ELEMENT } from "../dtype.ts";
 import type { HardwareSpec } from "../hardware/types.ts";
 import { InputError, type Issue } from "../issues.ts";
+import { layerKindTable } from "../model/layer-kinds.ts";
 import { countParams } from "../model/params.ts";
 import type { LayerKind, ModelSpec } from "../model/types.ts";
 import { collectiveOp } from "../ops/collective.ts";
 import { groupSpan, stageBoundaryCrossesDomain } from "../parallel/placement.ts";
-import { DEFAULT_PLAN, type ParallelPlan, resolvePlan, validatePlan } from "../parallel/plan.ts";
+import { completePlan, type ParallelPlan, resolvePlan, validatePlan } from "../parallel/plan.ts";
 import { rooflinePredictor } from "../predictor/roofline.ts";
 import type { Predictor } from "../predictor/types.ts";
 import { buildContext, type MlaMode } from "./context.ts";
@@ -21,7 +22,7 @@ import {
   peakActivationBytes,
 } from "./memory.ts";
 import { microBatchesOf, type OverlapPolicy } from "./overlap.ts";
-import { toLayerExecution } from "./records.ts";
+import { opRecords, toLayerExecution } from "./records.ts";
 import type { LayerExecution, StepResult, StepTotals } from "./result.ts";
 import { type StepWorkload, scaleSequences, stepTokens, validateWorkload } from "./workload.ts";
 
@@ -49,14 +50,31 @@ const DEFAULT_PREDICTOR = rooflinePredictor();
 export const DEFAULT_MEMORY_UTILIZATION = 0.9;
 
 interface KindCost {
-  readonly kind: LayerKind;
   readonly cost: BlockCost;
   readonly weightBytes: number;
   readonly kvBytes: number;
   readonly activationBytes: number;
 }
 
-const kindKey = (kind: LayerKind) => `${kind.ffn}:${kind.slidingWindow ?? "full"}`;
+const summaries = new WeakMap<ModelSpec, StepResult["model"]>();
+
+/** The model's id and parameter counts, computed once per model object. */
+function modelSummary(model: ModelSpec): StepResult["model"] {
+  let summary = summaries.get(model);
+  if (!summary) {
+    const p = countParams(model);
+    summary = {
+      id: model.id,
+      totalParams: p.totalParams,
+      activeParams: p.activeParams,
+      activeParamsWithoutEmbedding: p.activeParamsWithoutEmbedding,
+      nonEmbeddingParams: p.nonEmbeddingParams,
+      mtpParams: p.mtpParams,
+    };
+    summaries.set(model, summary);
+  }
+  return summary;
+}
 
 /**
  * Simulates one forward step (prefill, decode or mixed) of a model replica on one GPU type:
@@ -69,7 +87,7 @@ const kindKey = (kind: LayerKind) => `${kind.ffn}:${kind.slidingWindow ?? "full"
  */
 export function simulateStep(input: StepInput): StepResult {
   const { model, hardware } = input;
-  const plan: ParallelPlan = { ...DEFAULT_PLAN, ...input.parallel };
+  const plan: ParallelPlan = completePlan(input.parallel);
   const overlap = input.overlap ?? "none";
   const predictor = input.predictor ?? DEFAULT_PREDICTOR;
   const utilization = input.memoryUtilization ?? DEFAULT_MEMORY_UTILIZATION;
@@ -104,19 +122,16 @@ export function simulateStep(input: StepInput): StepResult {
     microBatches === 1 ? input.workload : scaleSequences(input.workload, 1 / microBatches);
   const residualBytes = stepTokens(microWorkload) * model.hiddenSize * BYTES_PER_ELEMENT[dtypes.activation];
 
-  const kinds = new Map<string, KindCost>();
-  for (const kind of model.layers) {
-    const key = kindKey(kind);
-    if (kinds.has(key)) continue;
+  const table = layerKindTable(model);
+  const kinds: KindCost[] = table.kinds.map((kind) => {
     const ops = decoderLayerOps(ctx, kind, microWorkload);
-    kinds.set(key, {
-      kind,
+    return {
       cost: costBlock(ops, hardware, predictor, overlap),
       weightBytes: layerWeightBytesPerGpu(model, kind, resolved, dtypes),
       kvBytes: layerKvBytesPerGpu(model, kind, resolved, dtypes, input.workload),
       activationBytes: peakActivationBytes(ops, residualBytes),
-    });
-  }
+    };
+  });
   const embeddingCost = costBlock(embeddingOps(ctx, input.workload), hardware, predictor, "none");
   const headCost = costBlock(headOps(ctx, input.workload), hardware, predictor, "none");
   const sendBytes = stepTokens(input.workload) * model.hiddenSize * BYTES_PER_ELEMENT[dtypes.activation];
@@ -150,7 +165,7 @@ export function simulateStep(input: StepInput): StepResult {
     let activationsBytes = 0;
     const count = resolved.layersPerStage[stage] ?? 0;
     for (let i = 0; i < count; i++, layerIndex++) {
-      const kindCost = kinds.get(kindKey(model.layers[layerIndex] as LayerKind)) as KindCost;
+      const kindCost = kinds[table.kindOfLayer[layerIndex] as number] as KindCost;
       ms += kindCost.cost.dominantMs;
       weightsBytes += kindCost.weightBytes;
       kvCacheBytes += kindCost.kvBytes;
@@ -174,10 +189,14 @@ export function simulateStep(input: StepInput): StepResult {
     }
   }
   const memoryReport = memory as MemoryReport;
-  const params = countParams(model);
-  const base = {
-    schemaVersion: 1 as const,
-    model: { id: model.id, ...params },
+  const result = (
+    status: StepResult["status"],
+    layers: LayerExecution[],
+    totals: StepTotals | null,
+  ): StepResult => ({
+    schemaVersion: 1,
+    status,
+    model: modelSummary(model),
     hardware: { name: hardware.name },
     parallel: resolved,
     workload: input.workload,
@@ -185,11 +204,11 @@ export function simulateStep(input: StepInput): StepResult {
     overlap,
     predictor: predictor.name,
     memory: memoryReport,
+    layers,
+    totals,
     warnings: model.warnings,
-  };
-  if (!memoryReport.fits && !input.ignoreMemory) {
-    return { ...base, status: "does-not-fit", layers: [], totals: null };
-  }
+  });
+  if (!memoryReport.fits && !input.ignoreMemory) return result("does-not-fit", [], null);
 
   const layers: LayerExecution[] = [];
   const detailed = (input.detail ?? "layers") === "layers";
@@ -206,12 +225,13 @@ export function simulateStep(input: StepInput): StepResult {
   stageFlops[0] = embeddingCost.flops;
   stageFlops[resolved.pp - 1] = (stageFlops[resolved.pp - 1] ?? 0) + headCost.flops;
   if (detailed) layers.push(toLayerExecution(-1, "embedding", "embedding", 0, embeddingCost));
+  const kindRecords = detailed ? kinds.map((kind) => opRecords(kind.cost)) : [];
   layerIndex = 0;
   for (let stage = 0; stage < resolved.pp; stage++) {
     const count = resolved.layersPerStage[stage] ?? 0;
     for (let i = 0; i < count; i++, layerIndex++) {
-      const kind = model.layers[layerIndex] as LayerKind;
-      const cost = (kinds.get(kindKey(kind)) as KindCost).cost;
+      const kindIndex = table.kindOfLayer[layerIndex] as number;
+      const cost = (kinds[kindIndex] as KindCost).cost;
       computeMs += cost.computeMs;
       memoryMs += cost.memoryMs;
       commMs += cost.commMs;
@@ -220,7 +240,17 @@ export function simulateStep(input: StepInput): StepResult {
       stageFlops[stage] = (stageFlops[stage] ?? 0) + cost.flops;
       if (cost.dominantMs > bottleneck.dominantMs)
         bottleneck = { layer: layerIndex, name: `layer ${layerIndex}`, dominantMs: cost.dominantMs };
-      if (detailed) layers.push(toLayerExecution(layerIndex, `layer ${layerIndex}`, kind.ffn, stage, cost));
+      if (detailed)
+        layers.push(
+          toLayerExecution(
+            layerIndex,
+            `layer ${layerIndex}`,
+            (table.kinds[kindIndex] as LayerKind).ffn,
+            stage,
+            cost,
+            kindRecords[kindIndex],
+          ),
+        );
     }
     if (sendCost && stage < resolved.pp - 1 && detailed)
       layers.push(toLayerExecution(-2, `pp_send ${stage}->${stage + 1}`, "pipeline", stage, sendCost));
@@ -252,5 +282,5 @@ export function simulateStep(input: StepInput): StepResult {
   };
   if (!Number.isFinite(latencyMs))
     throw new RangeError(`step time is not finite (${latencyMs}); a hardware figure is missing`);
-  return { ...base, status: "ok", layers, totals };
+  return result("ok", layers, totals);
 }

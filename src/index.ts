@@ -1,0 +1,56 @@
+/**
+ * llmsim library API: the same engine the CLI and the web app use.
+ *
+ * @example
+ * import { builtinModel, HardwareRegistry, hardwareSpecOf, simulateStep } from "llmsim";
+ * const model = builtinModel("deepseek-ai/DeepSeek-V3");
+ * const h800 = hardwareSpecOf(new HardwareRegistry().get("H800")!);
+ * if (model.ok) {
+ *   const result = simulateStep({ model: model.model, hardware: h800, parallel: { dp: 32, ep: 32 },
+ *     workload: { prefill: null, decode: { sequences: 64, contextTokens: 4096 } } });
+ *   console.log(result.totals?.latencyMs);
+ * }
+ */
+
+export { acceleratorSchema, clusterSchema, hardwareFileSchema } from "./config/schema/hardware.ts";
+export { type StepScenario, stepScenarioSchema } from "./config/schema/scenario.ts";
+export { stepInputFromScenario } from "./config/step-request.ts";
+export {
+  COLLECTIVES,
+  type CollectiveKind,
+  collectiveTimeSec,
+  NCCL_PROTOCOLS,
+  type NetworkTiers,
+  type ProtocolCost,
+} from "./core/collectives/alpha-beta.ts";
+export { BYTES_PER_ELEMENT, DTYPES, type Dtype, PEAK_CLASSES, type PeakClass } from "./core/dtype.ts";
+export { BUILTIN_ACCELERATORS, HardwareRegistry } from "./core/hardware/catalog.ts";
+export { applyCluster, hardwareSpecOf } from "./core/hardware/resolve.ts";
+export type { AcceleratorRecord, ClusterRecord, HardwareSpec } from "./core/hardware/types.ts";
+export { formatIssue, InputError, type Issue } from "./core/issues.ts";
+export { builtinHfConfig, builtinModel, builtinModelIds } from "./core/model/catalog.ts";
+export { type ImportResult, modelFromHfConfig } from "./core/model/from-hf-config.ts";
+export { countParams, type ParamCounts } from "./core/model/params.ts";
+export type { AttentionSpec, LayerKind, MlpSpec, ModelSpec, MoeSpec } from "./core/model/types.ts";
+export type { Op, OpKind } from "./core/ops/types.ts";
+export { type GroupSpan, groupSpan } from "./core/parallel/placement.ts";
+export {
+  DEFAULT_PLAN,
+  type ParallelPlan,
+  type ResolvedPlan,
+  resolvePlan,
+  validatePlan,
+} from "./core/parallel/plan.ts";
+export {
+  DEFAULT_ROOFLINE_PARAMS,
+  type RooflineParams,
+  rooflinePredictor,
+} from "./core/predictor/roofline.ts";
+export type { Bound, OpTiming, Predictor } from "./core/predictor/types.ts";
+export type { MlaMode } from "./core/step/context.ts";
+export { resolveDtypes, type StepDtypes } from "./core/step/dtypes.ts";
+export type { MemoryReport } from "./core/step/memory.ts";
+export { OVERLAP_POLICIES, type OverlapPolicy } from "./core/step/overlap.ts";
+export type { LayerExecution, OpRecord, StepResult, StepTotals } from "./core/step/result.ts";
+export { DEFAULT_MEMORY_UTILIZATION, type StepInput, simulateStep } from "./core/step/simulate.ts";
+export type { DecodePart, PrefillPart, StepWorkload } from "./core/step/workload.ts";
