@@ -32,7 +32,9 @@ await bench.run();
 console.table(bench.table());
 for (const task of bench.tasks) {
   const perSecond = task.result?.throughput?.mean ?? Number.NaN;
-  console.log(`${task.name}: ${Math.round(perSecond).toLocaleString("en-US")} decode-step evaluations per second (target >= 100,000)`);
+  console.log(
+    `${task.name}: ${Math.round(perSecond).toLocaleString("en-US")} decode-step evaluations per second (target >= 100,000)`,
+  );
 }
 const { heapUsed, rss } = process.memoryUsage();
 console.log(`heap used ${(heapUsed / 1e6).toFixed(1)} MB, rss ${(rss / 1e6).toFixed(1)} MB`);

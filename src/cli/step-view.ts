@@ -124,7 +124,7 @@ export function renderStepReport(result: StepResult, showOps: boolean): string {
           layer.ops.map((op) => [
             op.name,
             op.kind,
-            op.computeDtype,
+            op.kind === "collective" ? "-" : op.computeDtype,
             si(op.flops),
             si(op.bytesRead + op.bytesWritten),
             fixed(op.arithmeticIntensity, 1),

@@ -9,7 +9,10 @@ const bin = new URL("../../bin/llmsim.js", import.meta.url).pathname;
 
 /** Runs the built CLI (npm test builds first). */
 function llmsim(...args: string[]) {
-  const result = spawnSync(process.execPath, [bin, ...args], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+  const result = spawnSync(process.execPath, [bin, ...args], {
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "1" },
+  });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -29,7 +32,20 @@ describe("llmsim step", () => {
   });
 
   it("--json carries the documented fields", () => {
-    const run = llmsim("step", "--model", "meta-llama/Llama-3.1-70B", "--hardware", "H100", "--tp", "8", "--batch", "16", "--context", "2048", "--json");
+    const run = llmsim(
+      "step",
+      "--model",
+      "meta-llama/Llama-3.1-70B",
+      "--hardware",
+      "H100",
+      "--tp",
+      "8",
+      "--batch",
+      "16",
+      "--context",
+      "2048",
+      "--json",
+    );
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout);
     expect(result.model.totalParams).toBe(70_553_706_496);
@@ -42,16 +58,58 @@ describe("llmsim step", () => {
   });
 
   it("--csv writes one row per layer (per op with --ops)", () => {
-    const layers = csvParse(llmsim("step", "--model", "Qwen/Qwen3-0.6B", "--hardware", "A100", "--phase", "prefill", "--batch", "2", "--seq", "512", "--csv").stdout);
+    const layers = csvParse(
+      llmsim(
+        "step",
+        "--model",
+        "Qwen/Qwen3-0.6B",
+        "--hardware",
+        "A100",
+        "--phase",
+        "prefill",
+        "--batch",
+        "2",
+        "--seq",
+        "512",
+        "--csv",
+      ).stdout,
+    );
     expect(layers).toHaveLength(28 + 2);
     expect(Number(layers[1]?.dominantMs)).toBeGreaterThan(0);
-    const ops = csvParse(llmsim("step", "--model", "Qwen/Qwen3-0.6B", "--hardware", "A100", "--phase", "prefill", "--batch", "2", "--seq", "512", "--csv", "--ops").stdout);
+    const ops = csvParse(
+      llmsim(
+        "step",
+        "--model",
+        "Qwen/Qwen3-0.6B",
+        "--hardware",
+        "A100",
+        "--phase",
+        "prefill",
+        "--batch",
+        "2",
+        "--seq",
+        "512",
+        "--csv",
+        "--ops",
+      ).stdout,
+    );
     // 7 ops per layer (2 norms, qkv, attention, o_proj, mlp up and down), embedding, final norm and LM head
     expect(ops).toHaveLength(28 * 7 + 3);
   });
 
   it("reports a configuration that does not fit with exit code 1 and the memory numbers", () => {
-    const run = llmsim("step", "--model", "meta-llama/Llama-3.1-405B", "--hardware", "H100", "--tp", "8", "--context", "1024", "--json");
+    const run = llmsim(
+      "step",
+      "--model",
+      "meta-llama/Llama-3.1-405B",
+      "--hardware",
+      "H100",
+      "--tp",
+      "8",
+      "--context",
+      "1024",
+      "--json",
+    );
     expect(run.code).toBe(1);
     const result = JSON.parse(run.stdout);
     expect(result.status).toBe("does-not-fit");
@@ -61,8 +119,21 @@ describe("llmsim step", () => {
 
   it("reads a scenario file whose model path is relative to it, with flags overriding it", () => {
     const dir = mkdtempSync(join(tmpdir(), "llmsim-"));
-    writeFileSync(join(dir, "config.json"), JSON.stringify({ model_type: "llama", hidden_size: 1024, intermediate_size: 4096, num_hidden_layers: 4, num_attention_heads: 8, vocab_size: 1000 }));
-    writeFileSync(join(dir, "run.yaml"), "model: ./config.json\nhardware: H100\nphase: decode\nbatch: 4\ncontext: 256\n");
+    writeFileSync(
+      join(dir, "config.json"),
+      JSON.stringify({
+        model_type: "llama",
+        hidden_size: 1024,
+        intermediate_size: 4096,
+        num_hidden_layers: 4,
+        num_attention_heads: 8,
+        vocab_size: 1000,
+      }),
+    );
+    writeFileSync(
+      join(dir, "run.yaml"),
+      "model: ./config.json\nhardware: H100\nphase: decode\nbatch: 4\ncontext: 256\n",
+    );
     const run = llmsim("step", "--scenario", join(dir, "run.yaml"), "--batch", "8", "--json");
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout);
@@ -71,7 +142,20 @@ describe("llmsim step", () => {
   });
 
   it("uses clusters from a hardware file (2x NVLink changes a TP all-reduce)", () => {
-    const args = ["step", "--model", "meta-llama/Llama-3.1-70B", "--tp", "8", "--batch", "64", "--context", "1024", "--json", "--hardware-file", new URL("../../examples/my-cluster.yaml", import.meta.url).pathname];
+    const args = [
+      "step",
+      "--model",
+      "meta-llama/Llama-3.1-70B",
+      "--tp",
+      "8",
+      "--batch",
+      "64",
+      "--context",
+      "1024",
+      "--json",
+      "--hardware-file",
+      new URL("../../examples/my-cluster.yaml", import.meta.url).pathname,
+    ];
     const base = JSON.parse(llmsim(...args, "--hardware", "H800").stdout);
     const faster = JSON.parse(llmsim(...args, "--hardware", "h800-2x-nvlink").stdout);
     expect(faster.totals.commMs).toBeLessThan(base.totals.commMs);
@@ -80,14 +164,48 @@ describe("llmsim step", () => {
 
 describe("bad input: one clear line, exit 2, no stack trace", () => {
   it("unknown model and hardware suggest the closest names", () => {
-    expectCleanUsageError(llmsim("step", "--model", "deepseek-ai/DeepSeek-V4", "--hardware", "H800", "--context", "10"), /unknown model "deepseek-ai\/DeepSeek-V4".*did you mean: deepseek-ai\/DeepSeek-V3/);
-    expectCleanUsageError(llmsim("step", "--hardware", "H1OO"), /unknown accelerator "H1OO".*did you mean: H100/);
+    expectCleanUsageError(
+      llmsim("step", "--model", "deepseek-ai/DeepSeek-V4", "--hardware", "H800", "--context", "10"),
+      /unknown model "deepseek-ai\/DeepSeek-V4".*did you mean: deepseek-ai\/DeepSeek-V3/,
+    );
+    expectCleanUsageError(
+      llmsim("step", "--hardware", "H1OO"),
+      /unknown accelerator "H1OO".*did you mean: H100/,
+    );
   });
   it("TP that does not divide the heads lists the allowed values", () => {
-    expectCleanUsageError(llmsim("step", "--model", "meta-llama/Llama-3.1-8B", "--hardware", "H100", "--tp", "3", "--context", "10"), /parallel\.tp: TP 3 does not divide the 32 attention heads.*allowed: 1, 2, 4, 8, 16, 32/);
+    expectCleanUsageError(
+      llmsim(
+        "step",
+        "--model",
+        "meta-llama/Llama-3.1-8B",
+        "--hardware",
+        "H100",
+        "--tp",
+        "3",
+        "--context",
+        "10",
+      ),
+      /parallel\.tp: TP 3 does not divide the 32 attention heads.*allowed: 1, 2, 4, 8, 16, 32/,
+    );
   });
   it("EP larger than the expert count", () => {
-    expectCleanUsageError(llmsim("step", "--model", "mistralai/Mixtral-8x7B-v0.1", "--hardware", "H100", "--dp", "16", "--ep", "16", "--context", "10"), /EP 16 is larger than the 8 experts/);
+    expectCleanUsageError(
+      llmsim(
+        "step",
+        "--model",
+        "mistralai/Mixtral-8x7B-v0.1",
+        "--hardware",
+        "H100",
+        "--dp",
+        "16",
+        "--ep",
+        "16",
+        "--context",
+        "10",
+      ),
+      /EP 16 is larger than the 8 experts/,
+    );
   });
   it("zero or negative sizes", () => {
     expectCleanUsageError(llmsim("step", "--tp", "0"), /--tp.*must be an integer >= 1/);
@@ -98,12 +216,18 @@ describe("bad input: one clear line, exit 2, no stack trace", () => {
     writeFileSync(join(dir, "broken.json"), '{"model_type": "llama", "hidden_size": 4096,');
     expectCleanUsageError(llmsim("model", join(dir, "broken.json")), /broken\.json:\d+:\d+/);
     writeFileSync(join(dir, "partial.json"), '{"model_type": "llama", "hidden_size": 4096}');
-    expectCleanUsageError(llmsim("model", join(dir, "partial.json")), /partial\.json.*num_hidden_layers: required field is missing/);
+    expectCleanUsageError(
+      llmsim("model", join(dir, "partial.json")),
+      /partial\.json.*num_hidden_layers: required field is missing/,
+    );
   });
   it("a YAML error points at the line", () => {
     const dir = mkdtempSync(join(tmpdir(), "llmsim-"));
     writeFileSync(join(dir, "bad.yaml"), "model: meta-llama/Llama-3.1-8B\nhardware: H100\nphase: later\n");
-    expectCleanUsageError(llmsim("step", "--scenario", join(dir, "bad.yaml")), /bad\.yaml:3:8: phase: must be one of "prefill", "decode", "mixed"/);
+    expectCleanUsageError(
+      llmsim("step", "--scenario", join(dir, "bad.yaml")),
+      /bad\.yaml:3:8: phase: must be one of "prefill", "decode", "mixed"/,
+    );
   });
   it("a missing file", () => {
     expectCleanUsageError(llmsim("step", "--scenario", "/nonexistent/run.yaml"), /file not found/);
@@ -114,7 +238,11 @@ describe("catalog commands", () => {
   it("models --json lists derived counts", () => {
     const models = JSON.parse(llmsim("models", "--json").stdout);
     const v3 = models.find((m: { id: string }) => m.id === "deepseek-ai/DeepSeek-V3");
-    expect(v3).toMatchObject({ totalParams: 671_026_419_200, activeParams: 37_552_297_472, attention: "MLA 128" });
+    expect(v3).toMatchObject({
+      totalParams: 671_026_419_200,
+      activeParams: 37_552_297_472,
+      attention: "MLA 128",
+    });
   });
   it("model shows a config.json's architecture", () => {
     const run = llmsim("model", "openai/gpt-oss-120b");
@@ -128,7 +256,23 @@ describe("catalog commands", () => {
     expect(h800.sources.hbmBandwidthGBps).toContain("FlashMLA");
   });
   it("op costs a single kernel", () => {
-    const run = JSON.parse(llmsim("op", "gemm", "--hardware", "H800", "--m", "4096", "--n", "7168", "--k", "16384", "--dtype", "fp8", "--json").stdout);
+    const run = JSON.parse(
+      llmsim(
+        "op",
+        "gemm",
+        "--hardware",
+        "H800",
+        "--m",
+        "4096",
+        "--n",
+        "7168",
+        "--k",
+        "16384",
+        "--dtype",
+        "fp8",
+        "--json",
+      ).stdout,
+    );
     expect(run.ops[0].op.flops).toBe(2 * 4096 * 7168 * 16384);
     expect(run.ops[0].timing.bound).toBe("compute");
     const a2a = llmsim("op", "all-to-all", "--hardware", "H800", "--bytes", "7340032", "--gpus", "128");

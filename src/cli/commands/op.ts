@@ -133,7 +133,7 @@ export function registerOp(program: Command): void {
           ],
           rows.map(({ op, timing }) => [
             op.name,
-            op.computeDtype,
+            op.kind === "collective" ? "-" : op.computeDtype,
             si(op.flops),
             si(op.bytesRead + op.bytesWritten),
             fixed(op.bytesRead + op.bytesWritten > 0 ? op.flops / (op.bytesRead + op.bytesWritten) : 0, 1),
