@@ -3,7 +3,8 @@ import { countParams, embeddingParams, layerParams } from "../../core/model/para
 import type { ModelSpec } from "../../core/model/types.ts";
 import { loadModel } from "../../io/model.ts";
 import { billions } from "../format/numbers.ts";
-import { renderJson, renderTable } from "../format/table.ts";
+import { renderCsv, renderJson, renderTable } from "../format/table.ts";
+import { outputFormat } from "../options.ts";
 import { attentionLabel } from "./models.ts";
 
 /** Consecutive runs of identical layers: "0-2 dense", "3-60 moe". */
@@ -29,12 +30,27 @@ export function registerModel(program: Command): void {
       "built-in Hugging Face id, or a path to a config.json (or a directory holding one)",
     )
     .option("--json", "machine-readable JSON on stdout")
+    .option("--csv", "CSV on stdout: parameter counts per layer run")
     .action((idOrPath, options) => {
+      const format = outputFormat(options);
       const model = loadModel(idOrPath);
       const params = countParams(model);
       const embedding = embeddingParams(model);
-      if (options.json) {
+      if (format === "json") {
         process.stdout.write(renderJson({ schemaVersion: 1, model, params }));
+        return;
+      }
+      if (format === "csv") {
+        const body = layerRuns(model).map((run) => [
+          run.first,
+          run.last,
+          run.ffn,
+          run.window ?? "",
+          layerParams(model, model.layers[run.first] ?? { ffn: "dense", slidingWindow: null }, false),
+        ]);
+        process.stdout.write(
+          renderCsv(["firstLayer", "lastLayer", "ffn", "slidingWindow", "paramsPerLayer"], body),
+        );
         return;
       }
       const a = model.attention;

@@ -16,8 +16,8 @@ import { decoderLayerOps } from "../../core/step/layer-ops.ts";
 import { loadHardwareRegistry } from "../../io/hardware.ts";
 import { loadModel } from "../../io/model.ts";
 import { fixed, si } from "../format/numbers.ts";
-import { renderJson, renderTable } from "../format/table.ts";
-import { dtype, intAtLeast, positiveNumber } from "../options.ts";
+import { renderCsv, renderJson, renderTable } from "../format/table.ts";
+import { dtype, intAtLeast, outputFormat, positiveNumber } from "../options.ts";
 
 const KINDS = ["gemm", "attention", ...COLLECTIVES] as const;
 
@@ -50,7 +50,9 @@ export function registerOp(program: Command): void {
     .option("--gpus <n>", "collective: group size", intAtLeast(1))
     .option("--stride <n>", "collective: rank distance between members (default 1)", intAtLeast(1))
     .option("--json", "machine-readable JSON on stdout")
+    .option("--csv", "CSV on stdout")
     .action((kind, options) => {
+      const format = outputFormat(options);
       if (!(KINDS as readonly string[]).includes(kind)) {
         throw new InputError([
           {
@@ -112,10 +114,43 @@ export function registerOp(program: Command): void {
           },
         ]);
       }
-      if (options.json)
+      if (format === "json")
         return void process.stdout.write(
           renderJson({ schemaVersion: 1, hardware: resolved.record.name, ops: rows }),
         );
+      if (format === "csv") {
+        const head = [
+          "op",
+          "kind",
+          "computeDtype",
+          "flops",
+          "bytesRead",
+          "bytesWritten",
+          "commBytes",
+          "computeMs",
+          "memoryMs",
+          "commMs",
+          "ms",
+          "bound",
+          "formula",
+        ];
+        const body = rows.map(({ op, timing }) => [
+          op.name,
+          op.kind,
+          op.computeDtype,
+          op.flops,
+          op.bytesRead,
+          op.bytesWritten,
+          op.comm?.bytes ?? 0,
+          timing.computeMs,
+          timing.memoryMs,
+          timing.commMs,
+          timing.ms,
+          timing.bound,
+          op.formula,
+        ]);
+        return void process.stdout.write(renderCsv(head, body));
+      }
       process.stdout.write(
         `${renderTable(
           [
