@@ -1,7 +1,6 @@
 import { formatIssue, type Issue } from "../core/issues.ts";
 
 /** Exit codes: 0 ok, 1 runtime result that is not a success (e.g. does not fit), 2 bad input. */
-export const EXIT_OK = 0;
 export const EXIT_RESULT = 1;
 export const EXIT_USAGE = 2;
 

@@ -1,5 +1,6 @@
 import type { LayerExecution, StepResult } from "../core/step/result.ts";
-import { billions, fixed, gb, si } from "./format/numbers.ts";
+import { billions, fixed, gb } from "./format/numbers.ts";
+import { OP_CSV_HEAD, opCsvCells, renderOpTable } from "./format/op-table.ts";
 import { type Cell, renderTable } from "./format/table.ts";
 
 /** Consecutive layer records with the same kind and cost, collapsed for the human table. */
@@ -105,38 +106,7 @@ export function renderStepReport(result: StepResult, showOps: boolean): string {
         "",
         `${label}${layer.microBatches > 1 ? ` (one of ${layer.microBatches} micro-batches)` : ""}`,
       );
-      lines.push(
-        renderTable(
-          [
-            "op",
-            "kind",
-            "dtype",
-            "FLOP",
-            "bytes",
-            "FLOP/B",
-            "comm bytes",
-            "compute ms",
-            "memory ms",
-            "comm ms",
-            "ms",
-            "bound",
-          ],
-          layer.ops.map((op) => [
-            op.name,
-            op.kind,
-            op.kind === "collective" ? "-" : op.computeDtype,
-            si(op.flops),
-            si(op.bytesRead + op.bytesWritten),
-            fixed(op.arithmeticIntensity, 1),
-            si(op.commBytes),
-            ms(op.computeMs),
-            ms(op.memoryMs),
-            ms(op.commMs),
-            ms(op.ms),
-            op.bound,
-          ]),
-        ),
-      );
+      lines.push(renderOpTable(layer.ops));
     }
   }
   const t = result.totals;
@@ -155,47 +125,9 @@ export function renderStepReport(result: StepResult, showOps: boolean): string {
 /** Per-layer rows for --csv (per-op rows with --ops). */
 export function stepCsvRows(result: StepResult, ops: boolean): { head: string[]; rows: Cell[][] } {
   if (ops) {
-    const head = [
-      "layer",
-      "block",
-      "op",
-      "kind",
-      "computeDtype",
-      "flops",
-      "bytesRead",
-      "bytesWritten",
-      "weightBytes",
-      "kvCacheBytes",
-      "commBytes",
-      "collective",
-      "groupSize",
-      "computeMs",
-      "memoryMs",
-      "commMs",
-      "ms",
-      "bound",
-    ];
+    const head = ["layer", "block", ...OP_CSV_HEAD];
     const rows = result.layers.flatMap((layer) =>
-      layer.ops.map((op) => [
-        layer.layer,
-        layer.name,
-        op.name,
-        op.kind,
-        op.computeDtype,
-        op.flops,
-        op.bytesRead,
-        op.bytesWritten,
-        op.weightBytes,
-        op.kvCacheBytes,
-        op.commBytes,
-        op.collective ?? "",
-        op.groupSize,
-        op.computeMs,
-        op.memoryMs,
-        op.commMs,
-        op.ms,
-        op.bound,
-      ]),
+      layer.ops.map((op) => [layer.layer, layer.name, ...opCsvCells(op)]),
     );
     return { head, rows };
   }

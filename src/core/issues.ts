@@ -40,8 +40,3 @@ export function formatIssue(issue: Issue): string {
   const allowed = issue.allowed && issue.allowed.length > 0 ? ` (allowed: ${issue.allowed.join(", ")})` : "";
   return `${where ? `${where}: ` : ""}${issue.message}${allowed}`;
 }
-
-/** Adds a file name to issues that have none. */
-export function inFile(issues: readonly Issue[], file: string): Issue[] {
-  return issues.map((issue) => (issue.file === undefined ? { ...issue, file } : issue));
-}

@@ -58,41 +58,24 @@ describe("llmsim step", () => {
   });
 
   it("--csv writes one row per layer (per op with --ops)", () => {
-    const layers = csvParse(
-      llmsim(
-        "step",
-        "--model",
-        "Qwen/Qwen3-0.6B",
-        "--hardware",
-        "A100",
-        "--phase",
-        "prefill",
-        "--batch",
-        "2",
-        "--seq",
-        "512",
-        "--csv",
-      ).stdout,
-    );
+    const prefill = [
+      "step",
+      "--model",
+      "Qwen/Qwen3-0.6B",
+      "--hardware",
+      "A100",
+      "--phase",
+      "prefill",
+      "--batch",
+      "2",
+      "--seq",
+      "512",
+      "--csv",
+    ];
+    const layers = csvParse(llmsim(...prefill).stdout);
     expect(layers).toHaveLength(28 + 2);
     expect(Number(layers[1]?.dominantMs)).toBeGreaterThan(0);
-    const ops = csvParse(
-      llmsim(
-        "step",
-        "--model",
-        "Qwen/Qwen3-0.6B",
-        "--hardware",
-        "A100",
-        "--phase",
-        "prefill",
-        "--batch",
-        "2",
-        "--seq",
-        "512",
-        "--csv",
-        "--ops",
-      ).stdout,
-    );
+    const ops = csvParse(llmsim(...prefill, "--ops").stdout);
     // 7 ops per layer (2 norms, qkv, attention, o_proj, mlp up and down), embedding, final norm and LM head
     expect(ops).toHaveLength(28 * 7 + 3);
   });
@@ -273,8 +256,8 @@ describe("catalog commands", () => {
         "--json",
       ).stdout,
     );
-    expect(run.ops[0].op.flops).toBe(2 * 4096 * 7168 * 16384);
-    expect(run.ops[0].timing.bound).toBe("compute");
+    expect(run.ops[0].flops).toBe(2 * 4096 * 7168 * 16384);
+    expect(run.ops[0].bound).toBe("compute");
     const a2a = llmsim("op", "all-to-all", "--hardware", "H800", "--bytes", "7340032", "--gpus", "128");
     expect(a2a.code).toBe(0);
     expect(a2a.stdout).toContain("16 scale-up domain(s)");

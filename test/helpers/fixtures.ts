@@ -29,7 +29,7 @@ export const ROUND_GPU: HardwareSpec = {
   peakFlopsPerSec: { bf16: 1e15, fp8: 2e15 },
   hbmBytes: 100e9,
   hbmBandwidthBytesPerSec: 2e12,
-  scaleUp: { bandwidthBytesPerSec: 400e9, domainGpus: 8, latencySec: undefined },
-  scaleOut: { bandwidthBytesPerSec: 50e9, latencySec: undefined },
+  scaleUp: { bandwidthBytesPerSec: 400e9, domainGpus: 8 },
+  scaleOut: { bandwidthBytesPerSec: 50e9 },
   priceUsdPerGpuHour: undefined,
 };

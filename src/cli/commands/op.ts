@@ -12,11 +12,13 @@ import { DEFAULT_PLAN, resolvePlan, validatePlan } from "../../core/parallel/pla
 import { rooflinePredictor } from "../../core/predictor/roofline.ts";
 import { buildContext } from "../../core/step/context.ts";
 import { resolveDtypes } from "../../core/step/dtypes.ts";
+import { costBlock } from "../../core/step/evaluate.ts";
 import { decoderLayerOps } from "../../core/step/layer-ops.ts";
+import { opRecords } from "../../core/step/records.ts";
 import { loadHardwareRegistry } from "../../io/hardware.ts";
 import { loadModel } from "../../io/model.ts";
-import { fixed, si } from "../format/numbers.ts";
-import { renderCsv, renderJson, renderTable } from "../format/table.ts";
+import { OP_CSV_HEAD, opCsvCells, renderOpTable } from "../format/op-table.ts";
+import { renderCsv, renderJson } from "../format/table.ts";
 import { dtype, intAtLeast, outputFormat, positiveNumber } from "../options.ts";
 
 const KINDS = ["gemm", "attention", ...COLLECTIVES] as const;
@@ -103,9 +105,8 @@ export function registerOp(program: Command): void {
           ),
         ];
       }
-      const predictor = rooflinePredictor();
-      const rows = ops.map((op) => ({ op, timing: predictor.predict(op, hardware) }));
-      if (rows.some(({ timing }) => !Number.isFinite(timing.ms))) {
+      const records = opRecords(costBlock(ops, hardware, rooflinePredictor(), "none"));
+      if (records.some((record) => !Number.isFinite(record.ms))) {
         throw new InputError([
           {
             code: "missing-figure",
@@ -114,74 +115,21 @@ export function registerOp(program: Command): void {
           },
         ]);
       }
-      if (format === "json")
+      if (format === "json") {
         return void process.stdout.write(
-          renderJson({ schemaVersion: 1, hardware: resolved.record.name, ops: rows }),
+          renderJson({ schemaVersion: 1, hardware: resolved.record.name, ops: records }),
         );
-      if (format === "csv") {
-        const head = [
-          "op",
-          "kind",
-          "computeDtype",
-          "flops",
-          "bytesRead",
-          "bytesWritten",
-          "commBytes",
-          "computeMs",
-          "memoryMs",
-          "commMs",
-          "ms",
-          "bound",
-          "formula",
-        ];
-        const body = rows.map(({ op, timing }) => [
-          op.name,
-          op.kind,
-          op.computeDtype,
-          op.flops,
-          op.bytesRead,
-          op.bytesWritten,
-          op.comm?.bytes ?? 0,
-          timing.computeMs,
-          timing.memoryMs,
-          timing.commMs,
-          timing.ms,
-          timing.bound,
-          op.formula,
-        ]);
-        return void process.stdout.write(renderCsv(head, body));
       }
-      process.stdout.write(
-        `${renderTable(
-          [
-            "op",
-            "dtype",
-            "FLOP",
-            "bytes",
-            "FLOP/B",
-            "comm bytes",
-            "compute ms",
-            "memory ms",
-            "comm ms",
-            "ms",
-            "bound",
-          ],
-          rows.map(({ op, timing }) => [
-            op.name,
-            op.kind === "collective" ? "-" : op.computeDtype,
-            si(op.flops),
-            si(op.bytesRead + op.bytesWritten),
-            fixed(op.bytesRead + op.bytesWritten > 0 ? op.flops / (op.bytesRead + op.bytesWritten) : 0, 1),
-            si(op.comm?.bytes ?? 0),
-            fixed(timing.computeMs, 4),
-            fixed(timing.memoryMs, 4),
-            fixed(timing.commMs, 4),
-            fixed(timing.ms, 4),
-            timing.bound,
-          ]),
-        )}\n`,
-      );
-      for (const { op } of rows) process.stdout.write(`${op.name}: ${op.formula}\n`);
+      if (format === "csv") {
+        return void process.stdout.write(
+          renderCsv(
+            [...OP_CSV_HEAD, "formula"],
+            records.map((r) => [...opCsvCells(r), r.formula]),
+          ),
+        );
+      }
+      process.stdout.write(`${renderOpTable(records)}\n`);
+      for (const record of records) process.stdout.write(`${record.name}: ${record.formula}\n`);
     });
 }
 

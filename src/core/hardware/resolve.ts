@@ -1,5 +1,5 @@
 import { PEAK_CLASSES, type PeakClass } from "../dtype.ts";
-import { gbpsToBytesPerSec, gbToBytes, tflopsToFlops, usToSec } from "../units.ts";
+import { gbpsToBytesPerSec, gbToBytes, tflopsToFlops } from "../units.ts";
 import type { AcceleratorRecord, ClusterRecord, HardwareSpec } from "./types.ts";
 
 /** Converts a record's human units to the engine's SI units. */
@@ -19,11 +19,9 @@ export function hardwareSpecOf(record: AcceleratorRecord): HardwareSpec {
     scaleUp: {
       bandwidthBytesPerSec: map(record.scaleUp?.bandwidthGBps, gbpsToBytesPerSec),
       domainGpus: record.scaleUp?.domainGpus ?? 1,
-      latencySec: map(record.scaleUp?.latencyUs, usToSec),
     },
     scaleOut: {
       bandwidthBytesPerSec: map(record.scaleOut?.bandwidthGBps, gbpsToBytesPerSec),
-      latencySec: map(record.scaleOut?.latencyUs, usToSec),
     },
     priceUsdPerGpuHour: record.priceUsdPerGpuHour,
   };

@@ -18,12 +18,14 @@ export interface AcceleratorRecord {
     readonly bandwidthGBps?: number;
     /** GPUs in one scale-up (NVLink/xGMI/ICI) domain. */
     readonly domainGpus?: number;
+    /** Measured small-message latency, µs (reference only: collectives use NCCL's cost constants). */
     readonly latencyUs?: number;
   };
   readonly scaleOut?: {
     readonly name?: string;
     /** NIC bandwidth per GPU, one direction, GB/s. */
     readonly bandwidthGBps?: number;
+    /** Measured small-message latency, µs (reference only). */
     readonly latencyUs?: number;
   };
   readonly tdpW?: number;
@@ -52,11 +54,9 @@ export interface HardwareSpec {
   readonly scaleUp: {
     readonly bandwidthBytesPerSec: number | undefined;
     readonly domainGpus: number;
-    readonly latencySec: number | undefined;
   };
   readonly scaleOut: {
     readonly bandwidthBytesPerSec: number | undefined;
-    readonly latencySec: number | undefined;
   };
   readonly priceUsdPerGpuHour: number | undefined;
 }
