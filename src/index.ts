@@ -16,6 +16,7 @@ export { acceleratorSchema, clusterSchema, hardwareFileSchema } from "./config/s
 export { type StepScenario, stepScenarioSchema } from "./config/schema/scenario.ts";
 export { stepInputFromScenario } from "./config/step-request.ts";
 export {
+  type AllToAllSplit,
   COLLECTIVES,
   type CollectiveKind,
   collectiveTimeSec,
@@ -47,7 +48,7 @@ export {
   rooflinePredictor,
 } from "./core/predictor/roofline.ts";
 export type { Bound, OpTiming, Predictor } from "./core/predictor/types.ts";
-export type { MlaMode } from "./core/step/context.ts";
+export type { AllToAllMode, MlaMode } from "./core/step/context.ts";
 export { resolveDtypes, type StepDtypes } from "./core/step/dtypes.ts";
 export type { MemoryReport } from "./core/step/memory.ts";
 export { OVERLAP_POLICIES, type OverlapPolicy } from "./core/step/overlap.ts";

@@ -58,7 +58,7 @@ export function renderStepReport(result: StepResult, showOps: boolean): string {
   const d = result.dtypes;
   lines.push(
     `formats: weights ${d.weight}${d.expertWeight !== d.weight ? ` (experts ${d.expertWeight})` : ""}, GEMMs ${d.gemmCompute}, KV cache ${d.kvCache}, attention ${d.attention}` +
-      (p.ep > 1 ? `, dispatch ${d.dispatch} / combine ${d.combine}` : "") +
+      (p.ep > 1 ? `, dispatch ${d.dispatch} / combine ${d.combine} (${result.moeAllToAll} all-to-all)` : "") +
       `; overlap ${result.overlap}; predictor ${result.predictor}`,
   );
   lines.push(

@@ -124,6 +124,7 @@ export function stepInputFromScenario(
     dtypes,
     overlap: scenario.overlap ?? "none",
     mlaMode: scenario.mla ?? "auto",
+    moeAllToAll: scenario.a2a ?? "auto",
     predictor: rooflinePredictor({ ...DEFAULT_ROOFLINE_PARAMS, ...efficiency }),
     ...(scenario.memoryUtilization !== undefined ? { memoryUtilization: scenario.memoryUtilization } : {}),
     ...(scenario.ignoreMemory ? { ignoreMemory: true } : {}),

@@ -182,7 +182,7 @@ function attentionOps(
     const issues = validatePlan(model, plan);
     if (issues.length > 0) throw new InputError(issues);
     const dtypes = resolveDtypes(model, hardware, options.kvDtype ? { kvCache: options.kvDtype } : {});
-    const ctx = buildContext(model, resolvePlan(model, plan), dtypes, hardware, "auto");
+    const ctx = buildContext(model, resolvePlan(model, plan), dtypes, hardware, "auto", "low-latency");
     const layer = model.layers[0] ?? { ffn: "dense" as const, slidingWindow: null };
     return decoderLayerOps(
       ctx,

@@ -35,6 +35,7 @@ const FLAG_KEYS = [
   "activationDtype",
   "overlap",
   "mla",
+  "a2a",
   "memoryUtilization",
   "ignoreMemory",
   "scaleUpGBps",
@@ -80,6 +81,10 @@ export function registerStep(program: Command): void {
     .option("--activation-dtype <dtype>", "activation format (default bf16)", dtype)
     .option("--overlap <policy>", "none | full | two-micro-batch (default none)")
     .option("--mla <form>", "auto | absorbed | naive (default auto: absorbed for decode)")
+    .option(
+      "--a2a <mode>",
+      "MoE all-to-all: auto | normal | low-latency (default auto: normal with prefill tokens)",
+    )
     .option("--memory-utilization <f>", "usable fraction of HBM (default 0.9)", positiveNumber())
     .option("--ignore-memory", "simulate even when the configuration does not fit")
     .option("--scale-up-gbps <GBps>", "override scale-up (NVLink) bandwidth per GPU", positiveNumber())

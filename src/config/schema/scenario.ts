@@ -45,6 +45,12 @@ export const stepScenarioSchema = z.strictObject({
   activationDtype: z.enum(DTYPES).optional(),
   overlap: z.enum(OVERLAP_POLICIES).optional(),
   mla: z.enum(["auto", "absorbed", "naive"]).optional(),
+  a2a: z
+    .enum(["auto", "normal", "low-latency"])
+    .optional()
+    .describe(
+      "MoE all-to-all kernels: normal (one copy per node, prefill) or low-latency (one per expert, decode)",
+    ),
   memoryUtilization: z.number().gt(0).max(1).optional(),
   ignoreMemory: z.boolean().optional(),
   efficiency: efficiencySchema.optional(),

@@ -5,7 +5,16 @@ import { collectiveTimeSec, NCCL_PROTOCOLS, type NetworkTiers } from "./alpha-be
 const bandwidthOnly: NetworkTiers = {
   scaleUpBytesPerSec: 1e9,
   scaleOutBytesPerSec: 1e8,
-  protocols: [{ name: "ideal", baseLatencySec: 0, scaleUpHopSec: 0, scaleOutHopSec: 0, bandwidthFactor: 1 }],
+  protocols: [
+    {
+      name: "ideal",
+      baseLatencySec: 0,
+      scaleUpHopSec: 0,
+      scaleOutHopSec: 0,
+      bandwidthFactor: 1,
+      singleDomainBandwidthFactor: 1,
+    },
+  ],
 };
 
 describe("collectiveTimeSec(kind, bytes, span, net)", () => {
@@ -36,6 +45,13 @@ describe("collectiveTimeSec(kind, bytes, span, net)", () => {
       12,
     );
   });
+  it("an all-to-all with an explicit split moves those bytes on each tier", () => {
+    const split = { scaleUpBytes: 2e6, scaleOutBytes: 1e6 };
+    expect(collectiveTimeSec("all-to-all", 8e6, groupSpan(16, 1, 8), bandwidthOnly, split)).toBeCloseTo(
+      Math.max(2e6 / 1e9, 1e6 / 1e8),
+      12,
+    );
+  });
   it("send-recv uses the scale-out tier when the span leaves the domain", () => {
     expect(collectiveTimeSec("send-recv", 1e6, groupSpan(2, 8, 8), bandwidthOnly)).toBeCloseTo(1e6 / 1e8, 12);
     expect(collectiveTimeSec("send-recv", 1e6, groupSpan(2, 1, 8), bandwidthOnly)).toBeCloseTo(1e6 / 1e9, 12);
@@ -43,14 +59,17 @@ describe("collectiveTimeSec(kind, bytes, span, net)", () => {
   it("a group of one costs nothing", () => {
     expect(collectiveTimeSec("all-reduce", 1e6, groupSpan(1, 1, 8), bandwidthOnly)).toBe(0);
   });
-  it("takes NCCL's fastest protocol: LL for tiny messages (6.6 + 14 x 0.6 us on 8 GPUs)", () => {
+  it("takes NCCL's fastest protocol: LL for tiny messages (6.6 + 14 x 0.6 us on 8 GPUs, 1/4 bandwidth)", () => {
     const net: NetworkTiers = {
       scaleUpBytesPerSec: 300e9,
       scaleOutBytesPerSec: 40e9,
       protocols: NCCL_PROTOCOLS,
     };
     const tiny = collectiveTimeSec("all-reduce", 8, groupSpan(8, 1, 8), net);
-    expect(tiny).toBeCloseTo(6.6e-6 + 14 * 0.6e-6 + (2 * 7 * 8) / 8 / 300e9 / 0.5, 12);
+    expect(tiny).toBeCloseTo(6.6e-6 + 14 * 0.6e-6 + (2 * 7 * 8) / 8 / 300e9 / 0.25, 12);
+    // single-domain all-gather: LL delivers 1/3 of the bandwidth
+    const gather = collectiveTimeSec("all-gather", 8, groupSpan(8, 1, 8), net);
+    expect(gather).toBeCloseTo(6.6e-6 + 7 * 0.6e-6 + (7 * 8) / 8 / 300e9 / (1 / 3), 12);
     const large = collectiveTimeSec("all-reduce", 1e9, groupSpan(8, 1, 8), net);
     expect(large).toBeCloseTo(8.4e-6 + 14 * 3.4e-6 + (2 * 7 * 1e9) / 8 / 300e9, 12);
   });

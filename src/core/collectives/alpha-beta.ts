@@ -5,29 +5,43 @@ export type CollectiveKind = (typeof COLLECTIVES)[number];
 
 /**
  * One NCCL protocol's cost constants: a fixed latency per collective, a latency per ring step on
- * each network tier, and the fraction of link bandwidth the protocol delivers.
+ * each network tier, and the fraction of link bandwidth the protocol delivers (NCCL gives LL a
+ * different fraction for all-reduce or multi-node collectives than for single-node ones).
  */
 export interface ProtocolCost {
   readonly name: string;
   readonly baseLatencySec: number;
   readonly scaleUpHopSec: number;
   readonly scaleOutHopSec: number;
+  /** Bandwidth fraction for all-reduce and for any collective spanning scale-up domains. */
   readonly bandwidthFactor: number;
+  /** Bandwidth fraction for other collectives inside one scale-up domain. */
+  readonly singleDomainBandwidthFactor: number;
 }
 
 /**
  * NCCL's ring cost model constants (NVIDIA/nccl src/graph/tuning.cc @b647562: baseLat Ring
  * {LL 6.6, LL128 14.0, Simple 8.4} µs; hwLat NVLink Ring {0.6, 1.9, 3.4} µs, NET Ring
- * {2.7, 4.0, 14.0} µs; bus bandwidth x0.5 for LL and x0.92 (120/128) for LL128).
+ * {2.7, 4.0, 14.0} µs; bus bandwidth x1/4 for LL all-reduce or multi-node, x1/3 for other LL
+ * single-node collectives, x0.92 (120/128) for LL128). NCCL's llMaxBw cap on LL bandwidth is not
+ * applied: it only binds where LL already loses to LL128 or Simple.
  */
 export const NCCL_PROTOCOLS: readonly ProtocolCost[] = [
-  { name: "LL", baseLatencySec: 6.6e-6, scaleUpHopSec: 0.6e-6, scaleOutHopSec: 2.7e-6, bandwidthFactor: 0.5 },
+  {
+    name: "LL",
+    baseLatencySec: 6.6e-6,
+    scaleUpHopSec: 0.6e-6,
+    scaleOutHopSec: 2.7e-6,
+    bandwidthFactor: 1 / 4,
+    singleDomainBandwidthFactor: 1 / 3,
+  },
   {
     name: "LL128",
     baseLatencySec: 14.0e-6,
     scaleUpHopSec: 1.9e-6,
     scaleOutHopSec: 4.0e-6,
     bandwidthFactor: 0.92,
+    singleDomainBandwidthFactor: 0.92,
   },
   {
     name: "Simple",
@@ -35,8 +49,18 @@ export const NCCL_PROTOCOLS: readonly ProtocolCost[] = [
     scaleUpHopSec: 3.4e-6,
     scaleOutHopSec: 14.0e-6,
     bandwidthFactor: 1,
+    singleDomainBandwidthFactor: 1,
   },
 ];
+
+/**
+ * Bytes an all-to-all moves per GPU over each tier, when they differ from the uniform split
+ * (e.g. DeepEP's normal kernels send a token once per destination node and fan out over NVLink).
+ */
+export interface AllToAllSplit {
+  readonly scaleUpBytes: number;
+  readonly scaleOutBytes: number;
+}
 
 /** Achievable per-GPU, one-direction bandwidths of the two network tiers and the protocols in use. */
 export interface NetworkTiers {
@@ -51,7 +75,8 @@ export interface NetworkTiers {
  * transfer / factor_p, where, with m members per domain over d domains:
  * - all-reduce: transfer 2(m-1)/m · n/B_up + 2(d-1)/d · (n/m)/B_out; steps 2(m-1), 2(d-1)
  * - all-gather, reduce-scatter: (m-1)/m · n/B_up + (d-1)/d · (n/m)/B_out; steps m-1, d-1
- * - all-to-all: max(n(m-1)/g / B_up, n(g-m)/g / B_out); one step on the slowest tier used
+ * - all-to-all: max(n(m-1)/g / B_up, n(g-m)/g / B_out), or the given split; one step on the
+ *   slowest tier used
  * - send-recv: n / B of the tier; one step.
  * `bytes` is per GPU: the buffer reduced (all-reduce), the whole gathered output (all-gather) or
  * input (reduce-scatter), everything held for all destinations including itself (all-to-all, sent
@@ -62,6 +87,7 @@ export function collectiveTimeSec(
   bytes: number,
   span: GroupSpan,
   net: NetworkTiers,
+  split: AllToAllSplit | null = null,
 ): number {
   const g = span.size;
   if (bytes <= 0 || (g <= 1 && kind !== "send-recv")) return 0;
@@ -85,24 +111,26 @@ export function collectiveTimeSec(
       upSteps = m - 1;
       outSteps = d - 1;
       break;
-    case "all-to-all":
-      transferSec = Math.max(m > 1 ? (bytes * (m - 1)) / g / up : 0, d > 1 ? (bytes * (g - m)) / g / out : 0);
+    case "all-to-all": {
+      const upBytes = split ? split.scaleUpBytes : m > 1 ? (bytes * (m - 1)) / g : 0;
+      const outBytes = split ? split.scaleOutBytes : d > 1 ? (bytes * (g - m)) / g : 0;
+      transferSec = Math.max(upBytes > 0 ? upBytes / up : 0, outBytes > 0 ? outBytes / out : 0);
       if (d > 1) outSteps = 1;
       else upSteps = 1;
       break;
+    }
     case "send-recv":
       transferSec = d > 1 ? bytes / out : bytes / up;
       if (d > 1) outSteps = 1;
       else upSteps = 1;
       break;
   }
+  const multiDomain = kind === "all-reduce" || d > 1;
   let best = Number.POSITIVE_INFINITY;
   for (const p of net.protocols) {
+    const factor = multiDomain ? p.bandwidthFactor : p.singleDomainBandwidthFactor;
     const sec =
-      p.baseLatencySec +
-      upSteps * p.scaleUpHopSec +
-      outSteps * p.scaleOutHopSec +
-      transferSec / p.bandwidthFactor;
+      p.baseLatencySec + upSteps * p.scaleUpHopSec + outSteps * p.scaleOutHopSec + transferSec / factor;
     if (sec < best) best = sec;
   }
   return best;

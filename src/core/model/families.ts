@@ -18,6 +18,8 @@ export interface FamilyDefaults {
   /** Learned position table of max_position_embeddings + this offset rows (OPT: 2); null for none. */
   readonly learnedPositionOffset: number | null;
   readonly embeddingNorm: boolean;
+  /** Norms per decoder layer. */
+  readonly normsPerLayer: number;
   /** Multiplier from config intermediate_size to one MLP matrix width (Qwen v1 stores twice the width). */
   readonly intermediateScale: number;
   /** MLP width as a multiple of hidden when no intermediate size is given (BLOOM, Falcon: 4). */
@@ -40,6 +42,7 @@ const decoderDefaults: FamilyDefaults = {
   qkNorm: false,
   learnedPositionOffset: null,
   embeddingNorm: false,
+  normsPerLayer: 2,
   intermediateScale: 1,
   defaultIntermediateMultiple: null,
   sinks: false,
@@ -75,8 +78,8 @@ export const FAMILIES: Readonly<Record<string, FamilyDefaults>> = {
   deepseek_v3: decoderDefaults,
   kimi_k2: decoderDefaults,
   gemma: withDefaults({ tieWordEmbeddings: true }),
-  gemma2: withDefaults({ tieWordEmbeddings: true }),
-  gemma3_text: withDefaults({ tieWordEmbeddings: true, qkNorm: true }),
+  gemma2: withDefaults({ tieWordEmbeddings: true, normsPerLayer: 4 }),
+  gemma3_text: withDefaults({ tieWordEmbeddings: true, qkNorm: true, normsPerLayer: 4 }),
   gpt_oss: withDefaults({ sinks: true, expertBias: true, routerBias: true }),
   opt: withDefaults({
     gated: false,

@@ -79,6 +79,14 @@ describe("modelFromHfConfig(config, id)", () => {
     expect(model("Qwen/Qwen-72B").dense?.intermediateSize).toBe(24576);
   });
 
+  it("counts Gemma 2's four norms per layer, Falcon's one, and Qwen2-MoE's shared-expert gate", () => {
+    expect(model("google/gemma-2-9b-it").normsPerLayer).toBe(4);
+    expect(model("tiiuae/falcon-7b").normsPerLayer).toBe(1);
+    expect(model("meta-llama/Llama-3.1-8B").normsPerLayer).toBe(2);
+    expect(model("Qwen/Qwen2-57B-A14B").moe?.sharedExpertGate).toBe(true);
+    expect(model("deepseek-ai/DeepSeek-V3").moe?.sharedExpertGate).toBe(false);
+  });
+
   it("unwraps text_config of multimodal wrappers", () => {
     const result = modelFromHfConfig({ model_type: "llava", text_config: llamaLike }, "wrapped");
     expect(result.ok && result.model.hiddenSize).toBe(4096);

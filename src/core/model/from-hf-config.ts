@@ -199,7 +199,14 @@ function readMoe(fields: FieldReader, family: FamilyDefaults, modelType: string)
     });
   }
   const scoreCorrection = fields.raw("topk_method") === "noaux_tc" || modelType === "kimi_k2";
-  return { numExperts, topK, expert, shared, routerBias: family.routerBias || scoreCorrection };
+  return {
+    numExperts,
+    topK,
+    expert,
+    shared,
+    routerBias: family.routerBias || scoreCorrection,
+    sharedExpertGate: sharedWidth > 0,
+  };
 }
 
 /**
@@ -287,6 +294,11 @@ export function modelFromHfConfig(input: unknown, id: string): ImportResult {
     norm: family.norm,
     learnedPositions: learnedOffset !== null && maxPositions !== null ? maxPositions + learnedOffset : 0,
     embeddingNorm: family.embeddingNorm,
+    // Falcon's parallel attention block has one norm per layer unless it uses the new (two-norm) architecture.
+    normsPerLayer:
+      fields.bool("parallel_attn", false) && !fields.bool("new_decoder_architecture", false)
+        ? 1
+        : family.normsPerLayer,
     attention,
     dense,
     moe,

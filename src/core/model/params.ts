@@ -38,13 +38,16 @@ export function normParams(model: ModelSpec): number {
 /** Router (gate) weights of one MoE layer. */
 export function routerParams(model: ModelSpec): number {
   if (!model.moe) return 0;
-  return model.hiddenSize * model.moe.numExperts + (model.moe.routerBias ? model.moe.numExperts : 0);
+  const { numExperts, routerBias, sharedExpertGate } = model.moe;
+  return (
+    model.hiddenSize * numExperts + (routerBias ? numExperts : 0) + (sharedExpertGate ? model.hiddenSize : 0)
+  );
 }
 
 /** Parameters of one decoder layer; `activeOnly` counts top-k routed experts instead of all. */
 export function layerParams(model: ModelSpec, layer: LayerKind, activeOnly: boolean): number {
   const h = model.hiddenSize;
-  const common = attentionParams(h, model.attention) + 2 * normParams(model);
+  const common = attentionParams(h, model.attention) + model.normsPerLayer * normParams(model);
   if (layer.ffn === "dense" || !model.moe) return common + (model.dense ? mlpParams(h, model.dense) : 0);
   const moe = model.moe;
   const routed = (activeOnly ? moe.topK : moe.numExperts) * mlpParams(h, moe.expert);

@@ -46,6 +46,8 @@ export interface MoeSpec {
   readonly shared: MlpSpec | null;
   /** Router has a bias or score-correction vector of numExperts entries. */
   readonly routerBias: boolean;
+  /** A sigmoid gate of hidden x 1 on the shared expert output (Qwen2-MoE). */
+  readonly sharedExpertGate: boolean;
 }
 
 /** What one decoder layer holds. Layers with equal kinds are costed once. */
@@ -70,6 +72,8 @@ export interface ModelSpec {
   readonly learnedPositions: number;
   /** LayerNorm right after the token embedding (BLOOM). */
   readonly embeddingNorm: boolean;
+  /** Norms per decoder layer: 2 (pre-attention, pre-FFN), 4 for Gemma 2/3 (post norms), 1 for Falcon's parallel block. */
+  readonly normsPerLayer: number;
   readonly attention: AttentionSpec;
   /** Dense MLP; null when every layer is MoE. */
   readonly dense: MlpSpec | null;

@@ -1,4 +1,4 @@
-import type { CollectiveKind } from "../collectives/alpha-beta.ts";
+import type { AllToAllSplit, CollectiveKind } from "../collectives/alpha-beta.ts";
 import type { GroupSpan } from "../parallel/placement.ts";
 import type { Op } from "./types.ts";
 
@@ -9,6 +9,7 @@ export function collectiveOp(
   bytes: number,
   span: GroupSpan,
   formula: string,
+  split: AllToAllSplit | null = null,
 ): Op {
   return {
     name,
@@ -19,7 +20,7 @@ export function collectiveOp(
     bytesWritten: 0,
     weightBytes: 0,
     kvCacheBytes: 0,
-    comm: { collective, bytes, span },
+    comm: { collective, bytes, span, split },
     shape: null,
     formula,
   };

@@ -23,14 +23,19 @@ export function norm(name: string, tokens: number, width: number, activationDtyp
   };
 }
 
-/** Token embedding lookup: reads `tokens` rows of the table, writes them as activations. */
+/**
+ * Token embedding lookup on a table split `shards` ways by vocabulary: reads the rows of the
+ * tokens in this GPU's shard (T/shards on average), writes all T rows (zeros outside the shard,
+ * summed by the following all-reduce).
+ */
 export function embeddingLookup(
   tokens: number,
   hidden: number,
+  shards: number,
   weightDtype: Dtype,
   activationDtype: Dtype,
 ): Op {
-  const weightBytes = tokens * hidden * BYTES_PER_ELEMENT[weightDtype];
+  const weightBytes = (tokens / shards) * hidden * BYTES_PER_ELEMENT[weightDtype];
   return {
     name: "embedding",
     kind: "embedding",
@@ -42,6 +47,6 @@ export function embeddingLookup(
     kvCacheBytes: 0,
     comm: null,
     shape: null,
-    formula: "gather T rows: reads T·H·w, writes T·H·a",
+    formula: "gather the shard's rows: reads (T/TP)·H·w, writes T·H·a",
   };
 }

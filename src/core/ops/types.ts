@@ -1,4 +1,4 @@
-import type { CollectiveKind } from "../collectives/alpha-beta.ts";
+import type { AllToAllSplit, CollectiveKind } from "../collectives/alpha-beta.ts";
 import type { Dtype } from "../dtype.ts";
 import type { GroupSpan } from "../parallel/placement.ts";
 
@@ -17,6 +17,8 @@ export interface CommCall {
   readonly collective: CollectiveKind;
   readonly bytes: number;
   readonly span: GroupSpan;
+  /** Per-tier bytes of an all-to-all that does not spread uniformly; null for the uniform split. */
+  readonly split: AllToAllSplit | null;
 }
 
 /**

@@ -68,7 +68,13 @@ export function rooflinePredictor(params: RooflineParams = DEFAULT_ROOFLINE_PARA
     predict(op: Op, hardware: HardwareSpec): OpTiming {
       if (op.comm !== null) {
         const commMs = secToMs(
-          collectiveTimeSec(op.comm.collective, op.comm.bytes, op.comm.span, networkTiers(hardware, params)),
+          collectiveTimeSec(
+            op.comm.collective,
+            op.comm.bytes,
+            op.comm.span,
+            networkTiers(hardware, params),
+            op.comm.split,
+          ),
         );
         return { computeMs: 0, memoryMs: 0, commMs, ms: commMs, bound: "comm", source: "roofline" };
       }

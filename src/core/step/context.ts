@@ -7,12 +7,20 @@ import type { StepDtypes } from "./dtypes.ts";
 /** MLA form: absorbed (latent-space attention) or naive (up-project K/V); auto = absorbed for decode only. */
 export type MlaMode = "auto" | "absorbed" | "naive";
 
+/**
+ * MoE all-to-all kernels: "low-latency" sends every top-k copy (DeepEP's decode kernels);
+ * "normal" sends a token once per destination domain and forwards it over NVLink (DeepEP's
+ * prefill kernels); "auto" picks normal when the step has prefill tokens.
+ */
+export type AllToAllMode = "auto" | "normal" | "low-latency";
+
 /** Everything the op builders need besides the workload. */
 export interface BuildContext {
   readonly model: ModelSpec;
   readonly plan: ResolvedPlan;
   readonly dtypes: StepDtypes;
   readonly mlaMode: MlaMode;
+  readonly allToAll: Exclude<AllToAllMode, "auto">;
   /** Communication groups: TP group, attention-DP peers (stride tp) and all GPUs of a stage. */
   readonly spans: { readonly tp: GroupSpan; readonly dp: GroupSpan; readonly stage: GroupSpan };
 }
@@ -23,6 +31,7 @@ export function buildContext(
   dtypes: StepDtypes,
   hardware: HardwareSpec,
   mlaMode: MlaMode,
+  allToAll: Exclude<AllToAllMode, "auto">,
 ): BuildContext {
   const domain = hardware.scaleUp.domainGpus;
   return {
@@ -30,6 +39,7 @@ export function buildContext(
     plan,
     dtypes,
     mlaMode,
+    allToAll,
     spans: {
       tp: groupSpan(plan.tp, 1, domain),
       dp: groupSpan(plan.dp, plan.tp, domain),

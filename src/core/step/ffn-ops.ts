@@ -26,6 +26,50 @@ function mlpOps(ctx: BuildContext, mlp: MlpSpec, tokens: number, shards: number,
   ops.push(denseGemm(ctx, `${prefix}_down`, tokens, width, hidden, "2·T·(I/TP)·H"));
 }
 
+/**
+ * Dispatch or combine of routed tokens among the EP ranks. Each GPU sends its 1/TP share of its
+ * group's tokens, top-k copies each (times the expert split, and times the imbalance factor since
+ * the busiest rank bounds the exchange). In "low-latency" mode (DeepEP's decode kernels) every copy
+ * travels on its own; in "normal" mode (DeepEP's prefill kernels) a token crosses the network once
+ * per destination scale-up domain and fans out over NVLink there: expected remote domains
+ * (d-1)·(1-(1-1/d)^k) under uniform routing, and (m-1)/m of the copies on NVLink.
+ */
+function expertAllToAll(
+  ctx: BuildContext,
+  moe: MoeSpec,
+  tokens: number,
+  name: string,
+  bytesPerElement: number,
+): Op {
+  const { plan, spans } = ctx;
+  const h = ctx.model.hiddenSize;
+  const senders = tokens / plan.tp;
+  const bytes = senders * moe.topK * h * plan.expertTp * bytesPerElement * plan.expertImbalance;
+  const { domains: d, membersPerDomain: m } = spans.stage;
+  if (ctx.allToAll === "low-latency" || d === 1) {
+    return collectiveOp(
+      name,
+      "all-to-all",
+      bytes,
+      spans.stage,
+      "all-to-all of (T/TP)·k·H·b·expertTp·imbalance per GPU",
+    );
+  }
+  const remoteDomains = (d - 1) * (1 - (1 - 1 / d) ** moe.topK);
+  const split = {
+    scaleUpBytes: (bytes * (m - 1)) / m,
+    scaleOutBytes: senders * h * plan.expertTp * bytesPerElement * plan.expertImbalance * remoteDomains,
+  };
+  return collectiveOp(
+    name,
+    "all-to-all",
+    bytes,
+    spans.stage,
+    "normal mode: (T/TP)·H·b·(d-1)(1-(1-1/d)^k) over the NIC, (T/TP)·k·H·b·(m-1)/m over NVLink",
+    split,
+  );
+}
+
 /** Dense FFN block: norm, MLP sharded over TP, all-reduce. */
 export function denseFfnOps(ctx: BuildContext, mlp: MlpSpec, tokens: number, ops: Op[]): void {
   const { model, plan, dtypes } = ctx;
@@ -62,19 +106,9 @@ export function moeFfnOps(ctx: BuildContext, moe: MoeSpec, tokens: number, ops: 
     }),
   );
   const domainTokens = tokens * plan.dp;
-  const copies = (tokens / plan.tp) * moe.topK * h * plan.expertTp;
-  if (plan.ep > 1) {
-    const bytes = copies * BYTES_PER_ELEMENT[dtypes.dispatch];
-    ops.push(
-      collectiveOp(
-        "moe_dispatch",
-        "all-to-all",
-        bytes,
-        spans.stage,
-        "all-to-all of (T/TP)·k·H·b_dispatch·expertTp per GPU",
-      ),
-    );
-  } else if (plan.dp > 1) {
+  if (plan.ep > 1)
+    ops.push(expertAllToAll(ctx, moe, tokens, "moe_dispatch", BYTES_PER_ELEMENT[dtypes.dispatch]));
+  else if (plan.dp > 1) {
     ops.push(
       collectiveOp(
         "moe_all_gather",
@@ -105,16 +139,7 @@ export function moeFfnOps(ctx: BuildContext, moe: MoeSpec, tokens: number, ops: 
   ops.push(experts("experts_down", width, h, "2·rows·(I_e/expertTp)·H"));
   if (moe.shared) mlpOps(ctx, moe.shared, tokens, plan.tp, "shared_expert", ops);
   if (plan.ep > 1) {
-    const bytes = copies * BYTES_PER_ELEMENT[dtypes.combine];
-    ops.push(
-      collectiveOp(
-        "moe_combine",
-        "all-to-all",
-        bytes,
-        spans.stage,
-        "all-to-all of (T/TP)·k·H·b_combine·expertTp per GPU",
-      ),
-    );
+    ops.push(expertAllToAll(ctx, moe, tokens, "moe_combine", BYTES_PER_ELEMENT[dtypes.combine]));
     if (plan.tp > 1) {
       ops.push(
         collectiveOp(

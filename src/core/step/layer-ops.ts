@@ -28,7 +28,7 @@ export function decoderLayerOps(ctx: BuildContext, layer: LayerKind, workload: S
 export function embeddingOps(ctx: BuildContext, workload: StepWorkload): Op[] {
   const { model, dtypes, plan } = ctx;
   const tokens = stepTokens(workload);
-  const ops = [embeddingLookup(tokens, model.hiddenSize, dtypes.activation, dtypes.activation)];
+  const ops = [embeddingLookup(tokens, model.hiddenSize, plan.tp, dtypes.activation, dtypes.activation)];
   if (plan.tp > 1) {
     const bytes = tokens * model.hiddenSize * BYTES_PER_ELEMENT[dtypes.activation];
     ops.push(

@@ -1,5 +1,5 @@
 import { BYTES_PER_ELEMENT } from "../dtype.ts";
-import { mlpParams, normParams } from "../model/params.ts";
+import { mlpParams, normParams, routerParams } from "../model/params.ts";
 import type { LayerKind, ModelSpec } from "../model/types.ts";
 import { activationBytes, type Op } from "../ops/types.ts";
 import type { ResolvedPlan } from "../parallel/plan.ts";
@@ -64,10 +64,10 @@ export function layerWeightBytesPerGpu(
 ): number {
   const a = BYTES_PER_ELEMENT[dtypes.activation];
   const w = BYTES_PER_ELEMENT[dtypes.weight];
-  const common = attentionWeightBytes(model, plan, dtypes) + 2 * normParams(model) * a;
+  const common = attentionWeightBytes(model, plan, dtypes) + model.normsPerLayer * normParams(model) * a;
   if (layer.ffn === "moe" && model.moe) {
     const moe = model.moe;
-    const router = (model.hiddenSize * moe.numExperts + (moe.routerBias ? moe.numExperts : 0)) * a;
+    const router = routerParams(model) * a;
     const experts =
       (plan.expertSlotsPerRank *
         mlpParams(model.hiddenSize, moe.expert) *

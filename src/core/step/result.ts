@@ -89,6 +89,8 @@ export interface StepResult {
   readonly workload: StepWorkload;
   readonly dtypes: StepDtypes;
   readonly overlap: OverlapPolicy;
+  /** MoE all-to-all kernels assumed (see AllToAllMode). */
+  readonly moeAllToAll: "normal" | "low-latency";
   readonly predictor: string;
   readonly memory: MemoryReport;
   readonly layers: readonly LayerExecution[];

@@ -1,9 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { hardware, model, ROUND_GPU } from "../../../test/helpers/fixtures.ts";
 import { InputError } from "../issues.ts";
+import { resolvePlan } from "../parallel/plan.ts";
 import { DEFAULT_ROOFLINE_PARAMS, rooflinePredictor } from "../predictor/roofline.ts";
+import { buildContext } from "./context.ts";
+import { resolveDtypes } from "./dtypes.ts";
+import { decoderLayerOps } from "./layer-ops.ts";
 import type { LayerExecution, OpRecord, StepResult } from "./result.ts";
 import { simulateStep } from "./simulate.ts";
+import type { StepWorkload } from "./workload.ts";
 
 const decode = (sequences: number, contextTokens: number) => ({
   prefill: null,
@@ -283,5 +288,41 @@ describe("predictor parameters", () => {
     const b = opOf(layer(slow, 0), "mlp_up");
     expect(a.bound).toBe("compute");
     expect(b.ms).toBeCloseTo(2 * a.ms, 9);
+  });
+});
+
+describe("MoE all-to-all modes", () => {
+  const v3 = model("deepseek-ai/DeepSeek-V3");
+  const h800 = hardware("H800");
+  const plan = resolvePlan(v3, { tp: 1, pp: 1, dp: 32, ep: 32, redundantExperts: 0, expertImbalance: 1 });
+  const prefill = { prefill: { sequences: 1, newTokens: 4096, cachedTokens: 0 }, decode: null };
+  const dispatchOf = (mode: "normal" | "low-latency", imbalance = 1) => {
+    const p = { ...plan, expertImbalance: imbalance };
+    const ctx = buildContext(v3, p, resolveDtypes(v3, h800), h800, "auto", mode);
+    const op = decoderLayerOps(ctx, { ffn: "moe", slidingWindow: null }, prefill).find(
+      (o) => o.name === "moe_dispatch",
+    );
+    if (!op?.comm) throw new Error("no dispatch");
+    return op.comm;
+  };
+
+  it("normal mode sends a token once per remote domain: 3·(1-(3/4)^8) copies over the NIC at EP32 on 8-GPU nodes", () => {
+    const comm = dispatchOf("normal");
+    expect(comm.bytes).toBe(4096 * 8 * 7168);
+    expect(comm.split?.scaleOutBytes).toBeCloseTo(4096 * 7168 * 3 * (1 - 0.75 ** 8), 3);
+    expect(comm.split?.scaleUpBytes).toBeCloseTo((4096 * 8 * 7168 * 7) / 8, 3);
+  });
+
+  it("low-latency mode sends every copy; the imbalance factor scales the busiest rank's exchange", () => {
+    expect(dispatchOf("low-latency").split).toBeNull();
+    expect(dispatchOf("low-latency", 1.5).bytes).toBe(1.5 * 4096 * 8 * 7168);
+  });
+
+  it("auto picks normal for prefill and low-latency for decode", () => {
+    const run = (workload: StepWorkload) =>
+      simulateStep({ model: v3, hardware: h800, parallel: { dp: 32, ep: 32 }, workload, ignoreMemory: true })
+        .moeAllToAll;
+    expect(run(prefill)).toBe("normal");
+    expect(run(decode(8, 1024))).toBe("low-latency");
   });
 });

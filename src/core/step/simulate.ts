@@ -9,7 +9,7 @@ import { groupSpan, stageBoundaryCrossesDomain } from "../parallel/placement.ts"
 import { completePlan, type ParallelPlan, resolvePlan, validatePlan } from "../parallel/plan.ts";
 import { rooflinePredictor } from "../predictor/roofline.ts";
 import type { Predictor } from "../predictor/types.ts";
-import { buildContext, type MlaMode } from "./context.ts";
+import { type AllToAllMode, buildContext, type MlaMode } from "./context.ts";
 import { resolveDtypes, type StepDtypes } from "./dtypes.ts";
 import { type BlockCost, costBlock } from "./evaluate.ts";
 import { missingHardwareFigures } from "./hardware-check.ts";
@@ -36,6 +36,8 @@ export interface StepInput {
   readonly overlap?: OverlapPolicy;
   /** Default "auto" (absorbed MLA for decode, naive for prefill). */
   readonly mlaMode?: MlaMode;
+  /** MoE all-to-all kernels; default "auto" (normal mode with prefill tokens, else low-latency). */
+  readonly moeAllToAll?: AllToAllMode;
   /** Default: the roofline predictor with DEFAULT_ROOFLINE_PARAMS. */
   readonly predictor?: Predictor;
   /** Fraction of HBM usable for weights, KV cache and activations; default 0.9 (vLLM's default). */
@@ -103,7 +105,10 @@ export function simulateStep(input: StepInput): StepResult {
 
   const resolved = resolvePlan(model, plan);
   const dtypes = resolveDtypes(model, hardware, input.dtypes);
-  const ctx = buildContext(model, resolved, dtypes, hardware, input.mlaMode ?? "auto");
+  const requestedAllToAll = input.moeAllToAll ?? "auto";
+  const allToAll =
+    requestedAllToAll === "auto" ? (input.workload.prefill ? "normal" : "low-latency") : requestedAllToAll;
+  const ctx = buildContext(model, resolved, dtypes, hardware, input.mlaMode ?? "auto", allToAll);
   const crossesDomain = stageBoundaryCrossesDomain(
     resolved.gpusPerStage,
     resolved.pp,
@@ -202,6 +207,7 @@ export function simulateStep(input: StepInput): StepResult {
     workload: input.workload,
     dtypes,
     overlap,
+    moeAllToAll: allToAll,
     predictor: predictor.name,
     memory: memoryReport,
     layers,
