@@ -1,9 +1,11 @@
 import { Command, CommanderError } from "@commander-js/extra-typings";
 import { InputError } from "../core/issues.ts";
+import { registerDecodeSweep } from "./commands/decode-sweep.ts";
 import { registerHardware } from "./commands/hardware.ts";
 import { registerModel } from "./commands/model.ts";
 import { registerModels } from "./commands/models.ts";
 import { registerOp } from "./commands/op.ts";
+import { registerPrefillBreakdown } from "./commands/prefill-breakdown.ts";
 import { registerStep } from "./commands/step.ts";
 import { EXIT_RESULT, EXIT_USAGE, reportIssues } from "./errors.ts";
 
@@ -20,6 +22,8 @@ export function buildProgram(): Command {
   registerHardware(program);
   registerStep(program);
   registerOp(program);
+  registerDecodeSweep(program);
+  registerPrefillBreakdown(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -44,3 +44,42 @@ export function outputFormat(options: { json?: boolean; csv?: boolean }): Output
   if (options.json && options.csv) throw new InvalidArgumentError("--json and --csv are mutually exclusive.");
   return options.json ? "json" : options.csv ? "csv" : "table";
 }
+
+/** Commander parser for a comma-separated list of integers >= min. */
+export const intList =
+  (min: number) =>
+  (value: string): number[] => {
+    const parts = value.split(",").map((part) => part.trim());
+    if (parts.some((part) => !/^\d+$/.test(part) || Number(part) < min)) {
+      throw new InvalidArgumentError(`expected comma-separated integers >= ${min}, e.g. 16,32,64.`);
+    }
+    return parts.map(Number);
+  };
+
+/** Commander parser for a comma-separated list of names. */
+export function nameList(value: string): string[] {
+  const names = value
+    .split(",")
+    .map((part) => part.trim())
+    .filter((part) => part !== "");
+  if (names.length === 0) throw new InvalidArgumentError("expected at least one name.");
+  return names;
+}
+
+/** Commander parser for a number in [0, 1]. */
+export function fraction(value: string): number {
+  const parsed = Number(value);
+  if (value.trim() === "" || !Number.isFinite(parsed) || parsed < 0 || parsed > 1) {
+    throw new InvalidArgumentError("must be a number from 0 to 1.");
+  }
+  return parsed;
+}
+
+/** Commander parser for one of a fixed set of values. */
+export const oneOf =
+  <T extends string>(allowed: readonly T[]) =>
+  (value: string): T => {
+    if (!(allowed as readonly string[]).includes(value))
+      throw new InvalidArgumentError(`allowed: ${allowed.join(", ")}.`);
+    return value as T;
+  };

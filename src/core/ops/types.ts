@@ -45,6 +45,8 @@ export interface Op {
   readonly shape: { readonly m: number; readonly n: number; readonly k: number } | null;
   /** The formula used, in the symbols of docs/formulas (T tokens, H hidden, ...). */
   readonly formula: string;
+  /** Tokens per expert that set a grouped GEMM's tile efficiency, when a predictor models it. */
+  readonly rowsPerExpert?: number;
 }
 
 /** Activation bytes an op touches (traffic that is neither weights nor KV cache). */

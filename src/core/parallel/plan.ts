@@ -137,11 +137,11 @@ export function validatePlan(model: ModelSpec, plan: ParallelPlan): Issue[] {
     return issues;
   }
   const experts = model.moe.numExperts;
-  if (plan.ep > experts) {
+  if (plan.ep > experts + plan.redundantExperts) {
     issues.push({
       code: "invalid-value",
       path: ["parallel", "ep"],
-      message: `EP ${plan.ep} is larger than the ${experts} experts of ${model.id}`,
+      message: `EP ${plan.ep} is larger than the ${experts} experts of ${model.id}${plan.redundantExperts > 0 ? ` plus ${plan.redundantExperts} redundant` : ""} (add redundant experts to fill ${plan.ep} ranks)`,
     });
   }
   if (perStage % plan.ep !== 0) {

@@ -44,8 +44,11 @@ export interface StepInput {
   readonly memoryUtilization?: number;
   /** Simulate even when the configuration does not fit (the result still says it does not). */
   readonly ignoreMemory?: boolean;
-  /** "totals" skips the per-layer records (faster for sweeps); default "layers". */
-  readonly detail?: "layers" | "totals";
+  /**
+   * "layers": one record per decoder layer (default); "kinds": one record per distinct layer kind
+   * (the first layer of each), for analyses that only need each kind once; "totals": no records.
+   */
+  readonly detail?: "layers" | "kinds" | "totals";
 }
 
 const DEFAULT_PREDICTOR = rooflinePredictor();
@@ -217,7 +220,9 @@ export function simulateStep(input: StepInput): StepResult {
   if (!memoryReport.fits && !input.ignoreMemory) return result("does-not-fit", [], null);
 
   const layers: LayerExecution[] = [];
-  const detailed = (input.detail ?? "layers") === "layers";
+  const detail = input.detail ?? "layers";
+  const detailed = detail !== "totals";
+  const emittedKinds = detail === "kinds" ? new Array<boolean>(kinds.length).fill(false) : null;
   let bottleneck = { layer: -1, name: "embedding", dominantMs: embeddingCost.dominantMs };
   let computeMs = embeddingCost.computeMs + headCost.computeMs;
   let memoryMs = embeddingCost.memoryMs + headCost.memoryMs;
@@ -246,7 +251,8 @@ export function simulateStep(input: StepInput): StepResult {
       stageFlops[stage] = (stageFlops[stage] ?? 0) + cost.flops;
       if (cost.dominantMs > bottleneck.dominantMs)
         bottleneck = { layer: layerIndex, name: `layer ${layerIndex}`, dominantMs: cost.dominantMs };
-      if (detailed)
+      if (detailed && (emittedKinds === null || !emittedKinds[kindIndex])) {
+        if (emittedKinds) emittedKinds[kindIndex] = true;
         layers.push(
           toLayerExecution(
             layerIndex,
@@ -257,6 +263,7 @@ export function simulateStep(input: StepInput): StepResult {
             kindRecords[kindIndex],
           ),
         );
+      }
     }
     if (sendCost && stage < resolved.pp - 1 && detailed)
       layers.push(toLayerExecution(-2, `pp_send ${stage}->${stage + 1}`, "pipeline", stage, sendCost));

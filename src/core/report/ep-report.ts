@@ -1,0 +1,76 @@
+import { EP_DECODE_COLUMNS, type EpDecodeRow } from "../analysis/ep-decode.ts";
+
+const escapeHtml = (text: string) =>
+  text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+
+/** A white-to-red colour for t in [0, 1] (ShallowSim's Comm_Impact gradient). */
+function heat(t: number): string {
+  const clamped = Math.min(1, Math.max(0, t));
+  const mix = (from: number, to: number) => Math.round(from + (to - from) * clamped);
+  return `rgb(${mix(255, 214)}, ${mix(255, 39)}, ${mix(255, 40)})`;
+}
+
+const BAR = "#6495ED";
+
+/**
+ * Seed 000's styled table as standalone HTML: bars proportional to TPS and Total, positive Delta
+ * in red, a colour gradient on Comm_Impact, three decimals. No scripts, no external resources.
+ */
+export function epReportHtml(rows: readonly EpDecodeRow[], title: string): string {
+  const maxOf = (column: "TPS" | "Total") => Math.max(...rows.map((row) => row[column]), Number.MIN_VALUE);
+  const maxTps = maxOf("TPS");
+  const maxTotal = maxOf("Total");
+  const impacts = rows.map((row) => row.Comm_Impact);
+  const lowImpact = Math.min(...impacts, 0);
+  const highImpact = Math.max(...impacts, lowImpact + Number.MIN_VALUE);
+  const cell = (row: EpDecodeRow, column: (typeof EP_DECODE_COLUMNS)[number]): string => {
+    const value = row[column];
+    if (typeof value === "string") return `<td class="text">${escapeHtml(value)}</td>`;
+    const text =
+      Number.isInteger(value) && (column === "TP" || column === "EP" || column === "BatchSize")
+        ? String(value)
+        : value.toFixed(3);
+    let style = "";
+    if (column === "TPS" || column === "Total") {
+      const percent = (100 * value) / (column === "TPS" ? maxTps : maxTotal);
+      style = `background: linear-gradient(90deg, ${BAR} ${percent.toFixed(1)}%, transparent ${percent.toFixed(1)}%)`;
+    } else if (column === "Delta" && value > 0) {
+      style = "color: red";
+    } else if (column === "Comm_Impact") {
+      style = `background: ${heat((value - lowImpact) / (highImpact - lowImpact))}`;
+    }
+    return `<td${style ? ` style="${style}"` : ""}>${text}</td>`;
+  };
+  const head = EP_DECODE_COLUMNS.map((column) => `<th>${column}</th>`).join("");
+  const body = rows
+    .map(
+      (row, index) =>
+        `<tr><th>${index}</th>${EP_DECODE_COLUMNS.map((column) => cell(row, column)).join("")}</tr>`,
+    )
+    .join("\n");
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>${escapeHtml(title)}</title>
+<style>
+body { font-family: system-ui, sans-serif; margin: 1.5rem; }
+table { border-collapse: collapse; font-size: 0.8rem; font-variant-numeric: tabular-nums; }
+th, td { padding: 0.2rem 0.5rem; border-bottom: 1px solid #eee; text-align: right; white-space: nowrap; }
+td.text { text-align: left; }
+thead th { position: sticky; top: 0; background: #fff; border-bottom: 2px solid #999; }
+caption { text-align: left; font-weight: 600; margin-bottom: 0.5rem; }
+</style>
+</head>
+<body>
+<table>
+<caption>${escapeHtml(title)}</caption>
+<thead><tr><th></th>${head}</tr></thead>
+<tbody>
+${body}
+</tbody>
+</table>
+</body>
+</html>
+`;
+}
