@@ -53,9 +53,15 @@ const presetContexts = new WeakMap<SweepGpu, WeakMap<ModelSpec, ShallowSimDecode
 /** The preset's per-GPU context, reused while the GPU, model and fp8_combine stay the same (sweeps). */
 function presetContext(spec: DecodeSweepSpec, gpu: SweepGpu): ShallowSimDecodeContext {
   let byModel = presetContexts.get(gpu);
-  if (!byModel) presetContexts.set(gpu, (byModel = new WeakMap()));
+  if (!byModel) {
+    byModel = new WeakMap();
+    presetContexts.set(gpu, byModel);
+  }
   let contexts = byModel.get(spec.model);
-  if (!contexts) byModel.set(spec.model, (contexts = []));
+  if (!contexts) {
+    contexts = [];
+    byModel.set(spec.model, contexts);
+  }
   const index = spec.fp8Combine ? 1 : 0;
   let context = contexts[index];
   if (!context) {
