@@ -17,7 +17,6 @@ import {
   epDecodeRow,
   epDecodeTpotMs,
 } from "./ep-decode.ts";
-import { tiedValues } from "./views.ts";
 
 /** "llmsim": the engine's own physics; "shallowsim": ShallowSim's assumptions as a preset. */
 export type Physics = "llmsim" | "shallowsim";
@@ -92,7 +91,7 @@ export function decodeSweep(spec: DecodeSweepSpec, bestTpOnly = false): EpDecode
     spec.gpus.forEach((gpu, gpuIndex) => {
       const context = contexts[gpuIndex];
       for (const batch of spec.batchSizes) {
-        let best: { columns: EpDecodeColumns; rule: DecodeRule; tp: number; tpot: number } | null = null;
+        let best: { columns: EpDecodeColumns; rule: DecodeRule; tp: number; total: number } | null = null;
         for (const tp of spec.tps) {
           let columns: EpDecodeColumns | null = null;
           let rule = noRule;
@@ -116,8 +115,11 @@ export function decodeSweep(spec: DecodeSweepSpec, bestTpOnly = false): EpDecode
           if (1000 / tpot <= spec.tpsLimit) continue;
           if (!bestTpOnly)
             rows.push(epDecodeRow(gpu.name, tp, ep, batch, columns, denseLayers, sparseLayers, rule));
-          else if (!best || (tpot < best.tpot && !tiedValues(tpot, best.tpot)))
-            best = { columns, rule, tp, tpot };
+          else {
+            // Same arithmetic as the row's Total; the first TP wins exact ties (pandas keep="first").
+            const total = (1000 / tpot) * batch;
+            if (!best || total > best.total) best = { columns, rule, tp, total };
+          }
         }
         if (best)
           rows.push(

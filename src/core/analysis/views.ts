@@ -2,10 +2,12 @@ import { EP_DECODE_COLUMNS, type EpDecodeRow } from "./ep-decode.ts";
 
 export type EpColumn = (typeof EP_DECODE_COLUMNS)[number];
 
-/** Equal within 1e-12 relative: ShallowSim's comm-bound rows tie across TP (SPEC §4.6). */
-export const tiedValues = (a: number, b: number): boolean =>
-  Math.abs(a - b) <= 1e-12 * Math.max(Math.abs(a), Math.abs(b));
-const tied = tiedValues;
+/**
+ * Ties are exact, as pandas' `t[t.Total == t.Total.max()]`: ShallowSim's comm-bound rows tie
+ * bit for bit across TP because TPOT no longer depends on SparseMLA (SPEC §4.6), and evaluating in
+ * its order reproduces its tie sets (73 summary rows with fp8 combine, 78 without).
+ */
+const tied = (a: number, b: number): boolean => a === b;
 
 /**
  * Rows equal to their group's best `column` value (ties kept), groups keyed by `keyOf`, then
