@@ -10,9 +10,10 @@ const width = (text: string) => [...text].length;
  */
 export function renderTable(head: readonly string[], rows: readonly (readonly Cell[])[]): string {
   const text = rows.map((row) => head.map((_, i) => String(row[i] ?? "")));
-  const widths = head.map((title, i) =>
-    Math.max(width(title), ...text.map((row) => width(row[i] as string))),
-  );
+  const widths = head.map((title) => width(title));
+  for (const row of text) {
+    for (let i = 0; i < row.length; i++) widths[i] = Math.max(widths[i] as number, width(row[i] as string));
+  }
   const right = head.map((_, i) => rows.some((row) => typeof row[i] === "number"));
   const line = (cells: readonly string[], alignRight: boolean) =>
     `│${cells
@@ -31,9 +32,15 @@ export function renderTable(head: readonly string[], rows: readonly (readonly Ce
   ].join("\n");
 }
 
-/** RFC 4180 CSV with a header row. */
+/** One CSV field: numbers as JavaScript prints them (shortest round trip), text quoted when needed. */
+const csvField = (cell: Cell): string => (typeof cell === "number" ? String(cell) : csvFormatRows([[cell]]));
+
+/** RFC 4180 CSV with a header row; linear and quote-free for numbers (sweeps write 10^5+ rows). */
 export function renderCsv(head: readonly string[], rows: readonly (readonly Cell[])[]): string {
-  return `${csvFormatRows([[...head], ...rows.map((row) => row.map(String))])}\n`;
+  const lines = new Array<string>(rows.length + 1);
+  lines[0] = head.map(csvField).join(",");
+  for (let i = 0; i < rows.length; i++) lines[i + 1] = (rows[i] as readonly Cell[]).map(csvField).join(",");
+  return `${lines.join("\n")}\n`;
 }
 
 /** JSON for machines: stable two-space indentation, trailing newline. */

@@ -17,12 +17,14 @@ const BAR = "#6495ED";
  * in red, a colour gradient on Comm_Impact, three decimals. No scripts, no external resources.
  */
 export function epReportHtml(rows: readonly EpDecodeRow[], title: string): string {
-  const maxOf = (column: "TPS" | "Total") => Math.max(...rows.map((row) => row[column]), Number.MIN_VALUE);
+  // Loops rather than Math.max(...rows): tables of 10^5 rows would overflow the call stack.
+  const maxOf = (column: "TPS" | "Total") =>
+    rows.reduce((max, row) => Math.max(max, row[column]), Number.MIN_VALUE);
   const maxTps = maxOf("TPS");
   const maxTotal = maxOf("Total");
   const impacts = rows.map((row) => row.Comm_Impact);
-  const lowImpact = Math.min(...impacts, 0);
-  const highImpact = Math.max(...impacts, lowImpact + Number.MIN_VALUE);
+  const lowImpact = impacts.reduce((min, value) => Math.min(min, value), 0);
+  const highImpact = impacts.reduce((max, value) => Math.max(max, value), lowImpact + Number.MIN_VALUE);
   const cell = (row: EpDecodeRow, column: (typeof EP_DECODE_COLUMNS)[number]): string => {
     const value = row[column];
     if (typeof value === "string") return `<td class="text">${escapeHtml(value)}</td>`;
