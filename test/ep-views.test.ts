@@ -110,3 +110,30 @@ describe("sweeps", () => {
     expect(fewer[0]?.Dispatch).toBeLessThan(more[0]?.Dispatch ?? 0);
   });
 });
+
+describe("any MoE model of the catalog", () => {
+  for (const id of [
+    "Qwen/Qwen3-30B-A3B",
+    "mistralai/Mixtral-8x7B-v0.1",
+    "moonshotai/Kimi-K2-Instruct",
+    "openai/gpt-oss-120b",
+    "deepseek-ai/DeepSeek-V2-Lite",
+  ]) {
+    it(`${id}: both physics give finite, positive rows`, () => {
+      for (const physics of ["llmsim", "shallowsim"] as const) {
+        const rows = decodeSweep({
+          ...spec(true),
+          model: model(id),
+          physics,
+          eps: [8, 16, 64],
+          overlap: "two-micro-batch",
+        });
+        expect(rows.length, `${id} ${physics}`).toBeGreaterThan(0);
+        for (const row of rows) {
+          expect(Number.isFinite(row.TPOT) && row.TPOT > 0, `${id} ${physics} ${row.GPU}`).toBe(true);
+          expect(row.Total).toBeGreaterThan(0);
+        }
+      }
+    });
+  }
+});
