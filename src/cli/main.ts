@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "@commander-js/extra-typings";
 import { InputError } from "../core/issues.ts";
 import { registerDecodeSweep } from "./commands/decode-sweep.ts";
+import { registerDejavu } from "./commands/dejavu.ts";
 import { registerHardware } from "./commands/hardware.ts";
 import { registerModel } from "./commands/model.ts";
 import { registerModels } from "./commands/models.ts";
@@ -24,7 +25,12 @@ export function buildProgram(): Command {
   registerOp(program);
   registerDecodeSweep(program);
   registerPrefillBreakdown(program);
-  for (const command of program.commands) command.exitOverride();
+  registerDejavu(program);
+  const overrideAll = (command: Command) => {
+    command.exitOverride();
+    for (const sub of command.commands) overrideAll(sub as unknown as Command);
+  };
+  for (const command of program.commands) overrideAll(command as unknown as Command);
   return program;
 }
 
