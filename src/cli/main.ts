@@ -7,6 +7,7 @@ import { registerModel } from "./commands/model.ts";
 import { registerModels } from "./commands/models.ts";
 import { registerOp } from "./commands/op.ts";
 import { registerPrefillBreakdown } from "./commands/prefill-breakdown.ts";
+import { registerServe } from "./commands/serve.ts";
 import { registerStep } from "./commands/step.ts";
 import { EXIT_RESULT, EXIT_USAGE, reportIssues } from "./errors.ts";
 
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerDecodeSweep(program);
   registerPrefillBreakdown(program);
   registerDejavu(program);
+  registerServe(program);
   const overrideAll = (command: Command) => {
     command.exitOverride();
     for (const sub of command.commands) overrideAll(sub as unknown as Command);
