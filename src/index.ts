@@ -48,10 +48,41 @@ export {
   rooflinePredictor,
 } from "./core/predictor/roofline.ts";
 export type { Bound, OpTiming, Predictor } from "./core/predictor/types.ts";
+export {
+  constantArrivalsSec,
+  dejavuGroupArrivalsUs,
+  gammaArrivalsSec,
+  poissonArrivalsSec,
+} from "./core/sim/arrivals.ts";
+export { dejavuStdout, dejavuSummary, dejavuTraceWriter } from "./core/sim/dejavu/report.ts";
+export { dejavuBaseline, dejavuDisaggregated } from "./core/sim/dejavu/simulators.ts";
+export { dejavuTokenCounts, parseTokenTrace } from "./core/sim/dejavu/trace-input.ts";
+export { Mt19937 } from "./core/sim/mt19937.ts";
+export {
+  type LengthDistribution,
+  LMSYS_LIKE,
+  type RequestSet,
+  synthesizeRequests,
+} from "./core/sim/requests.ts";
+export { enginePool, kvTransferBetween, type PoolSpec } from "./core/sim/serve/deployment.ts";
+export { simulateServing } from "./core/sim/serve/engine.ts";
+export { requestMetricsCsv, type ServeSummary, summarizeServing } from "./core/sim/serve/metrics.ts";
+export type {
+  KvTransferConfig,
+  PoolConfig,
+  RouterKind,
+  SchedulerKind,
+  ServeConfig,
+  ServeResult,
+} from "./core/sim/serve/types.ts";
+export { constantStepTime, engineStepTime, type StepTimeModel } from "./core/sim/step-time.ts";
 export type { AllToAllMode, MlaMode } from "./core/step/context.ts";
 export { resolveDtypes, type StepDtypes } from "./core/step/dtypes.ts";
+export { type KvCapacity, kvBytesPerTokenWholeModel, kvCapacity } from "./core/step/kv-capacity.ts";
 export type { MemoryReport } from "./core/step/memory.ts";
 export { OVERLAP_POLICIES, type OverlapPolicy } from "./core/step/overlap.ts";
 export type { LayerExecution, OpRecord, StepResult, StepTotals } from "./core/step/result.ts";
 export { DEFAULT_MEMORY_UTILIZATION, type StepInput, simulateStep } from "./core/step/simulate.ts";
 export type { DecodePart, PrefillPart, StepWorkload } from "./core/step/workload.ts";
+export { perfettoJsonSink } from "./core/trace/perfetto.ts";
+export type { TraceSink } from "./core/trace/sink.ts";

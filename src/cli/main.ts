@@ -9,6 +9,7 @@ import { registerOp } from "./commands/op.ts";
 import { registerPrefillBreakdown } from "./commands/prefill-breakdown.ts";
 import { registerServe } from "./commands/serve.ts";
 import { registerStep } from "./commands/step.ts";
+import { registerTraceTimeline } from "./commands/trace-timeline.ts";
 import { EXIT_RESULT, EXIT_USAGE, reportIssues } from "./errors.ts";
 
 /** Builds the `llmsim` command tree. */
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerPrefillBreakdown(program);
   registerDejavu(program);
   registerServe(program);
+  registerTraceTimeline(program);
   const overrideAll = (command: Command) => {
     command.exitOverride();
     for (const sub of command.commands) overrideAll(sub as unknown as Command);

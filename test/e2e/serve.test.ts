@@ -116,6 +116,15 @@ describe("llmsim serve", () => {
     expect(flowStarts.length).toBeGreaterThan(0);
     expect(events.filter((e) => e.ph === "f")).toHaveLength(flowStarts.length);
     expect(events.some((e) => e.ph === "M")).toBe(true);
+    const svgPath = join(dir, "pd.svg");
+    expect(llmsim("trace-timeline", trace, "--out", svgPath).code).toBe(0);
+    const svg = readFileSync(svgPath, "utf8");
+    for (const lane of [
+      "prefill replica 0 / iterations",
+      "prefill replica 0 / KV link",
+      "decode replica 1 / iterations",
+    ])
+      expect(svg).toContain(lane);
   });
 
   it("draws the latency CDF chart as SVG", () => {

@@ -106,9 +106,15 @@ function print(
   parameters: Record<string, number>,
   summary: ReturnType<typeof dejavuSummary>,
 ): void {
-  if (options.json)
-    process.stdout.write(`${JSON.stringify({ simulator: kind, parameters, ...summary }, null, 2)}\n`);
-  else process.stdout.write(dejavuStdout(summary, kind, !options.jsFloats));
+  if (options.json) {
+    // The DV simulator has no early-stop counter.
+    const { earlyStops, ...common } = summary;
+    const body =
+      kind === "baseline"
+        ? { simulator: kind, parameters, ...common, earlyStops }
+        : { simulator: kind, parameters, ...common };
+    process.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
+  } else process.stdout.write(dejavuStdout(summary, kind, !options.jsFloats));
 }
 
 export function registerDejavu(program: Command): void {

@@ -36,7 +36,7 @@ import { readRequestTrace } from "../../io/request-trace.ts";
 import { withStreamedFile } from "../../io/stream-file.ts";
 import { fixed } from "../format/numbers.ts";
 import { renderJson, renderTable } from "../format/table.ts";
-import { fraction, intAtLeast, oneOf, positiveNumber } from "../options.ts";
+import { dtype, fraction, intAtLeast, oneOf, positiveNumber } from "../options.ts";
 
 const ARRIVALS = ["poisson", "gamma", "constant"] as const;
 
@@ -205,6 +205,9 @@ export function registerServe(program: Command): void {
     .option("--max-batched-tokens <n>", "token budget per iteration (default 8192)", intAtLeast(1))
     .option("--max-seqs <n>", "sequences per batch (default 256)", intAtLeast(1))
     .option("--router <kind>", `${ROUTER_KINDS.join(" | ")} (default least-outstanding)`, oneOf(ROUTER_KINDS))
+    .option("--weight-dtype <dtype>", "weight format (default: the checkpoint's)", dtype)
+    .option("--kv-dtype <dtype>", "KV-cache format (default bf16)", dtype)
+    .option("--activation-dtype <dtype>", "activation format (default bf16)", dtype)
     .option(
       "--memory-utilization <f>",
       "fraction of HBM for weights, activations and KV cache (default 0.9)",
@@ -289,9 +292,15 @@ export function registerServe(program: Command): void {
         dp: options.dp ?? 1,
         ep: options.ep ?? 1,
       };
+      const dtypes = {
+        ...(options.weightDtype ? { weight: options.weightDtype, expertWeight: options.weightDtype } : {}),
+        ...(options.kvDtype ? { kvCache: options.kvDtype } : {}),
+        ...(options.activationDtype ? { activation: options.activationDtype } : {}),
+      };
       const common = {
         model,
         scheduler,
+        dtypes,
         ...(options.memoryUtilization !== undefined ? { memoryUtilization: options.memoryUtilization } : {}),
         ...(options.kvTokens !== undefined ? { kvCapacityTokens: options.kvTokens } : {}),
         ...(options.prefillMs !== undefined && options.decodeMs !== undefined
@@ -342,6 +351,7 @@ export function registerServe(program: Command): void {
           decodeHardware,
           prefillParallel,
           decodeParallel,
+          dtypes,
           latencySec: latencyUs / 1e6,
           ...(options.kvLinkGbps !== undefined ? { bandwidthBytesPerSec: options.kvLinkGbps * 1e9 } : {}),
         });
