@@ -35,6 +35,17 @@ describe("llmsim dejavu reproduces every upstream simulator run in the reference
       expect(result.stderr).toBe("");
       expect(result.stdout).toBe(readFileSync(join(expectedDir, run.name, "stdout.txt"), "utf8"));
     });
+    const traceName = run.script === "simulator_dv.py" ? "dv_trace.json" : "baseline_trace.json";
+    if (existsSync(join(expectedDir, run.name, traceName))) {
+      it(`${run.name}: ${traceName} byte-identical`, () => {
+        // Run in a scratch directory (upstream writes the trace to the working directory), trace file by absolute path.
+        const cwd = mkdtempSync(join(tmpdir(), "llmsim-dv-ref-"));
+        const args = run.args.map((arg, i) => (run.args[i - 1] === "--trace_file" ? join(dejavuDir, arg) : arg));
+        const result = llmsim(["dejavu", SIMULATORS[run.script] as string, ...args, ...(args.includes("--do_traces") ? [] : ["--do_traces"])], cwd);
+        expect(result.code).toBe(0);
+        expect(readFileSync(join(cwd, traceName), "utf8")).toBe(readFileSync(join(expectedDir, run.name, traceName), "utf8"));
+      });
+    }
   }
 
   it("--json carries the same numbers as the printed lines", () => {
