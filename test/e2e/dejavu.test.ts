@@ -40,10 +40,22 @@ describe("llmsim dejavu reproduces every upstream simulator run in the reference
       it(`${run.name}: ${traceName} byte-identical`, () => {
         // Run in a scratch directory (upstream writes the trace to the working directory), trace file by absolute path.
         const cwd = mkdtempSync(join(tmpdir(), "llmsim-dv-ref-"));
-        const args = run.args.map((arg, i) => (run.args[i - 1] === "--trace_file" ? join(dejavuDir, arg) : arg));
-        const result = llmsim(["dejavu", SIMULATORS[run.script] as string, ...args, ...(args.includes("--do_traces") ? [] : ["--do_traces"])], cwd);
+        const args = run.args.map((arg, i) =>
+          run.args[i - 1] === "--trace_file" ? join(dejavuDir, arg) : arg,
+        );
+        const result = llmsim(
+          [
+            "dejavu",
+            SIMULATORS[run.script] as string,
+            ...args,
+            ...(args.includes("--do_traces") ? [] : ["--do_traces"]),
+          ],
+          cwd,
+        );
         expect(result.code).toBe(0);
-        expect(readFileSync(join(cwd, traceName), "utf8")).toBe(readFileSync(join(expectedDir, run.name, traceName), "utf8"));
+        expect(readFileSync(join(cwd, traceName), "utf8")).toBe(
+          readFileSync(join(expectedDir, run.name, traceName), "utf8"),
+        );
       });
     }
   }

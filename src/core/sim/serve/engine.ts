@@ -3,7 +3,7 @@ import type { TraceSink } from "../../trace/sink.ts";
 import { EventQueue } from "../event-queue.ts";
 import { LogHistogram } from "./histogram.ts";
 import { IntDeque } from "./int-deque.ts";
-import type { PoolConfig, PoolResult, ServeConfig, ServeResult } from "./types.ts";
+import type { KvTransferConfig, PoolConfig, PoolResult, ServeConfig, ServeResult } from "./types.ts";
 
 const ITERATION_END = 0;
 const KV_ARRIVAL = 1;
@@ -29,6 +29,10 @@ interface Replica {
   readonly index: number;
   readonly pid: number;
   readonly waiting: IntDeque;
+  /** Decode pools: prefilled requests waiting for blocks here before their KV cache moves. */
+  readonly incoming: IntDeque;
+  /** Decode pools: KV caches that arrived (holding their blocks), waiting for a batch slot. */
+  readonly landed: IntDeque;
   readonly slots: Slot[];
   readonly stageFreeSec: Float64Array;
   freeBlocks: number;
@@ -82,6 +86,8 @@ class ServingSimulation {
   private readonly computed: Int32Array;
   private readonly generated: Int32Array;
   private readonly blocks: Int32Array;
+  /** Blocks reserved on the decode replica while the request's KV cache is in flight. */
+  private readonly reservedBlocks: Int32Array;
   private readonly firstScheduled: Float64Array;
   private readonly firstToken: Float64Array;
   private readonly lastToken: Float64Array;
@@ -109,6 +115,7 @@ class ServingSimulation {
     this.computed = new Int32Array(n);
     this.generated = new Int32Array(n);
     this.blocks = new Int32Array(n);
+    this.reservedBlocks = new Int32Array(n);
     this.firstScheduled = new Float64Array(n).fill(NOT_SET);
     this.firstToken = new Float64Array(n).fill(NOT_SET);
     this.lastToken = new Float64Array(n);
@@ -132,6 +139,8 @@ class ServingSimulation {
           index: r,
           pid: pid++,
           waiting: new IntDeque(),
+          incoming: new IntDeque(),
+          landed: new IntDeque(),
           slots: [],
           stageFreeSec: new Float64Array(poolConfig.stepTime.stages),
           freeBlocks: pool.blocksPerReplica,
@@ -183,6 +192,17 @@ class ServingSimulation {
       });
     for (const pool of this.pools) {
       const { maxSeqs, maxBatchedTokens } = pool.config.scheduler;
+      if (
+        !Number.isInteger(pool.config.replicas) ||
+        pool.config.replicas < 1 ||
+        !Number.isInteger(pool.config.stepTime.stages) ||
+        pool.config.stepTime.stages < 1
+      )
+        issues.push({
+          code: "invalid-value",
+          path: [pool.config.name],
+          message: "a pool needs at least 1 replica of at least 1 pipeline stage",
+        });
       if (pool.blocksPerReplica < 1)
         issues.push({
           code: "does-not-fit",
@@ -195,6 +215,21 @@ class ServingSimulation {
           path: [pool.config.name, "scheduler"],
           message: "maxSeqs and maxBatchedTokens must be >= 1",
         });
+    }
+    for (let r = 0; r < this.n; r++) {
+      const arrival = this.arrival[r] as number;
+      const problem =
+        !Number.isFinite(arrival) || arrival < 0
+          ? `arrival ${arrival} must be a finite time >= 0`
+          : r > 0 && arrival < (this.arrival[r - 1] as number)
+            ? "requests must be sorted by arrival time"
+            : !((this.prompt[r] as number) >= 1) || !((this.output[r] as number) >= 1)
+              ? `needs at least 1 prompt and 1 output token, got ${this.prompt[r]} and ${this.output[r]}`
+              : undefined;
+      if (problem) {
+        issues.push({ code: "invalid-value", path: ["requests", r], message: `request ${r}: ${problem}` });
+        break;
+      }
     }
     if (issues.length === 0) {
       const tooLong: number[] = [];
@@ -260,6 +295,15 @@ class ServingSimulation {
     }
     if (this.completed !== this.n)
       throw new Error(`serving simulation stalled: ${this.completed} of ${this.n} requests completed`);
+    for (const pool of this.pools) {
+      for (const replica of pool.replicas) {
+        if (replica.freeBlocks !== pool.blocksPerReplica) {
+          throw new Error(
+            `KV accounting error: ${pool.config.name} replica ${replica.index} ends with ${pool.blocksPerReplica - replica.freeBlocks} blocks held`,
+          );
+        }
+      }
+    }
     return {
       arrivalSec: this.arrival,
       promptTokens: this.prompt,
@@ -321,6 +365,7 @@ class ServingSimulation {
     for (let i = 0; i < this.dirty.length; i++) {
       const replica = this.dirty[i] as Replica;
       replica.dirty = false;
+      if (replica.incoming.length > 0) this.startTransfers(replica, now);
       for (const slot of replica.slots) if (!slot.busy) this.startIteration(slot, now);
     }
     this.dirty.length = 0;
@@ -383,6 +428,16 @@ class ServingSimulation {
     return budget;
   }
 
+  /**
+   * Admits KV caches that arrived from prefill replicas (FIFO, up to the sequence limit). They
+   * already hold their blocks, so they never wait behind a request that needs memory.
+   */
+  private admitLanded(slot: Slot): void {
+    const { landed } = slot.replica;
+    const { maxSeqs } = slot.replica.pool.config.scheduler;
+    while (landed.length > 0 && slot.running.length < maxSeqs) slot.running.push(landed.popFront());
+  }
+
   /** Admits waiting requests FCFS while they fit the sequence limit, the token budget and the free blocks. */
   private admit(slot: Slot, budget: number, chunked: boolean): number {
     const { waiting } = slot.replica;
@@ -390,18 +445,11 @@ class ServingSimulation {
     while (waiting.length > 0 && slot.running.length < maxSeqs) {
       const r = waiting.front();
       const remaining = (this.target[r] as number) - (this.computed[r] as number);
-      if (remaining === 0) {
-        // A KV cache that arrived from a prefill replica: it only needs its blocks.
-        if (!this.allocate(slot.replica, r, ceilDiv(this.computed[r] as number, this.blockTokens))) break;
-        waiting.popFront();
-        slot.running.push(r);
-        continue;
-      }
       if (budget <= 0) break;
       const chunk = chunked ? Math.min(remaining, budget) : remaining;
       if (!chunked && chunk > budget && slot.batchIds.length > 0) break;
-      if (!this.allocate(slot.replica, r, ceilDiv((this.computed[r] as number) + chunk, this.blockTokens)))
-        break;
+      // Blocks for the whole remaining prefill up front (as vLLM's can_allocate), so later chunks never wait for memory.
+      if (!this.allocate(slot.replica, r, ceilDiv(this.target[r] as number, this.blockTokens))) break;
       waiting.popFront();
       slot.running.push(r);
       slot.batchIds.push(r);
@@ -418,8 +466,6 @@ class ServingSimulation {
       const remaining = (this.target[r] as number) - (this.computed[r] as number);
       if (remaining === 0) continue;
       const chunk = Math.min(remaining, budget);
-      if (!this.allocate(slot.replica, r, ceilDiv((this.computed[r] as number) + chunk, this.blockTokens)))
-        continue;
       slot.batchIds.push(r);
       slot.batchChunks.push(chunk);
       budget -= chunk;
@@ -446,10 +492,12 @@ class ServingSimulation {
       replica.pool.config.role === "prefill"
         ? (this.prompt[r] as number)
         : (this.prompt[r] as number) + (this.output[r] as number);
-    while (replica.waiting.length > 0 && slot.running.length < maxSeqs) {
-      const r = replica.waiting.front();
+    // A decode pool batches KV caches that arrived (their blocks for prompt + output were reserved before the transfer).
+    const queue = replica.pool.config.role === "decode" ? replica.landed : replica.waiting;
+    while (queue.length > 0 && slot.running.length < maxSeqs) {
+      const r = queue.front();
       if (!this.allocate(replica, r, ceilDiv(reserveFor(r), this.blockTokens))) break;
-      replica.waiting.popFront();
+      queue.popFront();
       slot.running.push(r);
       const remaining = (this.target[r] as number) - (this.computed[r] as number);
       slot.batchIds.push(r);
@@ -465,19 +513,28 @@ class ServingSimulation {
   private startIteration(slot: Slot, now: number): void {
     const pool = slot.replica.pool;
     const { kind, maxBatchedTokens } = pool.config.scheduler;
-    slot.batchIds.length = 0;
-    slot.batchChunks.length = 0;
-    if (kind === "static") this.formStatic(slot);
-    else if (kind === "chunked") {
-      this.admit(slot, 0, true); // KV caches that arrived from prefill replicas, before the decodes
-      const budget = this.addDecodes(slot, maxBatchedTokens);
-      this.admit(slot, this.continuePrefills(slot, budget), true);
-    } else {
-      this.admit(slot, maxBatchedTokens, false);
-      if (slot.batchIds.length === 0) this.addDecodes(slot, Number.POSITIVE_INFINITY);
-    }
+    // A formation that only preempted (freeing a sequence slot and blocks) is tried again; each
+    // retry has fewer running requests, so this ends.
+    let preemptions: number;
+    do {
+      preemptions = pool.preemptions;
+      slot.batchIds.length = 0;
+      slot.batchChunks.length = 0;
+      if (kind === "static") this.formStatic(slot);
+      else if (kind === "chunked") {
+        this.admitLanded(slot);
+        const budget = this.addDecodes(slot, maxBatchedTokens);
+        this.admit(slot, this.continuePrefills(slot, budget), true);
+      } else {
+        this.admitLanded(slot);
+        this.admit(slot, maxBatchedTokens, false);
+        if (slot.batchIds.length === 0) this.addDecodes(slot, Number.POSITIVE_INFINITY);
+      }
+    } while (slot.batchIds.length === 0 && pool.preemptions > preemptions);
     const count = slot.batchIds.length;
     if (count === 0) return;
+    const stage0Free = slot.replica.stageFreeSec[0] as number;
+    const firstStageStart = now > stage0Free ? now : stage0Free;
     let prefillTokens = 0;
     let prefillSeqs = 0;
     let decodeSeqs = 0;
@@ -485,7 +542,7 @@ class ServingSimulation {
     for (let i = 0; i < count; i++) {
       const r = slot.batchIds[i] as number;
       const chunk = slot.batchChunks[i] as number;
-      if ((this.firstScheduled[r] as number) === NOT_SET) this.firstScheduled[r] = now;
+      if ((this.firstScheduled[r] as number) === NOT_SET) this.firstScheduled[r] = firstStageStart;
       if (chunk > 0) {
         prefillTokens += chunk;
         prefillSeqs++;
@@ -553,7 +610,7 @@ class ServingSimulation {
         this.finish(slot, r, now);
         finishedAny = true;
       } else if (role === "prefill") {
-        this.handOff(slot, r, now);
+        this.handOff(slot, r);
         finishedAny = true;
       }
     }
@@ -596,37 +653,64 @@ class ServingSimulation {
     );
   }
 
-  /** Starts moving a prefilled request's KV cache to a decode replica over the prefill replica's link. */
-  private handOff(slot: Slot, r: number, now: number): void {
-    const transfer = this.config.kvTransfer;
+  /** Queues a prefilled request for a decode replica; its KV cache moves once that replica reserves blocks for it. */
+  private handOff(slot: Slot, r: number): void {
     const decodePool = this.decodePool;
-    if (!transfer || !decodePool) throw new Error("hand-off without a decode pool");
-    const source = slot.replica;
-    source.outstanding--;
+    if (!decodePool) throw new Error("hand-off without a decode pool");
+    slot.replica.outstanding--;
     const target = this.route(decodePool);
     target.outstanding++;
     this.decodeReplicaOf[r] = target.index;
-    const start = now > source.linkFreeSec ? now : source.linkFreeSec;
-    const duration =
-      ((this.computed[r] as number) * transfer.bytesPerToken) / transfer.bandwidthBytesPerSec +
-      transfer.latencySec;
-    source.linkFreeSec = start + duration;
-    if (this.trace) {
-      const linkTid = source.pool.config.stepTime.stages + 1;
-      this.trace.slice(source.pid, linkTid, `KV of request ${r}`, start * 1e6, duration * 1e6, {
-        tokens: this.computed[r] as number,
-      });
-      this.trace.flowStart(source.pid, linkTid, r, start * 1e6);
+    target.incoming.pushBack(r);
+    this.kick(target);
+  }
+
+  /**
+   * Pull-based hand-off (DistServe): the decode replica reserves blocks for the next incoming KV
+   * caches in FIFO order, and each then crosses its prefill replica's link (FIFO, bytes /
+   * bandwidth + latency). Until it lands, the prefill replica keeps its blocks.
+   */
+  private startTransfers(target: Replica, now: number): void {
+    const transfer = this.config.kvTransfer as KvTransferConfig;
+    while (target.incoming.length > 0) {
+      const r = target.incoming.front();
+      // Static batching keeps KV for prompt + output from the start; the others grow block by block.
+      const tokens =
+        target.pool.config.scheduler.kind === "static"
+          ? (this.prompt[r] as number) + (this.output[r] as number)
+          : (this.computed[r] as number);
+      const needed = ceilDiv(tokens, this.blockTokens);
+      if (needed > target.freeBlocks) break;
+      target.incoming.popFront();
+      target.freeBlocks -= needed;
+      this.reservedBlocks[r] = needed;
+      const used = target.pool.blocksPerReplica - target.freeBlocks;
+      if (used > target.peakBlocksUsed) target.peakBlocksUsed = used;
+      const source = this.entryPool.replicas[this.replicaOf[r] as number] as Replica;
+      const start = now > source.linkFreeSec ? now : source.linkFreeSec;
+      const duration =
+        ((this.computed[r] as number) * transfer.bytesPerToken) / transfer.bandwidthBytesPerSec +
+        transfer.latencySec;
+      source.linkFreeSec = start + duration;
+      if (this.trace) {
+        const linkTid = source.pool.config.stepTime.stages + 1;
+        this.trace.slice(source.pid, linkTid, `KV of request ${r}`, start * 1e6, duration * 1e6, {
+          tokens: this.computed[r] as number,
+        });
+        this.trace.flowStart(source.pid, linkTid, r, start * 1e6);
+      }
+      this.queue.push(start + duration, 1, KV_ARRIVAL, r);
     }
-    this.queue.push(start + duration, 1, KV_ARRIVAL, r);
   }
 
   private onKvArrival(r: number, now: number): void {
     const source = this.entryPool.replicas[this.replicaOf[r] as number] as Replica;
     this.release(source, r);
+    this.blocks[r] = this.reservedBlocks[r] as number;
+    this.reservedBlocks[r] = 0;
     const target = (this.decodePool as Pool).replicas[this.decodeReplicaOf[r] as number] as Replica;
     this.trace?.flowEnd(target.pid, 1, r, now * 1e6);
-    target.waiting.pushBack(r);
+    target.landed.pushBack(r);
     this.kick(source);
     this.kick(target);
   }
