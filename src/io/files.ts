@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { InputError } from "../core/issues.ts";
 
@@ -32,4 +32,21 @@ export function localConfigPath(value: string, baseFile?: string): string | unde
     return existsSync(inner) ? inner : undefined;
   }
   return path;
+}
+
+/**
+ * Writes several files so that either all appear or none: each goes to a temporary name first and
+ * is renamed only once every one has been written.
+ */
+export function writeFilesAtomically(
+  files: readonly (readonly [path: string, data: string | Uint8Array])[],
+): void {
+  const temporary = files.map(([path]) => `${path}.partial-${process.pid}`);
+  try {
+    for (const [i, [, data]] of files.entries()) writeFileSync(temporary[i] as string, data);
+  } catch (error) {
+    for (const path of temporary) rmSync(path, { force: true });
+    throw error;
+  }
+  for (const [i, [path]] of files.entries()) renameSync(temporary[i] as string, path);
 }

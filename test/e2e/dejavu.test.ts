@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { csvParse } from "d3-dsv";
 import { describe, expect, it } from "vitest";
 
 const bin = new URL("../../bin/llmsim.js", import.meta.url).pathname;
@@ -70,6 +71,68 @@ describe("llmsim dejavu reproduces every upstream simulator run in the reference
     expect(text).toContain(`Early stops is ${json.earlyStops}`);
     expect(text).toContain(`Total time is ${json.makespanSec} sec`);
     expect(json.count).toBe(512);
+  });
+});
+
+const planRuns = readdirSync(expectedDir, { withFileTypes: true })
+  .filter((entry) => entry.isDirectory() && existsSync(join(expectedDir, entry.name, "command.txt")))
+  .map((entry) => {
+    const words = readFileSync(join(expectedDir, entry.name, "command.txt"), "utf8")
+      .trim()
+      .split(/\s+/);
+    return { name: entry.name, script: words[1] as string, args: words.slice(2) };
+  })
+  .filter((run) => run.script === "simulate_all.py");
+
+describe("llmsim dejavu plan reproduces every upstream planner run in the reference set", () => {
+  it("finds the reference runs", () => expect(planRuns.length).toBeGreaterThanOrEqual(1));
+  for (const run of planRuns) {
+    it(`${run.name}: CSV byte-identical, JSON with the same numbers, same result on one thread`, () => {
+      // Input files by absolute path; outputs (named as upstream) into a scratch directory.
+      const cwd = mkdtempSync(join(tmpdir(), "llmsim-plan-"));
+      const args = run.args.map((arg, i) =>
+        ["--trace_file", "--config_file"].includes(run.args[i - 1] as string) ? join(dejavuDir, arg) : arg,
+      );
+      const csvName = args[args.indexOf("--output_csv") + 1] as string;
+      const result = llmsim(["dejavu", "plan", ...args], cwd);
+      expect(result.stderr).toBe("");
+      expect(result.code).toBe(0);
+      const expected = readFileSync(join(expectedDir, run.name, csvName), "utf8");
+      expect(readFileSync(join(cwd, csvName), "utf8")).toBe(expected);
+      const json = JSON.parse(readFileSync(join(cwd, `${csvName.split(".")[0]}.json`), "utf8")) as [
+        number,
+        Record<string, { total_time: number; cost: number }>,
+      ][];
+      const rows = csvParse(expected);
+      json.forEach(([machines, best], i) => {
+        expect(machines).toBe(Number(rows[i]?.Num_machines));
+        expect(best.Baseline?.total_time).toBe(Number(rows[i]?.Baseline));
+        expect(best.DV?.cost).toBe(Number(rows[i]?.Cost_dv));
+      });
+      const single = mkdtempSync(join(tmpdir(), "llmsim-plan-1-"));
+      expect(llmsim(["dejavu", "plan", ...args, "--threads", "1"], single).code).toBe(0);
+      expect(readFileSync(join(single, csvName), "utf8")).toBe(expected);
+    });
+  }
+
+  it("plot: prints the lists and speedups, writes the SVG and PNG charts", () => {
+    const run = planRuns[0];
+    if (!run) throw new Error("no planner reference run");
+    const csvName = run.args[run.args.indexOf("--output_csv") + 1] as string;
+    const cwd = mkdtempSync(join(tmpdir(), "llmsim-plot-"));
+    const result = llmsim(
+      ["dejavu", "plot", "--model", "M", "--suffix", "s", "--input", join(expectedDir, run.name, csvName)],
+      cwd,
+    );
+    expect(result.code).toBe(0);
+    const rows = csvParse(readFileSync(join(expectedDir, run.name, csvName), "utf8"));
+    const ratios = rows
+      .slice(1)
+      .map((r) => Number(r.Baseline) / Number(r.DV))
+      .filter(Number.isFinite);
+    expect(result.stdout).toContain(`SPEEDUP-DV-BASELINE ${Math.max(...ratios)}`);
+    expect(readFileSync(join(cwd, "M_s.svg"), "utf8")).toContain("Number of Machines");
+    expect(existsSync(join(cwd, "M_s.png"))).toBe(true);
   });
 });
 
@@ -164,6 +227,69 @@ describe("llmsim dejavu rejects bad input with exit code 2 and no stack trace", 
       /--rps.*>= 0/,
     ],
     [
+      "plan: model missing from model_info",
+      [
+        "plan",
+        "--trace_file",
+        join(dejavuDir, "lmsys_like_tokens.json"),
+        "--config_file",
+        file("info.json", '{"OPT-30B": {"batch_sizes": [2], "measurements_per_bs": {"2": [1, 1]}}}'),
+        "--model",
+        "OPT-66B",
+        "--output_csv",
+        "out.csv",
+      ],
+      /info\.json.*"OPT-66B" is not in the file.*OPT-30B/,
+    ],
+    [
+      "plan: model without memory figures",
+      [
+        "plan",
+        "--trace_file",
+        join(dejavuDir, "lmsys_like_tokens.json"),
+        "--config_file",
+        join(dejavuDir, "model_info.json"),
+        "--model",
+        "GPT-5",
+      ],
+      /no weight and KV sizes for "GPT-5"/,
+    ],
+    [
+      "plan: trace too short",
+      [
+        "plan",
+        "--trace_file",
+        join(dejavuDir, "tiny_trace.json"),
+        "--config_file",
+        join(dejavuDir, "model_info.json"),
+        "--model",
+        "OPT-66B",
+        "--output_csv",
+        "out.csv",
+      ],
+      /tiny_trace\.json.*6 entries.*at least 16/,
+    ],
+    [
+      "plan: malformed timings",
+      [
+        "plan",
+        "--trace_file",
+        join(dejavuDir, "lmsys_like_tokens.json"),
+        "--config_file",
+        file("bad-info.json", '{"OPT-66B": {"batch_sizes": [8], "measurements_per_bs": {"8": ["slow", 1]}}}'),
+        "--model",
+        "OPT-66B",
+        "--output_csv",
+        "out.csv",
+      ],
+      /bad-info\.json.*measurements_per_bs\.8/,
+    ],
+    [
+      "plot: not a planner CSV",
+      ["plot", "--input", file("x.csv", "a,b\n1,2\n")],
+      /x\.csv.*missing Num_machines/,
+    ],
+    [
       "14 stages traced",
       ["baseline", "--num_machines", "14", "--do_traces", "--trace_file", join(dejavuDir, "tiny_trace.json")],
       /at most 13 stages/,
@@ -176,6 +302,7 @@ describe("llmsim dejavu rejects bad input with exit code 2 and no stack trace", 
       expect(result.stderr).toMatch(message);
       expect(result.stderr).not.toMatch(/\bat .*\.js:\d+/);
       expect(existsSync(join(dir, "baseline_trace.json"))).toBe(false);
+      expect(existsSync(join(dir, "out.csv")) || existsSync(join(dir, "out.json"))).toBe(false);
     });
   }
 });

@@ -15,6 +15,8 @@ import { dejavuTokenCounts } from "../../core/sim/dejavu/trace-input.ts";
 import { withStreamedFile } from "../../io/stream-file.ts";
 import { readTokenTrace } from "../../io/token-trace.ts";
 import { intAtLeast, positiveNumber } from "../options.ts";
+import { registerDejavuPlan } from "./dejavu-plan.ts";
+import { registerDejavuPlot } from "./dejavu-plot.ts";
 
 interface CommonOptions {
   rps: number;
@@ -123,6 +125,8 @@ export function registerDejavu(program: Command): void {
     .description(
       "DéjàVu's serving simulators, exactly (seed 002): pipelined baseline and prompt/token disaggregation",
     );
+  registerDejavuPlan(dejavu);
+  registerDejavuPlot(dejavu);
 
   addCommonOptions(
     dejavu

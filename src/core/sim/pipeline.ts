@@ -4,7 +4,7 @@
  * job (a microbatch) is one work item: it passes every stage for its prompt pass (optional) and
  * then once per decode step; a stage starts an item at max(item ready, stage free); items go to
  * the back of one FIFO list, so nothing overtakes. When a job finishes, the next job is admitted.
- * Typed-array ring buffer, no allocation per step.
+ * Typed arrays, no allocation per step.
  */
 export interface CyclicPipelineInput {
   readonly stages: number;
@@ -44,69 +44,78 @@ export function runCyclicPipeline(input: CyclicPipelineInput): CyclicPipelineRes
   const jobs = passes.length;
   if (jobs < stages)
     throw new RangeError(`a ${stages}-stage pipeline needs at least ${stages} jobs, got ${jobs}`);
-  const capacity = stages + 1;
-  const itemStage = new Int32Array(capacity);
-  const itemJob = new Int32Array(capacity);
-  const itemPrompt = new Uint8Array(capacity);
-  const itemReady = new Float64Array(capacity);
-  const itemPasses = new Int32Array(capacity);
-  let head = 0;
-  let size = 0;
-  const push = (stage: number, job: number, prompt: boolean, ready: number, left: number) => {
-    const slot = (head + size) % capacity;
-    itemStage[slot] = stage;
-    itemJob[slot] = job;
-    itemPrompt[slot] = prompt ? 1 : 0;
-    itemReady[slot] = ready;
-    itemPasses[slot] = left;
-    size++;
-  };
+  // The FIFO always holds one item per in-flight job and every item re-enters at the back, so
+  // service is round-robin over `stages` job slots: each slot's item is updated in place.
+  const slotStage = new Int32Array(stages);
+  const slotJob = new Int32Array(stages);
+  const slotPrompt = new Uint8Array(stages);
+  const slotReady = new Float64Array(stages);
+  const slotLeft = new Int32Array(stages);
+  const slotActive = new Uint8Array(stages);
   const clock = new Float64Array(stages);
   const endUs = new Float64Array(jobs);
   const hasPrompt = promptUs !== null;
   const last = stages - 1;
-  for (let job = 0; job < stages; job++)
-    push(0, job, hasPrompt, input.initialReadyUs(job), passes[job] as number);
+  for (let job = 0; job < stages; job++) {
+    slotJob[job] = job;
+    slotPrompt[job] = hasPrompt ? 1 : 0;
+    slotReady[job] = input.initialReadyUs(job);
+    slotLeft[job] = passes[job] as number;
+    slotActive[job] = 1;
+  }
+  let active = stages;
   let next = stages;
   let earlyStops = 0;
   let stageSteps = 0;
-  while (size > 0) {
-    const stage = itemStage[head] as number;
-    const job = itemJob[head] as number;
-    const prompt = itemPrompt[head] === 1;
-    const ready = itemReady[head] as number;
-    const left = itemPasses[head] as number;
-    head = (head + 1) % capacity;
-    size--;
+  for (let k = 0; active > 0; k = k === last ? 0 : k + 1) {
+    if (slotActive[k] === 0) continue;
+    const stage = slotStage[k] as number;
+    const prompt = slotPrompt[k] === 1;
+    const left = slotLeft[k] as number;
     stageSteps++;
     const duration = prompt ? (promptUs as number) : tokenUs;
     const free = clock[stage] as number;
+    const ready = slotReady[k] as number;
     const start = ready > free ? ready : free;
     const done = start + duration;
     clock[stage] = done;
-    if (onPass) onPass(stage, job, prompt ? -1 : (passes[job] as number) - left, start, duration);
-    if (stage < last) push(stage + 1, job, prompt, done, left);
-    else if (prompt) push(0, job, false, done, left);
-    else if (left > 1) push(0, job, false, done, left - 1);
-    else {
-      endUs[job] = done;
-      for (let i = 0; i < size; i++) {
-        if ((itemPasses[(head + i) % capacity] as number) > 2) {
+    if (onPass)
+      onPass(
+        stage,
+        slotJob[k] as number,
+        prompt ? -1 : (passes[slotJob[k] as number] as number) - left,
+        start,
+        duration,
+      );
+    slotReady[k] = done;
+    if (stage < last) slotStage[k] = stage + 1;
+    else if (prompt) {
+      slotStage[k] = 0;
+      slotPrompt[k] = 0;
+    } else if (left > 1) {
+      slotStage[k] = 0;
+      slotLeft[k] = left - 1;
+    } else {
+      endUs[slotJob[k] as number] = done;
+      for (let i = 0; i < stages; i++) {
+        if (i !== k && slotActive[i] === 1 && (slotLeft[i] as number) > 2) {
           earlyStops++;
           break;
         }
       }
       if (next < jobs) {
+        // The admitted job takes this slot; its first item goes to the back of the FIFO, as the freed one would.
         const admitted = readyUs[next] as number;
         const stage0 = clock[0] as number;
-        push(
-          0,
-          next,
-          hasPrompt,
-          input.admitAtStageClock && stage0 > admitted ? stage0 : admitted,
-          passes[next] as number,
-        );
+        slotJob[k] = next;
+        slotStage[k] = 0;
+        slotPrompt[k] = hasPrompt ? 1 : 0;
+        slotReady[k] = input.admitAtStageClock && stage0 > admitted ? stage0 : admitted;
+        slotLeft[k] = passes[next] as number;
         next++;
+      } else {
+        slotActive[k] = 0;
+        active--;
       }
     }
   }

@@ -1,0 +1,155 @@
+import type { Command } from "@commander-js/extra-typings";
+import { InputError } from "../../core/issues.ts";
+import { dejavuPlanCsv, dejavuPlanJson } from "../../core/sim/dejavu/plan-output.ts";
+import {
+  DEJAVU_MACHINE_COUNTS,
+  DEJAVU_MODEL_MEMORY,
+  DEJAVU_PLAN_ENTRIES,
+  dejavuPlanRunner,
+  dejavuPlanTasks,
+  type PlannerInput,
+  type PlanRow,
+  selectDejavuPlan,
+} from "../../core/sim/dejavu/planner.ts";
+import { dejavuTokenCounts } from "../../core/sim/dejavu/trace-input.ts";
+import { writeFilesAtomically } from "../../io/files.ts";
+import { readModelTimings } from "../../io/model-info.ts";
+import { readTokenTrace } from "../../io/token-trace.ts";
+import { balance, runOnWorkers, threadCount } from "../../io/worker-pool.ts";
+import { fixed } from "../format/numbers.ts";
+import { renderTable } from "../format/table.ts";
+import { intAtLeast, positiveNumber } from "../options.ts";
+
+/** Upstream names the JSON by cutting the CSV name at its first "." (so "a.b.csv" -> "a.json"). */
+export function planJsonPath(csvPath: string): string {
+  return `${csvPath.split(".")[0]}.json`;
+}
+
+/** Makespans of every task, on worker threads when there is more than one. */
+async function runTasks(
+  input: PlannerInput,
+  threads: number,
+): Promise<{ tasks: ReturnType<typeof dejavuPlanTasks>; makespans: Float64Array }> {
+  const tasks = dejavuPlanTasks(input);
+  if (threads <= 1 || tasks.length < 2) {
+    const run = dejavuPlanRunner(input);
+    return { tasks, makespans: Float64Array.from(tasks, run) };
+  }
+  const parts = balance(
+    tasks.map((task) => task.cost),
+    threads,
+  );
+  const makespans = await runOnWorkers(
+    new URL("../../io/workers/dejavu-plan-worker.js", import.meta.url),
+    input,
+    parts,
+    tasks.length,
+  );
+  return { tasks, makespans };
+}
+
+function renderPlan(rows: readonly PlanRow[]): string {
+  const s = (x: number | undefined) => (x === undefined ? "-" : fixed(x, 1));
+  return renderTable(
+    [
+      "machines",
+      "Baseline (s)",
+      "config",
+      "Baseline-DP (s)",
+      "config",
+      "DV (s)",
+      "config",
+      "cost B / DP / DV ($)",
+    ],
+    rows.map((row) => [
+      row.machines,
+      s(row.baseline?.totalTimeSec),
+      row.baseline ? `bs ${row.baseline.bs}` : "-",
+      s(row.baselineDp?.totalTimeSec),
+      row.baselineDp ? `dp ${row.baselineDp.dp} pp ${row.baselineDp.pp} bs ${row.baselineDp.bs}` : "-",
+      s(row.dv?.totalTimeSec),
+      row.dv ? `pm ${row.dv.pm} tm ${row.dv.tm} bs ${row.dv.bs}` : "-",
+      [row.baseline?.cost, row.baselineDp?.cost, row.dv?.cost]
+        .map((c) => (c === undefined ? "-" : fixed(c, 2)))
+        .join(" / "),
+    ]),
+  );
+}
+
+export function registerDejavuPlan(dejavu: Command): void {
+  dejavu
+    .command("plan")
+    .description(
+      "DéjàVu's planner simulation (Figures 17-19): best pipeline, data-parallel and prompt/token split per machine count",
+    )
+    .option(
+      "--trace_file <file>",
+      "trace: JSON list of [prompt_size, num_generated_tokens] (first 256 entries used)",
+    )
+    .option("--config_file <file>", "model_info.json: batch_sizes and measurements_per_bs per model")
+    .option(
+      "--model <name>",
+      `model, a key of the file and of the planner's memory table (${Object.keys(DEJAVU_MODEL_MEMORY).join(", ")})`,
+    )
+    .option(
+      "--rps <float>",
+      "arrival rate of groups of microbatches per second; 0 = all at t = 0",
+      positiveNumber(true),
+      0,
+    )
+    .option("--mem_per_machine <GB>", "memory per machine, GB", intAtLeast(1), 80)
+    .option("--machine_cost <$/h>", "cost per machine-hour", positiveNumber(true), 0)
+    .option("--output_csv <file>", "write the CSV here, and the JSON next to it (name cut at the first '.')")
+    .option("--threads <n>", "worker threads (default: every core; 1 = none)", intAtLeast(1))
+    .action(async (options) => {
+      const missing = (["trace_file", "config_file", "model"] as const).filter((key) => !options[key]);
+      if (missing.length > 0) {
+        throw new InputError(
+          missing.map((key) => ({ code: "missing-field", path: [`--${key}`], message: "is required" })),
+        );
+      }
+      const model = options.model as string;
+      const memory = DEJAVU_MODEL_MEMORY[model];
+      if (!memory) {
+        throw new InputError([
+          {
+            code: "unknown-id",
+            path: ["--model"],
+            message: `the planner has no weight and KV sizes for "${model}"`,
+            allowed: Object.keys(DEJAVU_MODEL_MEMORY),
+          },
+        ]);
+      }
+      const timings = readModelTimings(options.config_file as string, model);
+      const tokens = dejavuTokenCounts(readTokenTrace(options.trace_file as string), DEJAVU_PLAN_ENTRIES);
+      const largestMachines = Math.max(...DEJAVU_MACHINE_COUNTS);
+      if (tokens.length < largestMachines) {
+        throw new InputError([
+          {
+            code: "invalid-value",
+            path: [],
+            file: options.trace_file as string,
+            message: `the trace has ${tokens.length} entries; planning up to ${largestMachines} machines needs at least ${largestMachines}`,
+          },
+        ]);
+      }
+      const input: PlannerInput = {
+        tokens,
+        timings,
+        weightsGB: memory.weightsGB,
+        kvGBPerToken: memory.kvGBPerToken,
+        memPerMachineGB: options.mem_per_machine,
+        machineCostPerHour: options.machine_cost,
+        rps: options.rps,
+      };
+      const { tasks, makespans } = await runTasks(input, threadCount(options.threads));
+      const rows = selectDejavuPlan(input, tasks, makespans);
+      if (options.output_csv) {
+        writeFilesAtomically([
+          [options.output_csv, dejavuPlanCsv(rows)],
+          [planJsonPath(options.output_csv), dejavuPlanJson(rows)],
+        ]);
+      }
+      process.stdout.write(renderPlan(rows));
+    });
+}
