@@ -7,6 +7,7 @@ import {
   DEJAVU_PLAN_ENTRIES,
   dejavuPlanRunner,
   dejavuPlanTasks,
+  dejavuTables,
   type PlannerInput,
   type PlanRow,
   selectDejavuPlan,
@@ -135,10 +136,7 @@ export function registerDejavuPlan(dejavu: Command): void {
       }
       const input: PlannerInput = {
         tokens,
-        timings,
-        weightsGB: memory.weightsGB,
-        kvGBPerToken: memory.kvGBPerToken,
-        memPerMachineGB: options.mem_per_machine,
+        tables: dejavuTables(timings, { ...memory, memPerMachineGB: options.mem_per_machine }),
         machineCostPerHour: options.machine_cost,
         rps: options.rps,
       };

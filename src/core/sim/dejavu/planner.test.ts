@@ -1,20 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { dejavuPlanCsv, dejavuPlanJson } from "./plan-output.ts";
 import {
-  dejavuPhysics,
   dejavuPlan,
   dejavuPlanRunner,
   dejavuPlanTasks,
+  dejavuTables,
   type PlannerInput,
   selectDejavuPlan,
 } from "./planner.ts";
 
+const roomy = { weightsGB: 1, kvGBPerToken: 0.001, memPerMachineGB: 80 };
 const tiny: PlannerInput = {
   tokens: Int32Array.from([2, 3]),
-  timings: { batchSizes: [1], timingsMs: [[10, 1]] },
-  weightsGB: 1,
-  kvGBPerToken: 0.001,
-  memPerMachineGB: 80,
+  tables: dejavuTables({ batchSizes: [1], timingsMs: [[10, 1]] }, roomy, 2),
   machineCostPerHour: 3600,
   rps: 0,
   machineCounts: [1, 2],
@@ -39,13 +37,17 @@ describe("DéjàVu planner (hand-derived, prompt 10 ms and token 1 ms whole-mode
   it("expands each entry to Bmax / b microbatches of b sequences, so every batch size plans the same sequences", () => {
     const input: PlannerInput = {
       ...tiny,
-      timings: {
-        batchSizes: [1, 2],
-        timingsMs: [
-          [10, 1],
-          [15, 1.5],
-        ],
-      },
+      tables: dejavuTables(
+        {
+          batchSizes: [1, 2],
+          timingsMs: [
+            [10, 1],
+            [15, 1.5],
+          ],
+        },
+        roomy,
+        1,
+      ),
       machineCounts: [1],
     };
     const tasks = dejavuPlanTasks(input);
@@ -58,19 +60,20 @@ describe("DéjàVu planner (hand-derived, prompt 10 ms and token 1 ms whole-mode
     expect(tasks[1]?.cost).toBe(2 + 3 + 2);
   });
   it("memory fit is ceil(weights / stages) + kv · b · seq < mem, strictly", () => {
-    const physics = dejavuPhysics({
-      timings: { batchSizes: [1], timingsMs: [[1, 1]] },
-      weightsGB: 10,
-      kvGBPerToken: 0.001,
-      memPerMachineGB: 12,
-    });
-    expect(physics.fits(0, 1, 2000)).toBe(false); // 10 + 2 = 12, not < 12
-    expect(physics.fits(0, 3, 2000)).toBe(true); // ceil(10 / 3) = 4, + 2 = 6
-    expect(physics.stageMs(0, 4)).toEqual([0.25, 0.25]);
+    const tables = dejavuTables(
+      { batchSizes: [1], timingsMs: [[1, 1]] },
+      { weightsGB: 10, kvGBPerToken: 0.001, memPerMachineGB: 12 },
+      4,
+    );
+    expect(tables.fitsFull[0]?.[0]).toBe(false); // 10 + 0.001 · 1 · 2000 = 12, not < 12
+    expect(tables.fitsFull[0]?.[2]).toBe(true); // ceil(10 / 3) = 4, + 2 = 6
+    expect(tables.fitsPrompt[0]?.[0]).toBe(true); // 10 + 1 = 11 < 12 with the 1000-token prompt
+    expect(tables.stageMs[0]?.[3]).toEqual([0.25, 0.25]);
   });
   it("any split of the tasks gives the same rows (what the worker threads rely on)", () => {
     const input: PlannerInput = {
       ...tiny,
+      tables: dejavuTables({ batchSizes: [1], timingsMs: [[10, 1]] }, roomy, 4),
       tokens: Int32Array.from({ length: 20 }, (_, i) => 2 + ((i * 7) % 30)),
       machineCounts: [1, 2, 4],
     };

@@ -29,46 +29,59 @@ export const DEJAVU_MACHINE_COUNTS: readonly number[] = [1, 2, 4, 6, 8, 10, 12, 
 /** The planner plans the first 256 trace entries. */
 export const DEJAVU_PLAN_ENTRIES = 256;
 
+/**
+ * What the search needs to know about a deployment, as plain data (so worker threads can share
+ * it): per batch-size index, per-stage times for every pipeline depth, memory fit, and the KV
+ * transfer time of a DV split. Index `stages - 1` for depths.
+ */
+export interface PlannerTables {
+  readonly batchSizes: readonly number[];
+  /** [prompt ms, token ms] per stage of a `stages`-deep pipeline. */
+  readonly stageMs: readonly (readonly (readonly [number, number])[])[];
+  /** Fits a `stages`-deep pipeline holding the prompt (DEJAVU_PROMPT_TOKENS) per sequence: the prompt side. */
+  readonly fitsPrompt: readonly (readonly boolean[])[];
+  /** Fits a `stages`-deep pipeline holding DEJAVU_MAX_SEQ_TOKENS per sequence: plain pipelines and the token side. */
+  readonly fitsFull: readonly (readonly boolean[])[];
+  /** KV-cache transfer ms per prompt stage of a `promptStages`-deep prompt pipeline. */
+  readonly cacheMs: readonly (readonly number[])[];
+}
+
 export interface PlannerInput {
   /** Clamped generated tokens of the first 256 trace entries (microbatches of the largest batch size). */
   readonly tokens: Int32Array;
-  readonly timings: ModelTimings;
-  readonly weightsGB: number;
-  readonly kvGBPerToken: number;
-  readonly memPerMachineGB: number;
+  readonly tables: PlannerTables;
   readonly machineCostPerHour: number;
   readonly rps: number;
   readonly machineCounts?: readonly number[];
-  /** Optional stage-time and memory overrides: see `plannerPhysics`. */
-  readonly physics?: PlannerPhysics;
 }
 
 /**
- * Where stage times and memory fit come from. DéjàVu's own: whole-model times / stages and
- * `ceil(weights / stages) + kv · b · seq < mem` (strict).
+ * DéjàVu's physics (simulate_all.py): whole-model times from model_info.json divided by the stage
+ * count, `ceil(weights / stages) + kv · b · seq < mem` (strict), and no KV transfer time.
  */
-export interface PlannerPhysics {
-  /** Per-stage prompt and token ms of batch size index `i` on a pipeline of `stages`. */
-  stageMs(i: number, stages: number): readonly [number, number];
-  /** Whether batch size index `i` fits a `stages`-stage pipeline holding `seqTokens` per sequence. */
-  fits(i: number, stages: number, seqTokens: number): boolean;
-  /** KV-cache transfer ms per prompt stage for the DV split (DéjàVu's planner: 0). */
-  cacheMs(i: number, promptStages: number, tokenStages: number): number;
-}
-
-export function dejavuPhysics(
-  input: Pick<PlannerInput, "timings" | "weightsGB" | "kvGBPerToken" | "memPerMachineGB">,
-): PlannerPhysics {
+export function dejavuTables(
+  timings: ModelTimings,
+  memory: { readonly weightsGB: number; readonly kvGBPerToken: number; readonly memPerMachineGB: number },
+  maxStages = Math.max(...DEJAVU_MACHINE_COUNTS),
+): PlannerTables {
+  const depths = Array.from({ length: maxStages }, (_, k) => k + 1);
+  const fits = (i: number, stages: number, seqTokens: number) =>
+    Math.ceil(memory.weightsGB / stages) +
+      memory.kvGBPerToken * (timings.batchSizes[i] as number) * seqTokens <
+    memory.memPerMachineGB;
   return {
-    stageMs: (i, stages) => {
-      const [prompt, token] = input.timings.timingsMs[i] as readonly [number, number];
-      return [prompt / stages, token / stages];
-    },
-    fits: (i, stages, seqTokens) =>
-      Math.ceil(input.weightsGB / stages) +
-        input.kvGBPerToken * (input.timings.batchSizes[i] as number) * seqTokens <
-      input.memPerMachineGB,
-    cacheMs: () => 0,
+    batchSizes: timings.batchSizes,
+    stageMs: timings.batchSizes.map((_, i) => {
+      const [prompt, token] = timings.timingsMs[i] as readonly [number, number];
+      return depths.map((stages): [number, number] => [prompt / stages, token / stages]);
+    }),
+    fitsPrompt: timings.batchSizes.map((_, i) =>
+      depths.map((stages) => fits(i, stages, DEJAVU_PROMPT_TOKENS)),
+    ),
+    fitsFull: timings.batchSizes.map((_, i) =>
+      depths.map((stages) => fits(i, stages, DEJAVU_MAX_SEQ_TOKENS)),
+    ),
+    cacheMs: timings.batchSizes.map(() => depths.map(() => 0)),
   };
 }
 
@@ -116,8 +129,9 @@ export interface PlanTask {
  * then each prompt-machine count; batch sizes inner), keeping only configurations that fit.
  */
 export function dejavuPlanTasks(input: PlannerInput): PlanTask[] {
-  const physics = input.physics ?? dejavuPhysics(input);
-  const { batchSizes } = input.timings;
+  const { batchSizes, fitsFull, fitsPrompt } = input.tables;
+  const fits = (table: typeof fitsFull, i: number, stages: number) =>
+    (table[i] as readonly boolean[])[stages - 1] === true;
   const largest = batchSizes[batchSizes.length - 1] as number;
   let tokenSum = 0;
   for (const t of input.tokens) tokenSum += t;
@@ -128,7 +142,7 @@ export function dejavuPlanTasks(input: PlannerInput): PlanTask[] {
   const tasks: PlanTask[] = [];
   for (const machines of input.machineCounts ?? DEJAVU_MACHINE_COUNTS) {
     batchSizes.forEach((_, i) => {
-      if (physics.fits(i, machines, DEJAVU_MAX_SEQ_TOKENS))
+      if (fits(fitsFull, i, machines))
         tasks.push({
           machines,
           family: "baseline",
@@ -141,14 +155,14 @@ export function dejavuPlanTasks(input: PlannerInput): PlanTask[] {
       if (machines % dp !== 0) continue;
       batchSizes.forEach((_, i) => {
         const pp = machines / dp;
-        if (physics.fits(i, pp, DEJAVU_MAX_SEQ_TOKENS))
+        if (fits(fitsFull, i, pp))
           tasks.push({ machines, family: "baselineDp", split: dp, batchIndex: i, cost: passes(i, pp, pp) });
       });
     }
     for (let pm = 1; pm < machines; pm++) {
       batchSizes.forEach((_, i) => {
         const tm = machines - pm;
-        if (physics.fits(i, pm, DEJAVU_PROMPT_TOKENS) && physics.fits(i, tm, DEJAVU_MAX_SEQ_TOKENS))
+        if (fits(fitsPrompt, i, pm) && fits(fitsFull, i, tm))
           tasks.push({ machines, family: "dv", split: pm, batchIndex: i, cost: passes(i, tm, pm) });
       });
     }
@@ -158,8 +172,9 @@ export function dejavuPlanTasks(input: PlannerInput): PlanTask[] {
 
 /** A planner bound to its input: runs any task of `dejavuPlanTasks` (the expanded workloads are built once). */
 export function dejavuPlanRunner(input: PlannerInput): (task: PlanTask) => number {
-  const physics = input.physics ?? dejavuPhysics(input);
-  const { batchSizes } = input.timings;
+  const { batchSizes, stageMs: stageTable, cacheMs: cacheTable } = input.tables;
+  const stageMs = (i: number, stages: number) =>
+    (stageTable[i] as readonly (readonly [number, number])[])[stages - 1] as readonly [number, number];
   const largest = batchSizes[batchSizes.length - 1] as number;
   const workloads = batchSizes.map((b) => expand(input.tokens, Math.floor(largest / b)));
   const { rps } = input;
@@ -167,7 +182,7 @@ export function dejavuPlanRunner(input: PlannerInput): (task: PlanTask) => numbe
     const i = task.batchIndex;
     const all = workloads[i] as Int32Array;
     if (task.family === "baseline") {
-      const [promptMs, tokenMs] = physics.stageMs(i, task.machines);
+      const [promptMs, tokenMs] = stageMs(i, task.machines);
       return (
         maxOf(dejavuBaseline({ tokens: all, rps, machines: task.machines, promptMs, tokenMs }).endUs) / 1e6
       );
@@ -175,7 +190,7 @@ export function dejavuPlanRunner(input: PlannerInput): (task: PlanTask) => numbe
     if (task.family === "baselineDp") {
       const dp = task.split;
       const pp = task.machines / dp;
-      const [promptMs, tokenMs] = physics.stageMs(i, pp);
+      const [promptMs, tokenMs] = stageMs(i, pp);
       // Contiguous parts of len // dp (the remainder is dropped, as upstream), each re-seeded.
       const part = Math.floor(all.length / dp);
       let makespan = 0;
@@ -194,8 +209,8 @@ export function dejavuPlanRunner(input: PlannerInput): (task: PlanTask) => numbe
     }
     const pm = task.split;
     const tm = task.machines - pm;
-    const [promptMs] = physics.stageMs(i, pm);
-    const [, tokenMs] = physics.stageMs(i, tm);
+    const [promptMs] = stageMs(i, pm);
+    const [, tokenMs] = stageMs(i, tm);
     const result = dejavuDisaggregated({
       tokens: all,
       rps,
@@ -203,7 +218,7 @@ export function dejavuPlanRunner(input: PlannerInput): (task: PlanTask) => numbe
       tokenMachines: tm,
       promptMs,
       tokenMs,
-      cacheMs: physics.cacheMs(i, pm, tm),
+      cacheMs: (cacheTable[i] as readonly number[])[pm - 1] as number,
     });
     return maxOf(result.endUs) / 1e6;
   };
@@ -215,7 +230,7 @@ export function selectDejavuPlan(
   tasks: readonly PlanTask[],
   makespansSec: Float64Array,
 ): PlanRow[] {
-  const { batchSizes } = input.timings;
+  const { batchSizes } = input.tables;
   const costOf = (makespanSec: number, machines: number) =>
     (makespanSec / 3600) * machines * input.machineCostPerHour;
   return (input.machineCounts ?? DEJAVU_MACHINE_COUNTS).map((machines): PlanRow => {
