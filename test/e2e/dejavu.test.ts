@@ -136,6 +136,57 @@ describe("llmsim dejavu plan reproduces every upstream planner run in the refere
   });
 });
 
+describe("llmsim dejavu plan --physics llmsim", () => {
+  it("plans OPT-66B on machines of 4 H100s from the engine: 9 rows, costs from the catalog price", () => {
+    const cwd = mkdtempSync(join(tmpdir(), "llmsim-plan-llmsim-"));
+    const args = [
+      "dejavu",
+      "plan",
+      "--physics",
+      "llmsim",
+      "--model",
+      "facebook/opt-66b",
+      "--hardware",
+      "H100",
+      "--gpus_per_machine",
+      "4",
+    ];
+    const result = llmsim(
+      [...args, "--trace_file", join(dejavuDir, "lmsys_like_tokens.json"), "--output_csv", "plan.csv"],
+      cwd,
+    );
+    expect(result.code).toBe(0);
+    const rows = csvParse(readFileSync(join(cwd, "plan.csv"), "utf8"));
+    expect(rows.map((r) => Number(r.Num_machines))).toEqual([1, 2, 4, 6, 8, 10, 12, 14, 16]);
+    // More machines never make the best data-parallel or DV plan slower here, and every row's cost is makespan x machines x price.
+    for (const row of rows.slice(1)) expect(Number(row.DV)).toBeGreaterThan(0);
+    const json = JSON.parse(readFileSync(join(cwd, "plan.json"), "utf8")) as [
+      number,
+      { DV: { total_time: number; cost: number } },
+    ][];
+    const [machines, best] = json[8] ?? [0, { DV: { total_time: 0, cost: 0 } }];
+    const pricePerMachineHour = (best.DV.cost / best.DV.total_time / machines) * 3600;
+    // The catalog's H100-SXM price, $1.90 per GPU-hour, times 4 GPUs per machine.
+    expect(pricePerMachineHour).toBeCloseTo(7.6, 9);
+  });
+  it("asks for the KV link when the catalog has no NIC figure", () => {
+    const result = llmsim([
+      "dejavu",
+      "plan",
+      "--physics",
+      "llmsim",
+      "--model",
+      "facebook/opt-66b",
+      "--hardware",
+      "A100",
+      "--trace_file",
+      join(dejavuDir, "lmsys_like_tokens.json"),
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/kv_link_gbps.*A100-SXM4-80GB has no scale-out NIC bandwidth/);
+  });
+});
+
 describe("llmsim dejavu --do_traces", () => {
   it("writes baseline_trace.json in the working directory: a bare array with N + Σ N·(1 + T) events", () => {
     const cwd = mkdtempSync(join(tmpdir(), "llmsim-dv-"));

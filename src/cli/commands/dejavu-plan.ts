@@ -1,5 +1,7 @@
 import type { Command } from "@commander-js/extra-typings";
+import { hardwareSpecOf } from "../../core/hardware/resolve.ts";
 import { InputError } from "../../core/issues.ts";
+import { engineTables } from "../../core/sim/dejavu/engine-tables.ts";
 import { dejavuPlanCsv, dejavuPlanJson } from "../../core/sim/dejavu/plan-output.ts";
 import {
   DEJAVU_MACHINE_COUNTS,
@@ -9,17 +11,20 @@ import {
   dejavuPlanTasks,
   dejavuTables,
   type PlannerInput,
+  type PlannerTables,
   type PlanRow,
   selectDejavuPlan,
 } from "../../core/sim/dejavu/planner.ts";
 import { dejavuTokenCounts } from "../../core/sim/dejavu/trace-input.ts";
 import { writeFilesAtomically } from "../../io/files.ts";
+import { loadHardwareRegistry } from "../../io/hardware.ts";
+import { loadModel } from "../../io/model.ts";
 import { readModelTimings } from "../../io/model-info.ts";
 import { readTokenTrace } from "../../io/token-trace.ts";
 import { balance, runOnWorkers, threadCount } from "../../io/worker-pool.ts";
 import { fixed } from "../format/numbers.ts";
 import { renderTable } from "../format/table.ts";
-import { intAtLeast, positiveNumber } from "../options.ts";
+import { intAtLeast, intList, oneOf, positiveNumber } from "../options.ts";
 
 /** Upstream names the JSON by cutting the CSV name at its first "." (so "a.b.csv" -> "a.json"). */
 export function planJsonPath(csvPath: string): string {
@@ -99,29 +104,51 @@ export function registerDejavuPlan(dejavu: Command): void {
       0,
     )
     .option("--mem_per_machine <GB>", "memory per machine, GB", intAtLeast(1), 80)
-    .option("--machine_cost <$/h>", "cost per machine-hour", positiveNumber(true), 0)
+    .option(
+      "--machine_cost <$/h>",
+      "cost per machine-hour (default 0; llmsim physics: the catalog's GPU price x GPUs per machine)",
+      positiveNumber(true),
+    )
     .option("--output_csv <file>", "write the CSV here, and the JSON next to it (name cut at the first '.')")
     .option("--threads <n>", "worker threads (default: every core; 1 = none)", intAtLeast(1))
+    .option(
+      "--physics <source>",
+      "dejavu (model_info.json and the planner's memory table, default) | llmsim (the engine)",
+      oneOf(["dejavu", "llmsim"] as const),
+    )
+    .option("--hardware <name>", "llmsim physics: accelerator of each machine")
+    .option("--hardware-file <files...>", "llmsim physics: YAML/JSON files with extra accelerators")
+    .option(
+      "--gpus_per_machine <n>",
+      "llmsim physics: GPUs per machine, tensor-parallel within a stage (default 1)",
+      intAtLeast(1),
+    )
+    .option(
+      "--kv_link_gbps <GB/s>",
+      "llmsim physics: KV-cache streaming bandwidth per machine (default: catalog NIC x GPUs)",
+      positiveNumber(),
+    )
+    .option(
+      "--batch_sizes <list>",
+      "llmsim physics: batch sizes, the last the largest (default 8,16,32,64)",
+      intList(1),
+    )
     .action(async (options) => {
-      const missing = (["trace_file", "config_file", "model"] as const).filter((key) => !options[key]);
+      const physics = options.physics ?? "dejavu";
+      const required =
+        physics === "dejavu"
+          ? (["trace_file", "config_file", "model"] as const)
+          : (["trace_file", "model", "hardware"] as const);
+      const missing = required.filter((key) => !options[key]);
       if (missing.length > 0) {
         throw new InputError(
-          missing.map((key) => ({ code: "missing-field", path: [`--${key}`], message: "is required" })),
+          missing.map((key) => ({
+            code: "missing-field",
+            path: [`--${key}`],
+            message: `is required${physics === "llmsim" ? " with --physics llmsim" : ""}`,
+          })),
         );
       }
-      const model = options.model as string;
-      const memory = DEJAVU_MODEL_MEMORY[model];
-      if (!memory) {
-        throw new InputError([
-          {
-            code: "unknown-id",
-            path: ["--model"],
-            message: `the planner has no weight and KV sizes for "${model}"`,
-            allowed: Object.keys(DEJAVU_MODEL_MEMORY),
-          },
-        ]);
-      }
-      const timings = readModelTimings(options.config_file as string, model);
       const tokens = dejavuTokenCounts(readTokenTrace(options.trace_file as string), DEJAVU_PLAN_ENTRIES);
       const largestMachines = Math.max(...DEJAVU_MACHINE_COUNTS);
       if (tokens.length < largestMachines) {
@@ -134,12 +161,48 @@ export function registerDejavuPlan(dejavu: Command): void {
           },
         ]);
       }
-      const input: PlannerInput = {
-        tokens,
-        tables: dejavuTables(timings, { ...memory, memPerMachineGB: options.mem_per_machine }),
-        machineCostPerHour: options.machine_cost,
-        rps: options.rps,
-      };
+      let tables: PlannerTables;
+      let machineCost = options.machine_cost ?? 0;
+      if (physics === "dejavu") {
+        const model = options.model as string;
+        const memory = DEJAVU_MODEL_MEMORY[model];
+        if (!memory) {
+          throw new InputError([
+            {
+              code: "unknown-id",
+              path: ["--model"],
+              message: `the planner has no weight and KV sizes for "${model}"`,
+              allowed: Object.keys(DEJAVU_MODEL_MEMORY),
+            },
+          ]);
+        }
+        tables = dejavuTables(readModelTimings(options.config_file as string, model), {
+          ...memory,
+          memPerMachineGB: options.mem_per_machine,
+        });
+      } else {
+        const resolved = loadHardwareRegistry(options.hardwareFile ?? []).resolve(
+          options.hardware as string,
+          ["--hardware"],
+        );
+        if (!resolved.ok) throw new InputError(resolved.issues);
+        const hardware = hardwareSpecOf(resolved.record);
+        const gpusPerMachine = options.gpus_per_machine ?? 1;
+        if (options.machine_cost === undefined && hardware.priceUsdPerGpuHour !== undefined)
+          machineCost = hardware.priceUsdPerGpuHour * gpusPerMachine;
+        let tokenSum = 0;
+        for (const t of tokens) tokenSum += t;
+        tables = engineTables({
+          model: loadModel(options.model as string),
+          hardware,
+          gpusPerMachine,
+          batchSizes: options.batch_sizes ?? [8, 16, 32, 64],
+          meanGeneratedTokens: tokenSum / tokens.length,
+          maxStages: largestMachines,
+          ...(options.kv_link_gbps !== undefined ? { linkBytesPerSec: options.kv_link_gbps * 1e9 } : {}),
+        });
+      }
+      const input: PlannerInput = { tokens, tables, machineCostPerHour: machineCost, rps: options.rps };
       const { tasks, makespans } = await runTasks(input, threadCount(options.threads));
       const rows = selectDejavuPlan(input, tasks, makespans);
       if (options.output_csv) {
