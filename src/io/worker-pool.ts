@@ -1,5 +1,5 @@
 import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
+import { Piscina } from "piscina";
 
 /** Threads to use: the requested count, else every core. */
 export function threadCount(requested?: number): number {
@@ -24,9 +24,9 @@ export function balance(costs: readonly number[], threads: number): number[][] {
 }
 
 /**
- * Runs `workerFile` once per part with `{ spec, indices }` as workerData; each worker posts back a
- * Float64Array of results in the order of its indices. Results are gathered by task index, so the
- * outcome does not depend on how the work was split.
+ * Runs each part on a piscina thread pool: `workerFile`'s default export receives `{ spec, indices }`
+ * and returns a Float64Array of results in the order of its indices. Results are gathered by task
+ * index, so the outcome does not depend on how the work was split.
  */
 export async function runOnWorkers(
   workerFile: URL,
@@ -34,26 +34,24 @@ export async function runOnWorkers(
   parts: readonly number[][],
   taskCount: number,
 ): Promise<Float64Array> {
+  const busy = parts.filter((indices) => indices.length > 0);
+  const pool = new Piscina({
+    filename: workerFile.href,
+    minThreads: 0,
+    maxThreads: Math.max(1, busy.length),
+  });
   const results = new Float64Array(taskCount);
-  await Promise.all(
-    parts
-      .filter((indices) => indices.length > 0)
-      .map(
-        (indices) =>
-          new Promise<void>((resolve, reject) => {
-            const worker = new Worker(workerFile, { workerData: { spec, indices } });
-            worker.once("message", (values: Float64Array) => {
-              indices.forEach((index, k) => {
-                results[index] = values[k] as number;
-              });
-              resolve();
-            });
-            worker.once("error", reject);
-            worker.once("exit", (code) => {
-              if (code !== 0) reject(new Error(`worker stopped with exit code ${code}`));
-            });
-          }),
-      ),
-  );
+  try {
+    await Promise.all(
+      busy.map(async (indices) => {
+        const values = (await pool.run({ spec, indices })) as Float64Array;
+        indices.forEach((index, k) => {
+          results[index] = values[k] as number;
+        });
+      }),
+    );
+  } finally {
+    await pool.destroy();
+  }
   return results;
 }
