@@ -3,9 +3,11 @@ import { InputError } from "../core/issues.ts";
 import { registerDecodeSweep } from "./commands/decode-sweep.ts";
 import { registerDejavu } from "./commands/dejavu.ts";
 import { registerHardware } from "./commands/hardware.ts";
+import { registerMerge } from "./commands/merge.ts";
 import { registerModel } from "./commands/model.ts";
 import { registerModels } from "./commands/models.ts";
 import { registerOp } from "./commands/op.ts";
+import { registerPlan } from "./commands/plan.ts";
 import { registerPrefillBreakdown } from "./commands/prefill-breakdown.ts";
 import { registerServe } from "./commands/serve.ts";
 import { registerStep } from "./commands/step.ts";
@@ -29,6 +31,8 @@ export function buildProgram(): Command {
   registerPrefillBreakdown(program);
   registerDejavu(program);
   registerServe(program);
+  registerPlan(program);
+  registerMerge(program);
   registerTraceTimeline(program);
   const overrideAll = (command: Command) => {
     command.exitOverride();

@@ -11,6 +11,7 @@ import { Mt19937 } from "../../core/sim/mt19937.ts";
 import {
   type LengthDistribution,
   LMSYS_LIKE,
+  parseLengthDistribution,
   type RequestSet,
   synthesizeRequests,
 } from "../../core/sim/requests.ts";
@@ -41,22 +42,15 @@ import { dtype, fraction, intAtLeast, oneOf, positiveNumber } from "../options.t
 const ARRIVALS = ["poisson", "gamma", "constant"] as const;
 
 /** "512" (fixed), "lmsys" (the LMSys-like preset) or "lognormal:MEDIAN:SIGMA[:MIN:MAX]". */
-function lengthOption(value: string): LengthDistribution | "lmsys" {
-  if (value === "lmsys") return "lmsys";
-  if (/^\d+$/.test(value) && Number(value) >= 1) return { kind: "fixed", tokens: Number(value) };
-  const match = /^lognormal:([\d.]+):([\d.]+)(?::(\d+):(\d+))?$/.exec(value);
-  if (match) {
-    const median = Number(match[1]);
-    const sigma = Number(match[2]);
-    const min = match[3] === undefined ? 1 : Number(match[3]);
-    const max = match[4] === undefined ? 1_000_000 : Number(match[4]);
-    if (median >= 1 && sigma >= 0 && min >= 1 && max >= min)
-      return { kind: "lognormal", median, sigma, min, max };
-  }
-  throw new InvalidArgumentError(
-    "expected a token count (e.g. 512), lmsys, or lognormal:MEDIAN:SIGMA[:MIN:MAX].",
-  );
-}
+const lengthOption =
+  (which: "prompt" | "output") =>
+  (value: string): LengthDistribution => {
+    const parsed = parseLengthDistribution(value, which);
+    if (parsed) return parsed;
+    throw new InvalidArgumentError(
+      "expected a token count (e.g. 512), lmsys, or lognormal:MEDIAN:SIGMA[:MIN:MAX].",
+    );
+  };
 
 function resolveAccelerator(registry: HardwareRegistry, name: string, flag: string): AcceleratorRecord {
   const resolved = registry.resolve(name, [flag]);
@@ -70,8 +64,8 @@ interface WorkloadOptions {
   arrival?: (typeof ARRIVALS)[number];
   rate?: number;
   cv?: number;
-  promptTokens?: LengthDistribution | "lmsys";
-  outputTokens?: LengthDistribution | "lmsys";
+  promptTokens?: LengthDistribution;
+  outputTokens?: LengthDistribution;
   seed?: number;
 }
 
@@ -97,12 +91,10 @@ function buildRequests(options: WorkloadOptions): RequestSet {
     };
   }
   const count = options.requests ?? 1000;
-  const prompt = options.promptTokens ?? "lmsys";
-  const output = options.outputTokens ?? "lmsys";
   return synthesizeRequests(
     arrivalsFor(count),
-    prompt === "lmsys" ? LMSYS_LIKE.prompt : prompt,
-    output === "lmsys" ? LMSYS_LIKE.output : output,
+    options.promptTokens ?? LMSYS_LIKE.prompt,
+    options.outputTokens ?? LMSYS_LIKE.output,
     random,
   );
 }
@@ -231,9 +223,9 @@ export function registerServe(program: Command): void {
     .option(
       "--prompt-tokens <len>",
       "prompt lengths: N, lmsys or lognormal:MEDIAN:SIGMA[:MIN:MAX] (default lmsys)",
-      lengthOption,
+      lengthOption("prompt"),
     )
-    .option("--output-tokens <len>", "output lengths, same forms (default lmsys)", lengthOption)
+    .option("--output-tokens <len>", "output lengths, same forms (default lmsys)", lengthOption("output"))
     .option(
       "--trace-file <file>",
       "requests from a file: DéjàVu JSON [prompt, output] pairs, or CSV with token columns and optional arrived_at / arrival_time_ns",

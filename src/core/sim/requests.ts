@@ -28,6 +28,25 @@ export const LMSYS_LIKE: { readonly prompt: LengthDistribution; readonly output:
   output: { kind: "lognormal", median: 140, sigma: 0.95, min: 1, max: 2000 },
 };
 
+/**
+ * A length distribution from its text form: "512" (fixed), "lmsys" (LMSYS_LIKE's `which` side) or
+ * "lognormal:MEDIAN:SIGMA[:MIN:MAX]"; null when the text is none of these.
+ */
+export function parseLengthDistribution(text: string, which: "prompt" | "output"): LengthDistribution | null {
+  const value = text.trim();
+  if (value === "lmsys") return LMSYS_LIKE[which];
+  if (/^\d+$/.test(value) && Number(value) >= 1) return { kind: "fixed", tokens: Number(value) };
+  const match = /^lognormal:([\d.]+):([\d.]+)(?::(\d+):(\d+))?$/.exec(value);
+  if (!match) return null;
+  const median = Number(match[1]);
+  const sigma = Number(match[2]);
+  const min = match[3] === undefined ? 1 : Number(match[3]);
+  const max = match[4] === undefined ? 1_000_000 : Number(match[4]);
+  return median >= 1 && sigma >= 0 && min >= 1 && max >= min
+    ? { kind: "lognormal", median, sigma, min, max }
+    : null;
+}
+
 function sampleLength(distribution: LengthDistribution, random: Mt19937): number {
   if (distribution.kind === "fixed") return distribution.tokens;
   const u = 1 - random.nextDouble();

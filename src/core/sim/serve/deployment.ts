@@ -67,9 +67,30 @@ export function enginePool(spec: PoolSpec): PoolConfig {
 }
 
 /**
- * KV-cache hand-off between a prefill and a decode replica over the scale-out network: each GPU
- * of the smaller replica moves its share over its own NIC, so the link is the per-GPU NIC
- * bandwidth times that GPU count (`bandwidthBytesPerSec` overrides it).
+ * Bandwidth of a KV-cache hand-off between a prefill and a decode replica over the scale-out
+ * network: each GPU of the smaller replica moves its share over its own NIC, so the link is the
+ * slower side's per-GPU NIC bandwidth (or `perGpuBytesPerSec`) times that GPU count. NaN when a
+ * NIC figure is missing.
+ */
+export function kvLinkBytesPerSec(
+  prefillHardware: HardwareSpec,
+  decodeHardware: HardwareSpec,
+  prefillGpus: number,
+  decodeGpus: number,
+  perGpuBytesPerSec?: number,
+): number {
+  const perGpu =
+    perGpuBytesPerSec ??
+    Math.min(
+      prefillHardware.scaleOut.bandwidthBytesPerSec ?? Number.NaN,
+      decodeHardware.scaleOut.bandwidthBytesPerSec ?? Number.NaN,
+    );
+  return perGpu * Math.min(prefillGpus, decodeGpus);
+}
+
+/**
+ * KV-cache hand-off between a prefill and a decode replica (`kvLinkBytesPerSec`, or
+ * `bandwidthBytesPerSec` for the whole link).
  */
 export function kvTransferBetween(input: {
   readonly model: ModelSpec;
@@ -81,14 +102,16 @@ export function kvTransferBetween(input: {
   readonly bandwidthBytesPerSec?: number;
   readonly latencySec: number;
 }): KvTransferConfig {
-  const perGpu = Math.min(
-    input.prefillHardware.scaleOut.bandwidthBytesPerSec ?? Number.NaN,
-    input.decodeHardware.scaleOut.bandwidthBytesPerSec ?? Number.NaN,
-  );
   const prefill = completePlan(input.prefillParallel);
   const decode = completePlan(input.decodeParallel);
-  const gpus = Math.min(prefill.tp * prefill.pp * prefill.dp, decode.tp * decode.pp * decode.dp);
-  const bandwidth = input.bandwidthBytesPerSec ?? perGpu * gpus;
+  const bandwidth =
+    input.bandwidthBytesPerSec ??
+    kvLinkBytesPerSec(
+      input.prefillHardware,
+      input.decodeHardware,
+      prefill.tp * prefill.pp * prefill.dp,
+      decode.tp * decode.pp * decode.dp,
+    );
   if (!Number.isFinite(bandwidth) || bandwidth <= 0) {
     throw new InputError([
       {

@@ -1,0 +1,104 @@
+import { InputError, type Issue } from "../core/issues.ts";
+import { specHash } from "../core/plan/space.ts";
+import type { PlanSpec } from "../core/plan/spec.ts";
+import type { PlanSummary } from "../core/plan/summary.ts";
+import { readText } from "./files.ts";
+
+export const SHARD_KIND = "llmsim-plan-shard";
+
+/** What `llmsim plan --shard I/N` writes: the sweep's spec and identity, which shard, and its summary. */
+export interface ShardFile {
+  readonly kind: typeof SHARD_KIND;
+  readonly schemaVersion: 1;
+  readonly tool: string;
+  readonly specHash: string;
+  readonly shard: number;
+  readonly shards: number;
+  readonly spaceSize: number;
+  readonly spec: PlanSpec;
+  readonly summary: PlanSummary;
+}
+
+/** shard-0007-of-0064.json (zero-padded so a shell glob lists shards in order). */
+export function shardFileName(shard: number, shards: number, extension = "json"): string {
+  const width = Math.max(4, String(shards).length);
+  return `shard-${String(shard).padStart(width, "0")}-of-${String(shards).padStart(width, "0")}.${extension}`;
+}
+
+/** Reads a shard file, checking that it is one and that its spec matches its hash. */
+export function readShardFile(path: string): ShardFile {
+  let data: unknown;
+  try {
+    data = JSON.parse(readText(path, "shard"));
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new InputError([
+      { code: "invalid-json", path: [], file: path, message: `not valid JSON: ${(error as Error).message}` },
+    ]);
+  }
+  const file = data as Partial<ShardFile>;
+  const bad = (message: string): never => {
+    throw new InputError([{ code: "invalid-value", path: [], file: path, message }]);
+  };
+  if (file?.kind !== SHARD_KIND)
+    bad("not a shard written by `llmsim plan --shard` (no kind: llmsim-plan-shard)");
+  if (file.schemaVersion !== 1)
+    bad(`shard schemaVersion ${String(file.schemaVersion)} is not supported (expected 1)`);
+  const { shard, shards } = file;
+  if (
+    !Number.isInteger(shards) ||
+    (shards as number) < 1 ||
+    !Number.isInteger(shard) ||
+    (shard as number) < 0 ||
+    (shard as number) >= (shards as number)
+  )
+    bad(`shard ${String(shard)} of ${String(shards)} is not a valid shard number`);
+  if (!file.spec || !Array.isArray(file.summary?.groups) || !file.summary.counts)
+    bad("the file has no spec or summary");
+  if (specHash(file.spec as PlanSpec) !== file.specHash)
+    bad(`the spec does not match its hash ${String(file.specHash)} (edited or truncated?)`);
+  return file as ShardFile;
+}
+
+/**
+ * Checks that shards form one complete sweep: the same spec hash and shard count, every shard
+ * once. Identical duplicates (a retried job) are dropped; returns the shards in order.
+ */
+export function completeShardSet(files: readonly { path: string; shard: ShardFile }[]): ShardFile[] {
+  const issues: Issue[] = [];
+  const first = files[0];
+  if (!first)
+    throw new InputError([{ code: "missing-field", path: ["shards"], message: "no shard files given" }]);
+  const byIndex = new Map<number, { path: string; shard: ShardFile }>();
+  for (const entry of files) {
+    const { shard } = entry;
+    if (shard.specHash !== first.shard.specHash || shard.shards !== first.shard.shards) {
+      issues.push({
+        code: "invalid-value",
+        path: [],
+        file: entry.path,
+        message: `belongs to another sweep (spec ${shard.specHash}, ${shard.shards} shards; ${first.path} has ${first.shard.specHash}, ${first.shard.shards})`,
+      });
+      continue;
+    }
+    const seen = byIndex.get(shard.shard);
+    if (seen && JSON.stringify(seen.shard.summary) !== JSON.stringify(shard.summary))
+      issues.push({
+        code: "invalid-value",
+        path: [],
+        file: entry.path,
+        message: `shard ${shard.shard} also comes from ${seen.path} with different results`,
+      });
+    if (!seen) byIndex.set(shard.shard, entry);
+  }
+  const missing: number[] = [];
+  for (let i = 0; i < first.shard.shards; i++) if (!byIndex.has(i)) missing.push(i);
+  if (missing.length > 0)
+    issues.push({
+      code: "missing-field",
+      path: ["shards"],
+      message: `${missing.length} of ${first.shard.shards} shards missing: ${missing.slice(0, 20).join(", ")}${missing.length > 20 ? ", ..." : ""}`,
+    });
+  if (issues.length > 0) throw new InputError(issues);
+  return [...byIndex.keys()].sort((a, b) => a - b).map((i) => (byIndex.get(i) as { shard: ShardFile }).shard);
+}
