@@ -40,7 +40,8 @@ describe("the sharding recipes in docs/plan", () => {
     const array = /#SBATCH --array=0-(\d+)/.exec(script);
     expect(array).not.toBeNull();
     const line = script.split("\n").find((l) => l.startsWith("npx llmsim plan")) as string;
-    const args = line.replace('"${SLURM_CPUS_PER_TASK:-2}"', "2").split(/\s+/).slice(2);
+    // The script's shell default for the thread count.
+    const args = line.replace(/"\$\{SLURM_CPUS_PER_TASK:-2\}"/, "2").split(/\s+/).slice(2);
     const out = mkdtempSync(join(tmpdir(), "llmsim-slurm-"));
     const count = String(Number(array?.[1]) + 1);
     const run = runRecipe(
