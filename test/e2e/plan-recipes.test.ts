@@ -41,7 +41,10 @@ describe("the sharding recipes in docs/plan", () => {
     expect(array).not.toBeNull();
     const line = script.split("\n").find((l) => l.startsWith("npx llmsim plan")) as string;
     // The script's shell default for the thread count.
-    const args = line.replace(/"\$\{SLURM_CPUS_PER_TASK:-2\}"/, "2").split(/\s+/).slice(2);
+    const args = line
+      .replace(/"\$\{SLURM_CPUS_PER_TASK:-2\}"/, "2")
+      .split(/\s+/)
+      .slice(2);
     const out = mkdtempSync(join(tmpdir(), "llmsim-slurm-"));
     const count = String(Number(array?.[1]) + 1);
     const run = runRecipe(
