@@ -1,7 +1,11 @@
 import cliProgress from "cli-progress";
 
 const compact = (perSec: number) =>
-  perSec >= 1e6 ? `${(perSec / 1e6).toFixed(1)} M` : perSec >= 1e3 ? `${(perSec / 1e3).toFixed(1)} k` : perSec.toFixed(0);
+  perSec >= 1e6
+    ? `${(perSec / 1e6).toFixed(1)} M`
+    : perSec >= 1e3
+      ? `${(perSec / 1e3).toFixed(1)} k`
+      : perSec.toFixed(0);
 
 /** A progress bar with rate and ETA on stderr when it is a terminal; silent otherwise (stdout stays clean). */
 export function progressReporter(label: string): {
