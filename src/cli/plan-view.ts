@@ -126,7 +126,7 @@ function candidateRows(candidates: readonly Candidate[], recommended: number | u
     c.index === recommended ? "*" : "",
     c.mode === "aggregated" ? "agg" : "disagg",
     c.description,
-    `${c.copies} x ${c.unitGpus}`,
+    `${c.copies} x ${c.unitGpus}${c.status === "below-rate" ? " needed" : ""}`,
     ms(c.ttftMs),
     ms(c.tpotMs),
     fixed(c.tokensPerSecPerUser, 1),
@@ -207,7 +207,7 @@ export function renderPlanReport(
     : "";
   const lines = [
     `${spec.model.id} on ${hardware}; budget ${spec.budget.gpus} GPUs`,
-    `workload: ${describeLengths(spec)}; targets: ${describeTargets(spec)}; objective: ${spec.objective === "cost" ? "lowest $ per million output tokens" : "most output tokens/s per GPU"}`,
+    `workload: ${describeLengths(spec)}; targets: ${describeTargets(spec)}; objective: ${spec.objective === "cost" ? `lowest $ per million output tokens${spec.ratePerSec !== null ? " at the target rate" : ""}` : "most output tokens/s per GPU"}`,
     `searched ${summary.evaluated.toLocaleString("en-US")} configurations${speed}: ${summary.counts.ok.toLocaleString("en-US")} meet every target${rejected ? `; set aside: ${rejected}` : ""}`,
     "",
   ];

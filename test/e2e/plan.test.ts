@@ -266,6 +266,11 @@ describe("llmsim plan: bad input exits 2 with a clear message and leaves no file
     ["a malformed price", ["--gpus", "8", "--price", "H100=cheap"], /expected NAME=USD per GPU-hour/],
     ["a bad shard", ["--gpus", "8", "--shard", "3/3"], /the index must be 0..N-1/],
     ["no model", ["--gpus", "8", "--model", ""], /model/],
+    [
+      "an empty space (every xPyD pair has a common factor)",
+      ["--gpus", "8", "--modes", "disaggregated", "--prefill-replicas", "2", "--decode-replicas", "2,4"],
+      /every xPyD pair of prefill replicas 2 and decode replicas 2,4 has a common factor/,
+    ],
   ];
   for (const [name, args, message] of cases) {
     it(name, () => {

@@ -4,7 +4,7 @@ import { type Command, InvalidArgumentError } from "@commander-js/extra-typings"
 import { loadWithSchema } from "../../config/load.ts";
 import { type PlanScenario, planScenarioSchema } from "../../config/schema/plan.ts";
 import { DTYPES } from "../../core/dtype.ts";
-import { InputError } from "../../core/issues.ts";
+import { InputError, type Issue } from "../../core/issues.ts";
 import { recheckPicks, recommend } from "../../core/plan/recommend.ts";
 import { PlanSpace, specHash } from "../../core/plan/space.ts";
 import type { PlanSpec } from "../../core/plan/spec.ts";
@@ -241,6 +241,32 @@ export async function reportPlan(
   }
 }
 
+/** Why a space has no configuration: every cause, by mode. */
+function emptySpaceIssues(spec: PlanSpec, space: PlanSpace): Issue[] {
+  const names = (list: readonly number[]) => list.map((h) => spec.hardware[h]?.name).join(", ");
+  const axes = `tp ${spec.axes.tp.join(",")}, pp ${spec.axes.pp.join(",")}, dp ${spec.axes.dp.join(",")}`;
+  const noRole = (field: string, list: readonly number[]): Issue => ({
+    code: "invalid-value",
+    path: [field],
+    message: `no replica of ${spec.model.id} on ${names(list)} within ${spec.budget.gpus} GPUs with ${axes}`,
+  });
+  const issues: Issue[] = [];
+  const modes = spec.axes.modes;
+  if (modes.includes("aggregated") && space.aggregatedRoles.length === 0)
+    issues.push(noRole("aggregatedHardware", spec.axes.aggregatedHardware));
+  if (modes.includes("disaggregated")) {
+    if (space.prefillRoles.length === 0) issues.push(noRole("prefillHardware", spec.axes.prefillHardware));
+    if (space.decodeRoles.length === 0) issues.push(noRole("decodeHardware", spec.axes.decodeHardware));
+    if (space.pairs.length === 0)
+      issues.push({
+        code: "invalid-value",
+        path: ["prefillReplicas"],
+        message: `every xPyD pair of prefill replicas ${spec.axes.prefillReplicas.join(",")} and decode replicas ${spec.axes.decodeReplicas.join(",")} has a common factor (2P2D is 1P1D twice); include coprime counts`,
+      });
+  }
+  return issues;
+}
+
 /** rows.parquet -> dir/rows-shard-0003-of-0008.parquet */
 function shardRowsPath(rows: string, dir: string, shard: Shard): string {
   const extension = extname(rows);
@@ -384,14 +410,7 @@ export function registerPlan(program: Command): void {
       const { scenario, file } = scenarioFrom(options as Record<string, unknown>);
       const spec = planSpecFromScenario(scenario, file);
       const space = new PlanSpace(spec);
-      if (space.roles.length === 0)
-        throw new InputError([
-          {
-            code: "invalid-value",
-            path: ["gpus"],
-            message: `no replica of ${spec.model.id} can be formed within ${spec.budget.gpus} GPUs with these axes (tp ${spec.axes.tp.join(",")}, pp ${spec.axes.pp.join(",")}, dp ${spec.axes.dp.join(",")})`,
-          },
-        ]);
+      if (space.size() === 0) throw new InputError(emptySpaceIssues(spec, space));
       const shard = options.shard
         ? parseShard(options.shard, options.shards, process.env)
         : { index: 0, count: 1 };

@@ -98,6 +98,9 @@ describe("analytic evaluation, hand-derived from the engine's step times", () =>
     const withRate = evaluate(planSpec({ ratePerSec: rate }), pick);
     expect(withRate.status).toBe("ok");
     expect(withRate.m.copies).toBe(3);
+    // The rate pays for 3 copies while using 2.5 copies' worth of capacity.
+    expect(withRate.m.usdPerMillionTokens).toBeCloseTo(((3 * 1.9) / (rate * 200 * 3600)) * 1e6, 9);
+    expect(withRate.m.usdPerMillionTokens).toBeCloseTo((base.usdPerMillionTokens * 3) / 2.5, 9);
     const tooMuch = evaluate(planSpec({ ratePerSec: 10 * base.unitRequestsPerSec }), pick);
     expect(tooMuch.status).toBe("below-rate");
     expect(tooMuch.m.shortfall).toBeCloseTo(10 / 8, 9);
@@ -145,6 +148,20 @@ describe("analytic evaluation, hand-derived from the engine's step times", () =>
     // A100-SXM4-80GB has no scale-out figure in the catalog.
     const a100 = evaluate(planSpec({ hardwareNames: ["A100-SXM4-80GB"] }), (c) => c.mode === "disaggregated");
     expect(a100.status).toBe("no-kv-link");
+  });
+
+  it("the longest request must fit a decoding replica's KV cache on its own", () => {
+    const pick = (c: ReturnType<PlanEvaluator["space"]["at"]>) =>
+      c.mode === "aggregated" && tp1(c.role) && c.batch === 8;
+    // 999 requests of 1000 + 200 tokens and one long one: the means barely move, the longest decides.
+    const trace = (longest: number) => ({
+      kind: "trace" as const,
+      promptTokens: [...new Array<number>(999).fill(1000), longest],
+      outputTokens: new Array<number>(1000).fill(200),
+    });
+    // 72 GB usable less 16 GB of Llama-3.1-8B weights leaves room for about 420,000 tokens at 131,072 B.
+    expect(evaluate(planSpec({ lengths: trace(300_000) }), pick).status).toBe("ok");
+    expect(evaluate(planSpec({ lengths: trace(600_000) }), pick).status).toBe("does-not-fit");
   });
 
   it("pipeline stages: the batch must split into whole micro-batches, TPOT = pp x the slowest stage", () => {

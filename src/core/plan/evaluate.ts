@@ -1,5 +1,6 @@
 import type { Dtype } from "../dtype.ts";
 import type { HardwareSpec } from "../hardware/types.ts";
+import { InputError } from "../issues.ts";
 import { kvLinkBytesPerSec } from "../sim/serve/deployment.ts";
 import type { StepDtypes } from "../step/dtypes.ts";
 import { kvBytesPerTokenWholeModel } from "../step/kv-capacity.ts";
@@ -59,7 +60,10 @@ export interface Metrics {
   copies: number;
   tokensPerSecPerGpu: number;
   tokensPerSecPerUser: number;
-  /** $ per million output tokens; NaN when a price is unknown. */
+  /**
+   * $ per million output tokens: of the copies at full load, or, with a rate target, of the copies
+   * the rate needs serving just that rate. NaN when a price is unknown.
+   */
   usdPerMillionTokens: number;
   /** Worst ratio of achieved to required over the targets (1 when all are met). */
   shortfall: number;
@@ -152,6 +156,10 @@ interface DecodeTable {
 
 const UNKNOWN = -1;
 
+/** Prompts of mean length one attention-DP group prefills per iteration: ⌊maxBatchedTokens / ISL⌋, at least 1. */
+export const promptsPerIteration = (spec: Pick<PlanSpec, "maxBatchedTokens" | "statistics">): number =>
+  Math.max(1, Math.floor(spec.maxBatchedTokens / spec.statistics.meanPromptTokens));
+
 const slowest = (stageMs: readonly number[]) => {
   let max = 0;
   for (const ms of stageMs) if (ms > max) max = ms;
@@ -209,7 +217,7 @@ export class PlanEvaluator {
       activationBytes: new Float64Array(decodeSlots),
       usableBytes: new Float64Array(decodeSlots),
     };
-    this.promptsPerStep = Math.max(1, Math.floor(spec.maxBatchedTokens / spec.statistics.meanPromptTokens));
+    this.promptsPerStep = promptsPerIteration(spec);
     this.kvBytesPerToken = Float64Array.from(
       spec.axes.kvDtype.flatMap((kvCache) =>
         spec.hardware.map((hardware) =>
@@ -247,9 +255,10 @@ export class PlanEvaluator {
       });
       const totals = result.totals;
       return totals ? { stageMs: totals.stageMs, latencyMs: totals.latencyMs, memory: result.memory } : null;
-    } catch {
-      // The engine refuses the plan on this hardware (e.g. a figure it needs is missing).
-      return null;
+    } catch (error) {
+      // The engine refuses the plan on this hardware (a figure it needs is missing): the role is invalid.
+      if (error instanceof InputError || error instanceof RangeError) return null;
+      throw error;
     }
   }
 
@@ -307,7 +316,15 @@ export class PlanEvaluator {
         table.kvBytes[slot] = full.memory.kvCacheBytes;
         table.activationBytes[slot] = full.memory.activationsBytes;
         table.usableBytes[slot] = full.memory.usableBytes;
-        status = full.memory.fits ? OK : DOES_NOT_FIT;
+        // The longest request must fit the KV cache on its own: KV per token per GPU from the full-length step.
+        const fullContext = Math.max(1, Math.round(meanPromptTokens + meanOutputTokens));
+        const kvPerToken = full.memory.kvCacheBytes / (batch * fullContext);
+        const roomForLongest =
+          full.memory.weightsBytes +
+            full.memory.activationsBytes +
+            this.spec.statistics.maxSequenceTokens * kvPerToken <=
+          full.memory.usableBytes;
+        status = full.memory.fits && roomForLongest ? OK : DOES_NOT_FIT;
       }
     }
     table.status[slot] = status;
@@ -386,7 +403,6 @@ export class PlanEvaluator {
     out.unitRequestsPerSec = unitRps;
     out.tokensPerSecPerGpu = (unitRps * osl) / unitGpus;
     out.tokensPerSecPerUser = 1000 / out.tpotMs;
-    out.usdPerMillionTokens = (unitUsdPerHour / (unitRps * osl * 3600)) * 1e6;
     // Units the budget holds: in all, and of each hardware the unit uses.
     const { budget } = spec;
     let maxCopies = Math.floor(budget.gpus / unitGpus);
@@ -405,12 +421,15 @@ export class PlanEvaluator {
       return OVER_BUDGET;
     }
     const rate = spec.ratePerSec;
-    out.copies = rate === null ? maxCopies : Math.ceil(rate / unitRps);
+    const copies = rate === null ? maxCopies : Math.ceil(rate / unitRps);
+    out.copies = copies;
+    // With a rate, the deployment pays for its copies whether busy or not: $ per token at the rate.
+    out.usdPerMillionTokens = ((copies * unitUsdPerHour) / ((rate ?? copies * unitRps) * osl * 3600)) * 1e6;
     const ttftRatio = spec.slo.ttftMs === undefined ? 0 : out.ttftMs / spec.slo.ttftMs;
     const tpotRatio = spec.slo.tpotMs === undefined ? 0 : out.tpotMs / spec.slo.tpotMs;
     const rateRatio = rate === null ? 0 : rate / (maxCopies * unitRps);
     out.shortfall = Math.max(1, ttftRatio, tpotRatio, rateRatio);
-    if (rateRatio > 1) return BELOW_RATE;
+    if (copies > maxCopies) return BELOW_RATE;
     if (ttftRatio > 1) return MISSES_TTFT;
     if (tpotRatio > 1) return MISSES_TPOT;
     return OK;

@@ -7,7 +7,7 @@ import { enginePool, kvTransferBetween } from "../sim/serve/deployment.ts";
 import { simulateServing } from "../sim/serve/engine.ts";
 import { summarizeServing } from "../sim/serve/metrics.ts";
 import type { PoolConfig } from "../sim/serve/types.ts";
-import type { Candidate } from "./evaluate.ts";
+import { type Candidate, promptsPerIteration } from "./evaluate.ts";
 import { PlanSpace, parallelOf, type Role } from "./space.ts";
 import type { PlanSpec } from "./spec.ts";
 
@@ -70,10 +70,14 @@ export function recheckCandidate(spec: PlanSpec, candidate: Candidate): Recheck 
   const decodeRole = config.mode === "aggregated" ? config.role : config.decode;
   const concurrency = candidate.decodeReplicas * decodeRole.dp * config.batch;
   const requests = Math.max(spec.recheck.requests, 3 * concurrency);
-  // Sequences per micro-batch slot as the analytic batch; a decode pool's iterations hold only
-  // decode tokens, so its token budget (and the activations reserved for it) is its batch.
+  // Per micro-batch slot, the analytic model's sequences: a decoding replica's batch, a prefill
+  // replica's prompts per iteration. A decode pool's iterations hold only decode tokens, so its token
+  // budget (and the activations reserved for it) is its batch.
   const schedulerFor = (poolRole: PoolConfig["role"], role: Role) => {
-    const maxSeqs = Math.max(1, (config.batch * role.dp) / role.pp);
+    const maxSeqs =
+      poolRole === "prefill"
+        ? promptsPerIteration(spec) * role.dp
+        : Math.max(1, (config.batch * role.dp) / role.pp);
     return {
       kind: "continuous" as const,
       maxSeqs,

@@ -119,3 +119,25 @@ describe("serving re-check", () => {
     expect(r.error).toMatch(/KV|longer|cache/i);
   });
 });
+
+describe("serving re-check of a prefill pool", () => {
+  it("prefills as many prompts per iteration as the analytic model (short prompts do not queue)", () => {
+    // ISL 100: 81 prompts per iteration; one prefill replica feeds eight decode replicas.
+    const short = planSpec({
+      lengths: {
+        kind: "distributions",
+        prompt: { kind: "fixed", tokens: 100 },
+        output: { kind: "fixed", tokens: 4 },
+      },
+      budget: { gpus: 9, gpusPerHardware: [null] },
+      axes: { tp: [1], batch: [1], modes: ["disaggregated"], prefillReplicas: [1], decodeReplicas: [8] },
+    });
+    const e = new PlanEvaluator(short);
+    const c = e.candidate(0);
+    if (!c) throw new Error("no candidate");
+    const r = recheckCandidate(short, c);
+    expect(r.error).toBeNull();
+    // At 80% of the analytic capacity the prefill replica keeps up: p90 TTFT stays under the full-load estimate.
+    expect(r.ttft.p90Ms).toBeLessThan(c.ttftMs);
+  });
+});

@@ -116,7 +116,7 @@ export function recommend(
     const closest = summary.closest[0];
     const noneMeets = closest
       ? `no configuration meets every target; the closest, ${closest.description}, ${MISS_PHRASES[closest.status] ?? "misses"} (worst target off by a factor of ${num(closest.shortfall, 2)})`
-      : "no configuration fits the model within the budget; add GPUs, hardware, pipeline stages (--pp) or a smaller KV format (--kv-dtype fp8)";
+      : `no configuration fits the model within the budget (a decoding replica must also hold the longest request, ${num(spec.statistics.maxSequenceTokens)} tokens, on its own); add GPUs, hardware, pipeline stages (--pp) or a smaller KV format (--kv-dtype fp8)`;
     return { ...base, recommended: null, noneMeets };
   }
   // Only re-checked candidates can win once there are re-checks; the rest are alike in their decode side.

@@ -58,7 +58,10 @@ export interface LengthStatistics {
    * (E[ISL·OSL] + E[OSL²]/2) / E[OSL].
    */
   readonly meanDecodeContextTokens: number;
-  /** Largest prompt + output (memory must hold at least one such sequence). */
+  /**
+   * Largest prompt + output, of the trace or of a fixed 100,000-request sample of the distributions:
+   * a decoding replica's KV cache must hold one such sequence.
+   */
   readonly maxSequenceTokens: number;
 }
 

@@ -94,9 +94,12 @@ export class SummaryBuilder {
   private readonly best: TopK<Candidate>;
   private readonly closest: TopK<Candidate>;
   private readonly rank: (c: { usdPerMillionTokens: number | null; tokensPerSecPerGpu: number }) => number;
+  /** The objective's rank from raw figures (objectiveRank on a candidate gives the same number). */
+  private readonly costObjective: boolean;
 
   constructor(spec: SummarySpec) {
     this.rank = objectiveRank(spec.objective);
+    this.costObjective = spec.objective === "cost";
     this.best = new TopK<Candidate>(bestKept(spec), this.rank);
     this.closest = new TopK<Candidate>(CLOSEST_KEPT, (c) => c.shortfall);
     // Every hardware choice the axes allow, so that groups where nothing fits are reported too.
@@ -134,34 +137,34 @@ export class SummaryBuilder {
     this.evaluated++;
     this.counts[status] = (this.counts[status] as number) + 1;
     if (status !== OK && status < BELOW_RATE) return;
-    let candidate: Candidate | null | undefined;
-    const get = () => {
-      if (candidate === undefined) candidate = build(index);
-      return candidate;
-    };
+    // No closures here: V8 would allocate their context on every call, rejected or not.
     const group = this.groups.get(m.group) as GroupState;
+    let candidate: Candidate | null | undefined;
     if (
       (status === OK || status === MISSES_TPOT) &&
       group.front.admits(m.tokensPerSecPerUser, m.tokensPerSecPerGpu, index)
     ) {
-      const c = get();
-      if (c) group.front.add(c);
+      candidate = build(index);
+      if (candidate) group.front.add(candidate);
     }
     if (status === OK) {
       group.meeting++;
-      const rank = this.rank({
-        usdPerMillionTokens: Number.isFinite(m.usdPerMillionTokens) ? m.usdPerMillionTokens : null,
-        tokensPerSecPerGpu: m.tokensPerSecPerGpu,
-      });
-      for (const list of [group.best, this.best]) {
-        if (list.admits(rank, index)) {
-          const c = get();
-          if (c) list.add(c);
-        }
+      const rank = this.costObjective
+        ? Number.isFinite(m.usdPerMillionTokens)
+          ? m.usdPerMillionTokens
+          : Number.POSITIVE_INFINITY
+        : -m.tokensPerSecPerGpu;
+      if (group.best.admits(rank, index)) {
+        if (candidate === undefined) candidate = build(index);
+        if (candidate) group.best.add(candidate);
+      }
+      if (this.best.admits(rank, index)) {
+        if (candidate === undefined) candidate = build(index);
+        if (candidate) this.best.add(candidate);
       }
     } else if (this.closest.admits(m.shortfall, index)) {
-      const c = get();
-      if (c) this.closest.add(c);
+      candidate = build(index);
+      if (candidate) this.closest.add(candidate);
     }
   }
 
