@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from "@commander-js/extra-typings";
 import { DTYPES, type Dtype, isDtype } from "../core/dtype.ts";
+import { type LengthDistribution, parseLengthDistribution } from "../core/sim/requests.ts";
 
 /** Commander parser for integers >= min. */
 export const intAtLeast =
@@ -82,4 +83,15 @@ export const oneOf =
     if (!(allowed as readonly string[]).includes(value))
       throw new InvalidArgumentError(`allowed: ${allowed.join(", ")}.`);
     return value as T;
+  };
+
+/** Commander parser for a length distribution: "512" (fixed), "lmsys" or "lognormal:MEDIAN:SIGMA[:MIN:MAX]". */
+export const lengthOption =
+  (which: "prompt" | "output") =>
+  (value: string): LengthDistribution => {
+    const parsed = parseLengthDistribution(value, which);
+    if (parsed) return parsed;
+    throw new InvalidArgumentError(
+      "expected a token count (e.g. 512), lmsys, or lognormal:MEDIAN:SIGMA[:MIN:MAX].",
+    );
   };

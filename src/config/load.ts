@@ -90,3 +90,21 @@ function describeZodIssue(issue: z.core.$ZodIssue): string {
     return `unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
   return issue.message;
 }
+
+/**
+ * Issues of a scenario merged from a file and flags, checked by its schema: no line numbers (a value
+ * may come from a flag), the file named when there is one, a missing required field said as such.
+ */
+export function mergedScenarioIssues(error: z.ZodError, file?: string): Issue[] {
+  return error.issues.map((issue) => ({
+    code: issue.code,
+    path: issue.path.map(String),
+    message:
+      issue.code === "invalid_value" && "values" in issue
+        ? `must be one of ${issue.values.join(", ")}`
+        : issue.code === "invalid_type" && issue.input === undefined
+          ? "is required (a flag or a scenario field)"
+          : issue.message,
+    ...(file ? { file } : {}),
+  }));
+}

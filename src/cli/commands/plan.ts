@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { basename, extname, join } from "node:path";
 import { type Command, InvalidArgumentError } from "@commander-js/extra-typings";
-import { loadWithSchema } from "../../config/load.ts";
+import { loadWithSchema, mergedScenarioIssues } from "../../config/load.ts";
 import { type PlanScenario, planScenarioSchema } from "../../config/schema/plan.ts";
 import { DTYPES } from "../../core/dtype.ts";
 import { InputError, type Issue } from "../../core/issues.ts";
@@ -11,7 +11,6 @@ import type { PlanSpec } from "../../core/plan/spec.ts";
 import type { PlanSummary } from "../../core/plan/summary.ts";
 import type { Shard } from "../../core/plan/sweep.ts";
 import { paretoChartSpec } from "../../core/report/pareto-chart.ts";
-import { parseLengthDistribution } from "../../core/sim/requests.ts";
 import { OVERLAP_POLICIES } from "../../core/step/overlap.ts";
 import { localConfigPath, readText, resolveFrom, writeFilesAtomically } from "../../io/files.ts";
 import { SHARD_KIND, type ShardFile, shardFileName } from "../../io/plan-files.ts";
@@ -22,7 +21,16 @@ import { svgToPng, vegaLiteToSvg } from "../../io/render-chart.ts";
 import { threadCount } from "../../io/worker-pool.ts";
 import { EXIT_USAGE } from "../errors.ts";
 import { renderJson } from "../format/table.ts";
-import { fraction, intAtLeast, intList, nameList, oneOf, outputFormat, positiveNumber } from "../options.ts";
+import {
+  fraction,
+  intAtLeast,
+  intList,
+  lengthOption,
+  nameList,
+  oneOf,
+  outputFormat,
+  positiveNumber,
+} from "../options.ts";
 import { planCsv, planJson, renderPlanReport } from "../plan-view.ts";
 import { progressReporter } from "../progress.ts";
 
@@ -56,12 +64,10 @@ function priceOption(value: string, previous: Record<string, number> = {}): Reco
   return { ...previous, [match[1] as string]: price };
 }
 
-const lengthOption = (which: "prompt" | "output") => (value: string) => {
-  if (parseLengthDistribution(value, which) === null)
-    throw new InvalidArgumentError(
-      "expected a token count (e.g. 4096), lmsys, or lognormal:MEDIAN:SIGMA[:MIN:MAX].",
-    );
-  return /^\d+$/.test(value.trim()) ? Number(value) : value;
+/** A length flag, checked, kept in the scenario's text form (the scenario file takes the same). */
+const lengthText = (which: "prompt" | "output") => (value: string) => {
+  lengthOption(which)(value);
+  return value.trim();
 };
 
 const listOf =
@@ -185,19 +191,7 @@ function scenarioFrom(options: Record<string, unknown>): {
   if (options.price !== undefined)
     merged.prices = { ...(merged.prices as object | undefined), ...(options.price as object) };
   const checked = planScenarioSchema.safeParse(merged);
-  if (!checked.success) {
-    throw new InputError(
-      checked.error.issues.map((issue) => ({
-        code: issue.code,
-        path: issue.path.map(String),
-        message:
-          issue.code === "invalid_type" && issue.input === undefined
-            ? "is required (a flag or a scenario field)"
-            : issue.message,
-        ...(file ? { file } : {}),
-      })),
-    );
-  }
+  if (!checked.success) throw new InputError(mergedScenarioIssues(checked.error, file));
   return { scenario: checked.data, file };
 }
 
@@ -304,9 +298,9 @@ export function registerPlan(program: Command): void {
     .option(
       "--isl <len>",
       "prompt lengths: N, lmsys or lognormal:MEDIAN:SIGMA[:MIN:MAX] (default lmsys)",
-      lengthOption("prompt"),
+      lengthText("prompt"),
     )
-    .option("--osl <len>", "output lengths, same forms (default lmsys)", lengthOption("output"))
+    .option("--osl <len>", "output lengths, same forms (default lmsys)", lengthText("output"))
     .option(
       "--trace-file <file>",
       "request lengths (and arrivals) from a trace: DéjàVu JSON or CSV with token columns",

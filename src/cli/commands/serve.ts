@@ -1,5 +1,5 @@
 import { writeFileSync } from "node:fs";
-import { type Command, InvalidArgumentError } from "@commander-js/extra-typings";
+import type { Command } from "@commander-js/extra-typings";
 import type { HardwareRegistry } from "../../core/hardware/catalog.ts";
 import { hardwareSpecOf } from "../../core/hardware/resolve.ts";
 import type { AcceleratorRecord } from "../../core/hardware/types.ts";
@@ -11,7 +11,6 @@ import { Mt19937 } from "../../core/sim/mt19937.ts";
 import {
   type LengthDistribution,
   LMSYS_LIKE,
-  parseLengthDistribution,
   type RequestSet,
   synthesizeRequests,
 } from "../../core/sim/requests.ts";
@@ -37,20 +36,9 @@ import { readRequestTrace } from "../../io/request-trace.ts";
 import { withStreamedFile } from "../../io/stream-file.ts";
 import { fixed } from "../format/numbers.ts";
 import { renderJson, renderTable } from "../format/table.ts";
-import { dtype, fraction, intAtLeast, oneOf, positiveNumber } from "../options.ts";
+import { dtype, fraction, intAtLeast, lengthOption, oneOf, positiveNumber } from "../options.ts";
 
 const ARRIVALS = ["poisson", "gamma", "constant"] as const;
-
-/** "512" (fixed), "lmsys" (the LMSys-like preset) or "lognormal:MEDIAN:SIGMA[:MIN:MAX]". */
-const lengthOption =
-  (which: "prompt" | "output") =>
-  (value: string): LengthDistribution => {
-    const parsed = parseLengthDistribution(value, which);
-    if (parsed) return parsed;
-    throw new InvalidArgumentError(
-      "expected a token count (e.g. 512), lmsys, or lognormal:MEDIAN:SIGMA[:MIN:MAX].",
-    );
-  };
 
 function resolveAccelerator(registry: HardwareRegistry, name: string, flag: string): AcceleratorRecord {
   const resolved = registry.resolve(name, [flag]);

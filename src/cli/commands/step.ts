@@ -1,6 +1,6 @@
 import type { Command } from "@commander-js/extra-typings";
 import { DEFAULT_STEP_SCENARIO } from "../../config/defaults.ts";
-import { loadWithSchema } from "../../config/load.ts";
+import { loadWithSchema, mergedScenarioIssues } from "../../config/load.ts";
 import { type StepScenario, stepScenarioSchema } from "../../config/schema/scenario.ts";
 import { stepInputFromScenario } from "../../config/step-request.ts";
 import { InputError } from "../../core/issues.ts";
@@ -113,19 +113,7 @@ export function registerStep(program: Command): void {
         merged.efficiency = { ...(merged.efficiency as object | undefined), ...options.efficiency };
       if (merged.hardware === undefined) merged.hardware = DEFAULT_STEP_SCENARIO.hardware;
       const checked = stepScenarioSchema.safeParse(merged);
-      if (!checked.success) {
-        throw new InputError(
-          checked.error.issues.map((issue) => ({
-            code: issue.code,
-            path: issue.path.map(String),
-            message:
-              issue.code === "invalid_value" && "values" in issue
-                ? `must be one of ${issue.values.join(", ")}`
-                : issue.message,
-            ...(options.scenario ? { file: options.scenario } : {}),
-          })),
-        );
-      }
+      if (!checked.success) throw new InputError(mergedScenarioIssues(checked.error, options.scenario));
       const scenario: StepScenario = checked.data;
       const scenarioFile = options.scenario;
       const hardwareFiles = [
