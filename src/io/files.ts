@@ -17,6 +17,17 @@ export function readText(path: string, field: string): string {
   }
 }
 
+/** JSON text parsed, or InputError naming the file: "not valid JSON: ...". */
+export function parseJsonText(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new InputError([
+      { code: "invalid-json", path: [], file, message: `not valid JSON: ${(error as Error).message}` },
+    ]);
+  }
+}
+
 /** A path relative to the directory of `baseFile` (or the working directory). */
 export function resolveFrom(baseFile: string | undefined, path: string): string {
   if (isAbsolute(path) || baseFile === undefined) return resolve(path);

@@ -2,7 +2,7 @@ import { InputError, type Issue } from "../core/issues.ts";
 import { specHash } from "../core/plan/space.ts";
 import type { PlanSpec } from "../core/plan/spec.ts";
 import type { PlanSummary } from "../core/plan/summary.ts";
-import { readText } from "./files.ts";
+import { parseJsonText, readText } from "./files.ts";
 
 export const SHARD_KIND = "llmsim-plan-shard";
 
@@ -27,15 +27,7 @@ export function shardFileName(shard: number, shards: number, extension = "json")
 
 /** Reads a shard file, checking that it is one and that its spec matches its hash. */
 export function readShardFile(path: string): ShardFile {
-  let data: unknown;
-  try {
-    data = JSON.parse(readText(path, "shard"));
-  } catch (error) {
-    if (error instanceof InputError) throw error;
-    throw new InputError([
-      { code: "invalid-json", path: [], file: path, message: `not valid JSON: ${(error as Error).message}` },
-    ]);
-  }
+  const data = parseJsonText(readText(path, "shard"), path);
   const file = data as Partial<ShardFile>;
   const bad = (message: string): never => {
     throw new InputError([{ code: "invalid-value", path: [], file: path, message }]);

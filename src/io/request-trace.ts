@@ -1,7 +1,7 @@
 import { csvParse } from "d3-dsv";
 import { InputError, type Issue } from "../core/issues.ts";
 import { parseTokenTrace } from "../core/sim/dejavu/trace-input.ts";
-import { readText } from "./files.ts";
+import { parseJsonText, readText } from "./files.ts";
 
 /** Requests read from a file: lengths, and arrival times when the file has them (seconds). */
 export interface RequestTrace {
@@ -38,14 +38,7 @@ export function readRequestTrace(path: string, field = "--trace-file"): RequestT
     throw new InputError(issues.slice(0, 20).map((issue) => ({ ...issue, file: path })));
   };
   if (/^\s*[[{]/.test(text)) {
-    let data: unknown;
-    try {
-      data = JSON.parse(text);
-    } catch (error) {
-      return fail([
-        { code: "invalid-json", path: [], message: `not valid JSON: ${(error as Error).message}` },
-      ]);
-    }
+    const data = parseJsonText(text, path);
     const parsed = parseTokenTrace(data);
     if (!parsed.ok) return fail(parsed.issues);
     const issues: Issue[] = [];

@@ -1,8 +1,7 @@
 import { writeFileSync } from "node:fs";
 import type { Command } from "@commander-js/extra-typings";
-import { InputError } from "../../core/issues.ts";
 import { timelineOf, timelineSpec } from "../../core/report/trace-timeline.ts";
-import { readText } from "../../io/files.ts";
+import { parseJsonText, readText } from "../../io/files.ts";
 import { svgToPng, vegaLiteToSvg } from "../../io/render-chart.ts";
 import { positiveNumber } from "../options.ts";
 
@@ -18,15 +17,7 @@ export function registerTraceTimeline(program: Command): void {
     .option("--to-ms <ms>", "window end (default: the whole trace)", positiveNumber())
     .option("--title <text>", "chart title")
     .action(async (file, options) => {
-      let trace: unknown;
-      try {
-        trace = JSON.parse(readText(file, "trace"));
-      } catch (error) {
-        if (error instanceof InputError) throw error;
-        throw new InputError([
-          { code: "invalid-json", path: [], file, message: `not valid JSON: ${(error as Error).message}` },
-        ]);
-      }
+      const trace = parseJsonText(readText(file, "trace"), file);
       const timeline = timelineOf(trace, options.fromMs ?? 0, options.toMs ?? Number.POSITIVE_INFINITY);
       const svg = await vegaLiteToSvg(timelineSpec(timeline, options.title));
       writeFileSync(options.out, options.out.toLowerCase().endsWith(".png") ? svgToPng(svg, 1800) : svg);
