@@ -43,6 +43,22 @@ export {
   validatePlan,
 } from "./core/parallel/plan.ts";
 export {
+  buildFamilies,
+  type ErrorSummary,
+  type HoldOut,
+  holdOutErrors,
+  type Measurement,
+  summarizeErrors,
+} from "./core/predictor/calibrate.ts";
+export { curveMs, type EfficiencyCurve, fitCurve } from "./core/predictor/curve.ts";
+export type { KernelFamily } from "./core/predictor/family.ts";
+export { type FamilyMode, familyPredictor } from "./core/predictor/measured.ts";
+export {
+  familiesOfDocument,
+  type PredictorDocument,
+  toPredictorDocument,
+} from "./core/predictor/predictor-file.ts";
+export {
   DEFAULT_ROOFLINE_PARAMS,
   type RooflineParams,
   rooflinePredictor,

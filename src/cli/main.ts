@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "@commander-js/extra-typings";
 import { InputError } from "../core/issues.ts";
+import { registerCalibrate } from "./commands/calibrate.ts";
 import { registerDecodeSweep } from "./commands/decode-sweep.ts";
 import { registerDejavu } from "./commands/dejavu.ts";
 import { registerHardware } from "./commands/hardware.ts";
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerPlan(program);
   registerMerge(program);
   registerTraceTimeline(program);
+  registerCalibrate(program);
   const overrideAll = (command: Command) => {
     command.exitOverride();
     for (const sub of command.commands) overrideAll(sub as unknown as Command);

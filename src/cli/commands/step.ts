@@ -4,11 +4,14 @@ import { loadWithSchema, mergedScenarioIssues } from "../../config/load.ts";
 import { type StepScenario, stepScenarioSchema } from "../../config/schema/scenario.ts";
 import { stepInputFromScenario } from "../../config/step-request.ts";
 import { InputError } from "../../core/issues.ts";
+import { rooflinePredictor } from "../../core/predictor/roofline.ts";
 import { simulateStep } from "../../core/step/simulate.ts";
-import { readText, resolveFrom } from "../../io/files.ts";
+import { readText, resolveFrom, writeFilesAtomically } from "../../io/files.ts";
 import { loadHardwareRegistry } from "../../io/hardware.ts";
 import { loadModel } from "../../io/model.ts";
+import { loadPredictor } from "../../io/predictor.ts";
 import { EXIT_RESULT } from "../errors.ts";
+import { featuresCsv } from "../format/features-csv.ts";
 import { renderCsv, renderJson } from "../format/table.ts";
 import { dtype, intAtLeast, keyValue, outputFormat, positiveNumber } from "../options.ts";
 import { renderStepReport, stepCsvRows } from "../step-view.ts";
@@ -96,10 +99,15 @@ export function registerStep(program: Command): void {
       "roofline efficiency override, repeatable (e.g. gemmComputeEfficiency=0.6)",
       keyValue,
     )
+    .option(
+      "--predictor <form>",
+      "roofline (default) | calibrated:<predictor.json> (from `llmsim calibrate`) | table:<measurement files, comma-separated>",
+    )
+    .option("--features-csv <file>", "also write every op's features and predicted time (CSV) to this file")
     .option("--ops", "show (or write with --csv) every op of every layer")
     .option("--json", "machine-readable JSON on stdout")
     .option("--csv", "CSV on stdout (one row per layer, or per op with --ops)")
-    .action((options) => {
+    .action(async (options) => {
       const format = outputFormat(options);
       const fromFile: Partial<StepScenario> = options.scenario
         ? loadScenarioFile(options.scenario)
@@ -134,7 +142,12 @@ export function registerStep(program: Command): void {
         scenario.model,
         options.scenario && fromFile.model === scenario.model ? scenarioFile : undefined,
       );
-      const result = simulateStep(stepInputFromScenario(scenario, model, hardware.record));
+      const input = stepInputFromScenario(scenario, model, hardware.record);
+      const predictor = options.predictor
+        ? await loadPredictor(options.predictor, input.predictor ?? rooflinePredictor(), registry)
+        : input.predictor;
+      const result = simulateStep({ ...input, ...(predictor ? { predictor } : {}) });
+      if (options.featuresCsv) writeFilesAtomically([[options.featuresCsv, featuresCsv(result)]]);
       if (format === "json") process.stdout.write(renderJson(result));
       else if (format === "csv") {
         const { head, rows } = stepCsvRows(result, options.ops === true);

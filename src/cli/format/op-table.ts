@@ -3,6 +3,11 @@ import { fixed, si } from "./numbers.ts";
 import type { Cell } from "./table.ts";
 import { renderTable } from "./table.ts";
 
+/** "calibrated", "roofline", or "extrapolated (outside data)" when the op left the data's envelope. */
+export function sourceLabel(op: OpRecord): string {
+  return op.inEnvelope === false ? `${op.source} (outside data)` : op.source;
+}
+
 /** Human table of op records (`step --ops`, `op`). */
 export function renderOpTable(ops: readonly OpRecord[]): string {
   const ms = (value: number) => fixed(value, 4);
@@ -20,6 +25,7 @@ export function renderOpTable(ops: readonly OpRecord[]): string {
       "comm ms",
       "ms",
       "bound",
+      "source",
     ],
     ops.map((op) => [
       op.name,
@@ -34,6 +40,7 @@ export function renderOpTable(ops: readonly OpRecord[]): string {
       ms(op.commMs),
       ms(op.ms),
       op.bound,
+      sourceLabel(op),
     ]),
   );
 }
@@ -55,6 +62,8 @@ export const OP_CSV_HEAD = [
   "commMs",
   "ms",
   "bound",
+  "source",
+  "inEnvelope",
 ];
 
 /** CSV cells of one op record, in OP_CSV_HEAD order. */
@@ -76,5 +85,7 @@ export function opCsvCells(op: OpRecord): Cell[] {
     op.commMs,
     op.ms,
     op.bound,
+    op.source,
+    op.inEnvelope === null ? "" : String(op.inEnvelope),
   ];
 }

@@ -50,3 +50,31 @@ export function embeddingLookup(
     formula: "gather the shard's rows: reads (T/TP)·H·w, writes T·H·a",
   };
 }
+
+/**
+ * MLP activation on `tokens` rows of `width` (the per-GPU intermediate size): gated (SiLU(gate)·up)
+ * reads both halves and writes one; plain (GELU) reads and writes one. About 4 FLOPs per output.
+ */
+export function activation(
+  name: string,
+  tokens: number,
+  width: number,
+  gated: boolean,
+  activationDtype: Dtype,
+): Op {
+  const a = BYTES_PER_ELEMENT[activationDtype];
+  const elements = tokens * width;
+  return {
+    name,
+    kind: "elementwise",
+    computeDtype: "bf16",
+    flops: 4 * elements,
+    bytesRead: (gated ? 2 : 1) * elements * a,
+    bytesWritten: elements * a,
+    weightBytes: 0,
+    kvCacheBytes: 0,
+    comm: null,
+    shape: null,
+    formula: gated ? "4·T·I FLOPs; reads 2·T·I·a, writes T·I·a" : "4·T·I FLOPs; reads T·I·a, writes T·I·a",
+  };
+}

@@ -76,7 +76,15 @@ export function rooflinePredictor(params: RooflineParams = DEFAULT_ROOFLINE_PARA
             op.comm.split,
           ),
         );
-        return { computeMs: 0, memoryMs: 0, commMs, ms: commMs, bound: "comm", source: "roofline" };
+        return {
+          computeMs: 0,
+          memoryMs: 0,
+          commMs,
+          ms: commMs,
+          bound: "comm",
+          source: "roofline",
+          inEnvelope: null,
+        };
       }
       const isAttention = op.kind === "attention";
       const peak =
@@ -97,6 +105,7 @@ export function rooflinePredictor(params: RooflineParams = DEFAULT_ROOFLINE_PARA
         ms,
         bound: computeMs >= memoryMs ? "compute" : "memory",
         source: "roofline",
+        inEnvelope: null,
       };
     },
   };

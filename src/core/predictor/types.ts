@@ -14,8 +14,14 @@ export interface OpTiming {
   /** The op's predicted duration. */
   readonly ms: number;
   readonly bound: Bound;
-  /** Which predictor produced the figure, e.g. "roofline". */
+  /**
+   * What produced the figure: "roofline" (analytic), "measured" (a measured kernel of this exact
+   * shape), "interpolated" / "extrapolated" (a measured table, inside / outside its data),
+   * "calibrated" (a fitted curve inside its training data), or a preset's name ("shallowsim").
+   */
   readonly source: string;
+  /** Whether the op lies inside the measured data's envelope; null when no data covers its kernel family. */
+  readonly inEnvelope: boolean | null;
 }
 
 /**

@@ -25,6 +25,7 @@ export function opRecords(cost: BlockCost): readonly OpRecord[] {
       ms: timing.ms,
       bound: timing.bound,
       source: timing.source,
+      inEnvelope: timing.inEnvelope,
       formula: op.formula,
     };
   });

@@ -31,6 +31,8 @@ export interface OpRecord {
   readonly ms: number;
   readonly bound: Bound;
   readonly source: string;
+  /** Inside the measured data's envelope (null: no data for the kernel family). */
+  readonly inEnvelope: boolean | null;
   readonly formula: string;
 }
 

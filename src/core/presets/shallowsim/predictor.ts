@@ -70,7 +70,15 @@ export function shallowsimPredictor(row: GpuTableRow, mode: ShallowSimMode): Pre
             ? hardware.scaleOut.bandwidthBytesPerSec
             : hardware.scaleUp.bandwidthBytesPerSec) ?? Number.NaN) / 1e9;
         const commMs = op.comm.bytes / MIB / (linkGBps * DISCOUNT_RATE) + latencyMs;
-        return { computeMs: 0, memoryMs: 0, commMs, ms: commMs, bound: "comm", source: "shallowsim" };
+        return {
+          computeMs: 0,
+          memoryMs: 0,
+          commMs,
+          ms: commMs,
+          bound: "comm",
+          source: "shallowsim",
+          inEnvelope: null,
+        };
       }
       let efficiency = 1;
       if (op.name === SHALLOWSIM_OPS.mlaAttention || (op.name === SHALLOWSIM_OPS.mlaGemm && !hasFp4))
@@ -93,6 +101,7 @@ export function shallowsimPredictor(row: GpuTableRow, mode: ShallowSimMode): Pre
         ms,
         bound: computeMs >= memoryMs ? "compute" : "memory",
         source: "shallowsim",
+        inEnvelope: null,
       };
     },
   };

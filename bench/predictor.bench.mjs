@@ -1,0 +1,79 @@
+// npm run bench: DeepSeek-V3 decode-step evaluations per second on one core with the measured-table
+// and calibrated predictors (issue 5 target: > 50,000 per second each), next to the roofline.
+// Both predictors are built from AIConfigurator's measured H100 GEMM table (data/measured/).
+import { Bench } from "tinybench";
+import {
+  buildFamilies,
+  builtinModel,
+  familyPredictor,
+  HardwareRegistry,
+  hardwareSpecOf,
+  simulateStep,
+} from "../dist/index.js";
+import { loadMeasurements } from "../dist/io/measurements/load.js";
+
+const imported = builtinModel("deepseek-ai/DeepSeek-V3");
+if (!imported.ok) throw new Error("DeepSeek-V3 did not import");
+const model = imported.model;
+const registry = new HardwareRegistry();
+const h100 = hardwareSpecOf(registry.get("H100"));
+const table = new URL(
+  "../data/measured/aiconfigurator/h100_sxm/gemm/trtllm/1.3.0rc20/gemm_perf.parquet",
+  import.meta.url,
+).pathname;
+const measurements = await loadMeasurements([table], registry);
+const hardwareOf = () => h100;
+const predictors = {
+  roofline: undefined,
+  table: familyPredictor("table", "table", buildFamilies(measurements, hardwareOf, "table")),
+  calibrated: familyPredictor(
+    "calibrated",
+    "calibrated",
+    buildFamilies(measurements, hardwareOf, "calibrated"),
+  ),
+};
+
+// Batch and context change on every call, so no evaluation can reuse another's result.
+let i = 0;
+const nextWorkload = () => {
+  i++;
+  return { prefill: null, decode: { sequences: 16 + (i % 240), contextTokens: 1024 + ((i * 37) % 8192) } };
+};
+const step = (predictor) =>
+  simulateStep({
+    model,
+    hardware: h100,
+    parallel: { dp: 32, ep: 32 },
+    workload: nextWorkload(),
+    overlap: "two-micro-batch",
+    detail: "totals",
+    ignoreMemory: true,
+    ...(predictor ? { predictor } : {}),
+  });
+
+// Every GEMM of the step must really go through the measured data.
+const sample = simulateStep({
+  model,
+  hardware: h100,
+  parallel: { dp: 32, ep: 32 },
+  workload: nextWorkload(),
+  detail: "kinds",
+  ignoreMemory: true,
+  predictor: predictors.calibrated,
+});
+const sources = new Set(
+  sample.layers.flatMap((l) => l.ops.filter((op) => op.kind === "gemm").map((op) => op.source)),
+);
+console.log(`calibrated predictor: GEMM sources in a step: ${[...sources].join(", ")}`);
+
+const bench = new Bench({ time: 3000, warmup: true });
+for (const [name, predictor] of Object.entries(predictors))
+  bench.add(`DeepSeek-V3 decode step on H100, EP32, ${name} predictor`, () => step(predictor));
+await bench.run();
+console.table(bench.table());
+for (const task of bench.tasks) {
+  const perSecond = task.result?.throughput?.mean ?? Number.NaN;
+  console.log(
+    `${task.name}: ${Math.round(perSecond).toLocaleString("en-US")} decode-step evaluations per second (target > 50,000)`,
+  );
+}

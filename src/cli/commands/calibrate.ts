@@ -1,0 +1,192 @@
+import type { Command } from "@commander-js/extra-typings";
+import { InputError } from "../../core/issues.ts";
+import {
+  buildFamilies,
+  fitErrors,
+  type HoldOut,
+  holdOutErrors,
+  type OpErrors,
+  summarizeErrors,
+} from "../../core/predictor/calibrate.ts";
+import { familyPredictor } from "../../core/predictor/measured.ts";
+import { toPredictorDocument } from "../../core/predictor/predictor-file.ts";
+import { writeFilesAtomically } from "../../io/files.ts";
+import { loadHardwareRegistry } from "../../io/hardware.ts";
+import { loadMeasurements } from "../../io/measurements/load.ts";
+import { hardwareLookup } from "../../io/predictor.ts";
+import { fixed } from "../format/numbers.ts";
+import { renderCsv, renderJson, renderTable } from "../format/table.ts";
+import { intAtLeast, nameList, outputFormat } from "../options.ts";
+
+function holdOutOf(value: string | undefined, seed: number): HoldOut | null {
+  if (value === undefined) return null;
+  if (value === "group") return { by: "group" };
+  const fraction = Number(value);
+  if (Number.isFinite(fraction) && fraction > 0 && fraction < 1) return { by: "fraction", fraction, seed };
+  throw new InputError([
+    {
+      code: "invalid-value",
+      path: ["--hold-out"],
+      message: `expected "group" or a fraction in (0, 1), got "${value}"`,
+      allowed: ["group", "0.2"],
+    },
+  ]);
+}
+
+interface ReportRow {
+  readonly hardware: string;
+  readonly op: string;
+  readonly dtype: string;
+  readonly fit: ReturnType<typeof summarizeErrors>;
+  readonly heldOut: ReturnType<typeof summarizeErrors> | null;
+}
+
+/** One row per (hardware, op, dtype), then one pooled "all" row per accelerator. */
+function reportRows(fit: readonly OpErrors[], heldOut: readonly OpErrors[] | null): ReportRow[] {
+  const key = (e: OpErrors) => `${e.hardware}\u0000${e.op}\u0000${e.dtype}`;
+  const held = new Map((heldOut ?? []).map((e) => [key(e), e]));
+  const rows: ReportRow[] = fit.map((e) => {
+    const h = held.get(key(e));
+    return {
+      hardware: e.hardware,
+      op: e.op,
+      dtype: e.dtype,
+      fit: summarizeErrors(e.signed, e.outsideEnvelope),
+      heldOut: h ? summarizeErrors(h.signed, h.outsideEnvelope) : null,
+    };
+  });
+  for (const hardware of [...new Set(fit.map((e) => e.hardware))]) {
+    const pool = (list: readonly OpErrors[]) => {
+      const mine = list.filter((e) => e.hardware === hardware);
+      return summarizeErrors(
+        mine.flatMap((e) => e.signed),
+        mine.reduce((n, e) => n + e.outsideEnvelope, 0),
+      );
+    };
+    rows.push({ hardware, op: "all", dtype: "", fit: pool(fit), heldOut: heldOut ? pool(heldOut) : null });
+  }
+  return rows;
+}
+
+const HEAD = [
+  "hardware",
+  "op",
+  "dtype",
+  "n",
+  "fit_median_%",
+  "fit_p90_%",
+  "heldout_n",
+  "heldout_median_%",
+  "heldout_p90_%",
+  "heldout_signed_median_%",
+  "heldout_outside_envelope",
+];
+
+function cells(row: ReportRow): (string | number)[] {
+  const h = row.heldOut;
+  return [
+    row.hardware,
+    row.op,
+    row.dtype,
+    row.fit.n,
+    fixed(row.fit.medianAbsPct, 2),
+    fixed(row.fit.p90AbsPct, 1),
+    h ? h.n : "",
+    h ? fixed(h.medianAbsPct, 2) : "",
+    h ? fixed(h.p90AbsPct, 1) : "",
+    h ? fixed(h.medianSignedPct, 2) : "",
+    h ? h.outsideEnvelope : "",
+  ];
+}
+
+export function registerCalibrate(program: Command): void {
+  program
+    .command("calibrate")
+    .description(
+      "Fit per-kernel-family efficiency curves (with a correction grid) to measured kernel times; report fit and hold-out error; write predictor.json for --predictor calibrated:<file>",
+    )
+    .requiredOption(
+      "--measurements <files...>",
+      "measurement files: llmsim CSV, Vidur mlp.csv, AIConfigurator gemm_perf (.parquet, .csv, .csv.gz)",
+    )
+    .option("--out <file>", "write the fitted predictor (JSON) here")
+    .option(
+      "--hold-out <how>",
+      'score on unseen data: "group" (leave one model out) or a fraction of shapes, e.g. 0.2',
+    )
+    .option("--seed <n>", "seed of the fraction hold-out (default 1)", intAtLeast(0))
+    .option(
+      "--ops <names>",
+      "only these engine op names (comma-separated), e.g. mlp_up,mlp_act,mlp_down",
+      nameList,
+    )
+    .option("--hardware <name>", "catalog accelerator of every measurement (instead of the file's own)")
+    .option("--hardware-file <files...>", "YAML/JSON files with extra accelerators")
+    .option("--json", "machine-readable JSON on stdout")
+    .option("--csv", "CSV on stdout")
+    .action(async (options) => {
+      const format = outputFormat(options);
+      const holdOut = holdOutOf(options.holdOut, options.seed ?? 1);
+      const registry = loadHardwareRegistry(options.hardwareFile ?? []);
+      const hardwareOf = hardwareLookup(registry);
+      if (options.hardware !== undefined) hardwareOf(options.hardware);
+      let measurements = await loadMeasurements(options.measurements, registry, {
+        ...(options.hardware !== undefined ? { hardware: options.hardware } : {}),
+      });
+      if (options.ops) {
+        const wanted = new Set(options.ops);
+        measurements = measurements.filter((m) => wanted.has(m.op.name));
+      }
+      if (measurements.length === 0)
+        throw new InputError([
+          {
+            code: "empty",
+            path: ["--measurements"],
+            message: "no measurements to fit (check --ops against the files' op names)",
+          },
+        ]);
+      const families = buildFamilies(measurements, hardwareOf, "calibrated");
+      const predictor = familyPredictor("calibrated", "calibrated", families);
+      const heldOut = holdOut ? holdOutErrors(measurements, hardwareOf, holdOut) : null;
+      const rows = reportRows(fitErrors(measurements, predictor, hardwareOf), heldOut?.errors ?? null);
+      if (options.out) {
+        const document = toPredictorDocument(families, options.measurements);
+        writeFilesAtomically([[options.out, `${JSON.stringify(document)}\n`]]);
+      }
+      if (format === "json") {
+        process.stdout.write(
+          renderJson({
+            measurements: measurements.length,
+            families: families.map((f) => ({
+              hardware: f.hardware,
+              key: f.key,
+              level: f.level,
+              peakClass: f.peakClass,
+              points: f.points,
+              curve: f.curve,
+            })),
+            holdOut: holdOut ? { ...holdOut, folds: heldOut?.folds ?? [] } : null,
+            rows,
+            ...(options.out ? { out: options.out } : {}),
+          }),
+        );
+        return;
+      }
+      if (format === "csv") {
+        process.stdout.write(renderCsv(HEAD, rows.map(cells)));
+        return;
+      }
+      process.stdout.write(
+        `${measurements.length} measurements, ${families.length} kernel families` +
+          (heldOut
+            ? `; hold-out: ${holdOut?.by === "group" ? `leave one group out (${heldOut.folds.length} folds)` : heldOut.folds[0]}`
+            : "") +
+          "\n\n",
+      );
+      process.stdout.write(renderTable(HEAD, rows.map(cells)));
+      process.stdout.write(
+        "\nerrors are |predicted / measured - 1|; fit = in-sample, heldout = predicted by a fit that did not see the row\n",
+      );
+      if (options.out) process.stdout.write(`wrote ${options.out}\n`);
+    });
+}

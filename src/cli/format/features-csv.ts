@@ -1,0 +1,67 @@
+import type { StepResult } from "../../core/step/result.ts";
+import { renderCsv } from "./table.ts";
+
+const HEAD = [
+  "hardware",
+  "layer",
+  "layer_name",
+  "op",
+  "kind",
+  "compute_dtype",
+  "m",
+  "n",
+  "k",
+  "flops",
+  "bytes_read",
+  "bytes_written",
+  "weight_bytes",
+  "kv_cache_bytes",
+  "arithmetic_intensity",
+  "comm_bytes",
+  "collective",
+  "group_size",
+  "compute_ms",
+  "memory_ms",
+  "comm_ms",
+  "predicted_ms",
+  "bound",
+  "source",
+  "in_envelope",
+];
+
+/**
+ * Per-op features of a step (LLMSimulator's LayerExecution.features), one row per op of every
+ * emitted layer, for training one's own latency models against measured times.
+ */
+export function featuresCsv(result: StepResult): string {
+  const rows = result.layers.flatMap((layer) =>
+    layer.ops.map((op) => [
+      result.hardware.name,
+      layer.layer,
+      layer.name,
+      op.name,
+      op.kind,
+      op.kind === "collective" ? "" : op.computeDtype,
+      op.shape?.m ?? "",
+      op.shape?.n ?? "",
+      op.shape?.k ?? "",
+      op.flops,
+      op.bytesRead,
+      op.bytesWritten,
+      op.weightBytes,
+      op.kvCacheBytes,
+      op.arithmeticIntensity,
+      op.commBytes,
+      op.collective ?? "",
+      op.groupSize,
+      op.computeMs,
+      op.memoryMs,
+      op.commMs,
+      op.ms,
+      op.bound,
+      op.source,
+      op.inEnvelope === null ? "" : String(op.inEnvelope),
+    ]),
+  );
+  return renderCsv(HEAD, rows);
+}

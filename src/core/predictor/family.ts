@@ -1,0 +1,73 @@
+import { PEAK_CLASSES, type PeakClass, peakClassOf } from "../dtype.ts";
+import type { HardwareSpec } from "../hardware/types.ts";
+import type { Op } from "../ops/types.ts";
+import type { EfficiencyCurve } from "./curve.ts";
+import type { FeatureSpace } from "./features.ts";
+import type { CorrectionGrid } from "./grid.ts";
+
+/**
+ * One kernel family on one accelerator: the kernels of one op name (e.g. "mlp_down") or, pooled,
+ * of one op kind (e.g. every "gemm"), in one tensor-core class. Its time is the efficiency curve
+ * times exp(the correction grid at the op's features).
+ */
+export interface KernelFamily {
+  readonly hardware: string;
+  readonly key: string;
+  readonly level: "op" | "kind";
+  readonly peakClass: PeakClass;
+  readonly space: FeatureSpace;
+  readonly curve: EfficiencyCurve;
+  readonly grid: CorrectionGrid;
+  /** Measurements the family was built from. */
+  readonly points: number;
+}
+
+/** Ideal (100% of peak) compute and memory times of an op, ms. */
+export interface IdealTimes {
+  computeMs: number;
+  memoryMs: number;
+}
+
+/** Writes the op's ideal times on the hardware into `out` (the datasheet roofs, no efficiency). */
+export function writeIdealTimes(op: Op, hardware: HardwareSpec, out: IdealTimes): void {
+  const peak =
+    hardware.peakFlopsPerSec[peakClassOf(op.computeDtype)] ?? hardware.peakFlopsPerSec.bf16 ?? Number.NaN;
+  out.computeMs = op.flops > 0 ? (op.flops / peak) * 1e3 : 0;
+  const bytes = op.bytesRead + op.bytesWritten;
+  out.memoryMs = bytes > 0 ? (bytes / (hardware.hbmBandwidthBytesPerSec ?? Number.NaN)) * 1e3 : 0;
+}
+
+const CLASS_INDEX = new Map<PeakClass, number>(PEAK_CLASSES.map((c, i) => [c, i]));
+
+export function peakClassIndex(peakClass: PeakClass): number {
+  return CLASS_INDEX.get(peakClass) as number;
+}
+
+/** Families by hardware name, then op name or kind, then tensor-core class: lookups allocate nothing. */
+export class FamilyIndex {
+  private readonly byHardware = new Map<string, Map<string, (KernelFamily | undefined)[]>>();
+
+  constructor(families: readonly KernelFamily[]) {
+    for (const family of families) {
+      let byKey = this.byHardware.get(family.hardware);
+      if (!byKey) {
+        byKey = new Map();
+        this.byHardware.set(family.hardware, byKey);
+      }
+      let byClass = byKey.get(family.key);
+      if (!byClass) {
+        byClass = new Array(PEAK_CLASSES.length).fill(undefined);
+        byKey.set(family.key, byClass);
+      }
+      byClass[peakClassIndex(family.peakClass)] = family;
+    }
+  }
+
+  /** The op's own family, else its kind's pooled family, else undefined. */
+  find(op: Op, hardwareName: string): KernelFamily | undefined {
+    const byKey = this.byHardware.get(hardwareName);
+    if (!byKey) return undefined;
+    const cls = peakClassIndex(peakClassOf(op.computeDtype));
+    return byKey.get(op.name)?.[cls] ?? byKey.get(op.kind)?.[cls];
+  }
+}

@@ -1,0 +1,64 @@
+import type { KernelFamily } from "./family.ts";
+
+/** What `llmsim calibrate` writes: the fitted families, JSON-ready (see src/config/schema/predictor.ts). */
+export interface PredictorDocument {
+  readonly kind: "llmsim-predictor";
+  readonly schemaVersion: 1;
+  readonly measurements: readonly string[];
+  readonly families: readonly {
+    readonly hardware: string;
+    readonly key: string;
+    readonly level: "op" | "kind";
+    readonly peakClass: KernelFamily["peakClass"];
+    readonly space: KernelFamily["space"];
+    readonly curve: KernelFamily["curve"];
+    readonly knots: readonly (readonly number[])[];
+    readonly values: readonly number[];
+    readonly points: number;
+  }[];
+}
+
+const round = (v: number, digits: number) => Number(v.toFixed(digits));
+
+export function toPredictorDocument(
+  families: readonly KernelFamily[],
+  measurements: readonly string[],
+): PredictorDocument {
+  return {
+    kind: "llmsim-predictor",
+    schemaVersion: 1,
+    measurements,
+    families: families.map((f) => ({
+      hardware: f.hardware,
+      key: f.key,
+      level: f.level,
+      peakClass: f.peakClass,
+      space: f.space,
+      curve: f.curve,
+      knots: f.grid.knots.map((k) => Array.from(k)),
+      // 5 decimals of a log ratio is 1e-5 relative: below any measurement's precision.
+      values: Array.from(f.grid.values, (v) => round(v, 5)),
+      points: f.points,
+    })),
+  };
+}
+
+export function familiesOfDocument(document: PredictorDocument): KernelFamily[] {
+  return document.families.map((f) => {
+    const values = Float64Array.from(f.values);
+    return {
+      hardware: f.hardware,
+      key: f.key,
+      level: f.level,
+      peakClass: f.peakClass,
+      space: f.space,
+      curve: f.curve,
+      grid: {
+        knots: f.knots.map((k) => Float64Array.from(k)),
+        values,
+        measured: new Uint8Array(values.length),
+      },
+      points: f.points,
+    };
+  });
+}

@@ -1,0 +1,189 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { ROUND_GPU } from "../../../test/helpers/fixtures.ts";
+import { norm } from "../ops/elementwise.ts";
+import { gemm } from "../ops/gemm.ts";
+import type { Op } from "../ops/types.ts";
+import { buildFamilies, holdOutErrors, holdOutFolds, type Measurement } from "./calibrate.ts";
+import { curveMs, fitCurve } from "./curve.ts";
+import { buildGrid, gridValue, insideGrid, onMeasuredNode } from "./grid.ts";
+import { familyPredictor } from "./measured.ts";
+import { familiesOfDocument, toPredictorDocument } from "./predictor-file.ts";
+
+const bf16Gemm = (m: number, n: number, k: number, name = "gemm"): Op =>
+  gemm({ name, m, n, k, weightDtype: "bf16", activationDtype: "bf16", computeDtype: "bf16", formula: "" });
+const at = (...x: number[]) => Float64Array.from(x);
+
+describe("efficiency curve", () => {
+  it("adds the overhead to the p-norm of the two efficiency-scaled roofs", () => {
+    // 2 µs + ((1 ms / 0.5)^2 + (0.5 ms / 1)^2)^(1/2) = 0.002 + sqrt(4.25) = 2.063556 ms
+    const curve = { overheadUs: 2, computeEfficiency: 0.5, memoryEfficiency: 1, sharpness: 2 };
+    expect(curveMs(curve, 1, 0.5)).toBeCloseTo(0.002 + Math.sqrt(4.25), 9);
+    // q = ∞ is the plain roofline: max(2, 0.5)
+    expect(curveMs({ ...curve, sharpness: Number.POSITIVE_INFINITY }, 1, 0.5)).toBeCloseTo(2.002, 9);
+  });
+
+  it("recovers the parameters of data it generated", () => {
+    const truth = { overheadUs: 5, computeEfficiency: 0.7, memoryEfficiency: 0.85, sharpness: 1.5 };
+    const compute = new Float64Array(400);
+    const memory = new Float64Array(400);
+    const measured = new Float64Array(400);
+    for (let i = 0; i < 400; i++) {
+      compute[i] = 10 ** (-4 + (i % 20) / 4);
+      memory[i] = 10 ** (-4 + Math.floor(i / 20) / 4);
+      measured[i] = curveMs(truth, compute[i] as number, memory[i] as number);
+    }
+    const fit = fitCurve(compute, memory, measured);
+    expect(fit.overheadUs).toBeCloseTo(5, 1);
+    expect(fit.computeEfficiency).toBeCloseTo(0.7, 3);
+    expect(fit.memoryEfficiency).toBeCloseTo(0.85, 3);
+    expect(fit.sharpness).toBeCloseTo(1.5, 2);
+  });
+});
+
+describe("correction grid", () => {
+  it("reproduces its points and interpolates linearly between knots", () => {
+    // 1-D: value 1 at x=0, 3 at x=2 -> 2 at x=1; clamped outside
+    const grid = buildGrid(at(0, 2), 1, at(1, 3));
+    expect(gridValue(grid, at(0))).toBe(1);
+    expect(gridValue(grid, at(1))).toBeCloseTo(2, 12);
+    expect(gridValue(grid, at(5))).toBe(3);
+    expect(insideGrid(grid, at(5))).toBe(false);
+    expect(onMeasuredNode(grid, at(2))).toBe(true);
+    expect(onMeasuredNode(grid, at(1))).toBe(false);
+  });
+
+  it("is exact for a function linear in each axis, with missing cells filled", () => {
+    const f = (x: number, y: number, z: number) => 1 + 2 * x - y + 0.5 * z;
+    const points: number[] = [];
+    const values: number[] = [];
+    for (const x of [0, 1, 3])
+      for (const y of [0, 2])
+        for (const z of [0, 1, 4]) {
+          if (x === 1 && y === 2 && z === 1) continue; // a hole the fill must close
+          points.push(x, y, z);
+          values.push(f(x, y, z));
+        }
+    const grid = buildGrid(Float64Array.from(points), 3, Float64Array.from(values));
+    expect(gridValue(grid, at(1, 2, 1))).toBeCloseTo(f(1, 2, 1), 12);
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0, max: 3, noNaN: true }),
+        fc.double({ min: 0, max: 2, noNaN: true }),
+        fc.double({ min: 0, max: 4, noNaN: true }),
+        (x, y, z) => {
+          expect(gridValue(grid, at(x, y, z))).toBeCloseTo(f(x, y, z), 9);
+        },
+      ),
+    );
+  });
+});
+
+/** Synthetic kernel times of a known curve with a shape-dependent bump, on the round GPU. */
+function synthetic(names: readonly string[], scale = (_m: number) => 1): Measurement[] {
+  const truth = { overheadUs: 4, computeEfficiency: 0.6, memoryEfficiency: 0.8, sharpness: 2 };
+  const out: Measurement[] = [];
+  for (const name of names)
+    for (const m of [1, 4, 16, 64, 256, 1024, 4096])
+      for (const n of [1024, 4096])
+        for (const k of [1024, 8192]) {
+          const op = bf16Gemm(m, n, k, name);
+          const computeMs = (op.flops / 1e15) * 1e3;
+          const memoryMs =
+            ((op.bytesRead + op.bytesWritten) / (ROUND_GPU.hbmBandwidthBytesPerSec as number)) * 1e3;
+          out.push({
+            hardware: "round",
+            op,
+            latencyMs: curveMs(truth, computeMs, memoryMs) * scale(m),
+            group: `${name}-${n}`,
+            source: "synthetic",
+          });
+        }
+  return out;
+}
+const hardwareOf = () => ROUND_GPU;
+
+describe("measured-table and calibrated predictors", () => {
+  it("table: reproduces a measured shape, interpolates between shapes, extrapolates outside", () => {
+    const measurements = synthetic(["gemm"], (m) => (m === 256 ? 1.3 : 1));
+    const table = familyPredictor("table", "table", buildFamilies(measurements, hardwareOf, "table"));
+    const measured = measurements.find(
+      (m) => m.op.shape?.m === 256 && m.op.shape.n === 4096 && m.op.shape.k === 8192,
+    ) as Measurement;
+    const exact = table.predict(measured.op, ROUND_GPU);
+    expect(exact.source).toBe("measured");
+    expect(exact.inEnvelope).toBe(true);
+    expect(exact.ms).toBeCloseTo(measured.latencyMs, 9);
+    expect(table.predict(bf16Gemm(100, 2000, 3000), ROUND_GPU).source).toBe("interpolated");
+    const outside = table.predict(bf16Gemm(100, 2000, 65536), ROUND_GPU);
+    expect(outside).toMatchObject({ source: "extrapolated", inEnvelope: false });
+  });
+
+  it("calibrated: predicts unseen shapes of a smooth family closely and labels them", () => {
+    const measurements = synthetic(["gemm"]);
+    const predictor = familyPredictor(
+      "calibrated",
+      "calibrated",
+      buildFamilies(measurements, hardwareOf, "calibrated"),
+    );
+    const op = bf16Gemm(100, 2000, 3000);
+    const truth = curveMs(
+      { overheadUs: 4, computeEfficiency: 0.6, memoryEfficiency: 0.8, sharpness: 2 },
+      (op.flops / 1e15) * 1e3,
+      ((op.bytesRead + op.bytesWritten) / 2e12) * 1e3,
+    );
+    const timing = predictor.predict(op, ROUND_GPU);
+    expect(timing.source).toBe("calibrated");
+    expect(Math.abs(timing.ms / truth - 1)).toBeLessThan(0.01);
+  });
+
+  it("prefers the op's own family, then its kind's, else the fallback roofline", () => {
+    const families = buildFamilies(
+      [...synthetic(["mlp_up"], () => 2), ...synthetic(["mlp_down"])],
+      hardwareOf,
+      "table",
+    );
+    expect(families.map((f) => `${f.level}:${f.key}`).sort()).toEqual([
+      "kind:gemm",
+      "op:mlp_down",
+      "op:mlp_up",
+    ]);
+    const predictor = familyPredictor("t", "table", families);
+    const up = predictor.predict(bf16Gemm(64, 4096, 1024, "mlp_up"), ROUND_GPU).ms;
+    const down = predictor.predict(bf16Gemm(64, 4096, 1024, "mlp_down"), ROUND_GPU).ms;
+    expect(up / down).toBeCloseTo(2, 6);
+    expect(predictor.predict(bf16Gemm(64, 4096, 1024, "o_proj"), ROUND_GPU).source).toBe("measured");
+    const unknownHardware = predictor.predict(bf16Gemm(64, 4096, 1024), { ...ROUND_GPU, name: "other" });
+    expect(unknownHardware).toMatchObject({ source: "roofline", inEnvelope: null });
+    expect(predictor.predict(norm("attn_norm", 8, 4096, "bf16"), ROUND_GPU).source).toBe("roofline");
+  });
+
+  it("round-trips through the predictor file", () => {
+    const families = buildFamilies(synthetic(["gemm"]), hardwareOf, "calibrated");
+    const document = JSON.parse(JSON.stringify(toPredictorDocument(families, ["x.csv"])));
+    const a = familyPredictor("a", "calibrated", families);
+    const b = familyPredictor("b", "calibrated", familiesOfDocument(document));
+    const op = bf16Gemm(100, 2000, 3000);
+    expect(b.predict(op, ROUND_GPU).ms / a.predict(op, ROUND_GPU).ms).toBeCloseTo(1, 4);
+  });
+});
+
+describe("hold-out", () => {
+  const measurements = synthetic(["mlp_up", "mlp_down"]);
+  it("leave-one-group-out folds partition the data, one fold per group", () => {
+    const folds = holdOutFolds(measurements, { by: "group" });
+    expect(folds).toHaveLength(4);
+    expect(folds.reduce((n, f) => n + f.test.length, 0)).toBe(measurements.length);
+    for (const fold of folds) expect(fold.train.length + fold.test.length).toBe(measurements.length);
+  });
+  it("a fraction hold-out holds out that share of distinct shapes, reproducibly", () => {
+    const [fold] = holdOutFolds(measurements, { by: "fraction", fraction: 0.25, seed: 3 });
+    expect(fold?.test.length).toBe(Math.round(measurements.length * 0.25));
+    const [again] = holdOutFolds(measurements, { by: "fraction", fraction: 0.25, seed: 3 });
+    expect(again?.test.map((m) => m.op.shape)).toEqual(fold?.test.map((m) => m.op.shape));
+  });
+  it("scores a smooth family's held-out shapes within a percent", () => {
+    const { errors } = holdOutErrors(measurements, hardwareOf, { by: "fraction", fraction: 0.2, seed: 1 });
+    for (const row of errors) for (const e of row.signed) expect(Math.abs(e)).toBeLessThan(0.05);
+  });
+});

@@ -1,0 +1,74 @@
+import { basename, dirname } from "node:path";
+import type { HardwareRegistry } from "../../core/hardware/catalog.ts";
+import { InputError, type Issue } from "../../core/issues.ts";
+import type { Measurement } from "../../core/predictor/calibrate.ts";
+import { aiconfiguratorGemmMeasurements, isAiconfiguratorGemm } from "./aiconfigurator.ts";
+import { acceleratorNamed } from "./hardware-name.ts";
+import { isNativeMeasurements, nativeMeasurements } from "./native.ts";
+import { readTableFile } from "./table-file.ts";
+import { isVidurMlp, vidurMlpMeasurements } from "./vidur.ts";
+
+export const MEASUREMENT_FORMATS = ["llmsim CSV", "Vidur mlp.csv", "AIConfigurator gemm_perf"] as const;
+
+export interface LoadOptions {
+  /** Catalog accelerator for every file, instead of the one the file or its path names. */
+  readonly hardware?: string;
+}
+
+/**
+ * Reads measurement files of any supported format (detected from the columns) into engine ops with
+ * their measured times. Vidur files take their accelerator and model from their path
+ * (compute/<gpu>/<org>/<model>/mlp.csv); AIConfigurator rows from their `device` column.
+ */
+export async function loadMeasurements(
+  files: readonly string[],
+  registry: HardwareRegistry,
+  options: LoadOptions = {},
+): Promise<Measurement[]> {
+  const out: Measurement[] = [];
+  for (const file of files) {
+    const table = await readTableFile(file);
+    const issues: Issue[] = [];
+    const resolve = (text: string, line: number, field: string): string | undefined => {
+      const name =
+        options.hardware !== undefined
+          ? registry.get(options.hardware)?.name
+          : acceleratorNamed(registry, text);
+      if (name === undefined && issues.length < 5)
+        issues.push({
+          code: "unknown-id",
+          path: [field],
+          file,
+          line,
+          message: `no catalog accelerator matches "${options.hardware ?? text}"; pass --hardware <name> (and --hardware-file for one not in the catalog)`,
+        });
+      return name;
+    };
+    let rows: Measurement[];
+    if (isVidurMlp(table)) {
+      const modelDir = dirname(file);
+      const gpuDir = basename(dirname(dirname(modelDir)));
+      const hardware = resolve(gpuDir, 1, "path");
+      if (hardware === undefined) throw new InputError(issues);
+      rows = vidurMlpMeasurements(table, hardware, `${basename(dirname(modelDir))}/${basename(modelDir)}`);
+    } else if (isAiconfiguratorGemm(table)) {
+      rows = aiconfiguratorGemmMeasurements(table, (device, row) => resolve(device, row + 2, "device"));
+    } else if (isNativeMeasurements(table)) {
+      rows = nativeMeasurements(table, (name, row) => resolve(name, row + 2, "hardware"));
+    } else {
+      throw new InputError([
+        {
+          code: "unknown-format",
+          path: ["--measurements"],
+          file,
+          line: 1,
+          message: `columns match no measurement format (${table.columns.slice(0, 6).join(", ")}...)`,
+          allowed: [...MEASUREMENT_FORMATS],
+        },
+      ]);
+    }
+    if (issues.length > 0) throw new InputError(issues);
+    for (const row of rows) out.push(row);
+  }
+  return out;
+}

@@ -1,0 +1,63 @@
+import { basename } from "node:path";
+import { loadWithSchema } from "../config/load.ts";
+import { predictorFileSchema } from "../config/schema/predictor.ts";
+import type { HardwareRegistry } from "../core/hardware/catalog.ts";
+import { hardwareSpecOf } from "../core/hardware/resolve.ts";
+import { InputError } from "../core/issues.ts";
+import { buildFamilies } from "../core/predictor/calibrate.ts";
+import { familyPredictor } from "../core/predictor/measured.ts";
+import { familiesOfDocument } from "../core/predictor/predictor-file.ts";
+import type { Predictor } from "../core/predictor/types.ts";
+import { readText } from "./files.ts";
+import { loadMeasurements } from "./measurements/load.ts";
+
+export const PREDICTOR_FORMS = ["roofline", "calibrated:<predictor.json>", "table:<file>[,<file>...]"];
+
+/** A catalog accelerator in engine units, or an error naming the unknown name. */
+export function hardwareLookup(registry: HardwareRegistry) {
+  return (name: string) => {
+    const resolved = registry.resolve(name);
+    if (!resolved.ok) throw new InputError(resolved.issues);
+    return hardwareSpecOf(resolved.record);
+  };
+}
+
+/**
+ * The predictor a `--predictor` value names: "roofline" (the given analytic one), "calibrated:<file>"
+ * (a file written by `llmsim calibrate`), or "table:<files>" (measured kernel tables interpolated).
+ * Ops with no data fall back to `roofline`.
+ */
+export async function loadPredictor(
+  value: string,
+  roofline: Predictor,
+  registry: HardwareRegistry,
+): Promise<Predictor> {
+  if (value === "roofline") return roofline;
+  const colon = value.indexOf(":");
+  const form = colon > 0 ? value.slice(0, colon) : value;
+  const argument = colon > 0 ? value.slice(colon + 1) : "";
+  if (form === "calibrated" && argument !== "") {
+    const parsed = loadWithSchema(readText(argument, "--predictor"), argument, predictorFileSchema);
+    if (!parsed.ok) throw new InputError(parsed.issues);
+    return familyPredictor(
+      `calibrated:${basename(argument)}`,
+      "calibrated",
+      familiesOfDocument(parsed.value),
+      roofline,
+    );
+  }
+  if (form === "table" && argument !== "") {
+    const files = argument.split(",").filter((f) => f !== "");
+    const measurements = await loadMeasurements(files, registry);
+    const families = buildFamilies(measurements, hardwareLookup(registry), "table");
+    return familyPredictor(`table:${files.map((f) => basename(f)).join(",")}`, "table", families, roofline);
+  }
+  throw new InputError([
+    {
+      code: "invalid-value",
+      path: ["--predictor"],
+      message: `unknown predictor "${value}"`,
+      allowed: PREDICTOR_FORMS,
+    },
+  ]);
+}

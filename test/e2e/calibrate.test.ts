@@ -1,0 +1,186 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { InputError } from "../../src/core/issues.ts";
+import { loadHardwareRegistry } from "../../src/io/hardware.ts";
+import { loadMeasurements } from "../../src/io/measurements/load.ts";
+
+const bin = new URL("../../bin/llmsim.js", import.meta.url).pathname;
+const data = new URL("../../data/measured/", import.meta.url).pathname;
+const llmsim = (args: string[]) => {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: "utf8" });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+};
+const dir = mkdtempSync(join(tmpdir(), "llmsim-calibrate-"));
+const file = (name: string, text: string) => {
+  const path = join(dir, name);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, text);
+  return path;
+};
+const vidur = (gpu: string) => {
+  const root = join(data, "vidur/compute", gpu);
+  return spawnSync("find", [root, "-name", "mlp.csv.gz"], { encoding: "utf8" })
+    .stdout.trim()
+    .split("\n")
+    .sort();
+};
+const AIC_H100_GEMM = join(data, "aiconfigurator/h100_sxm/gemm/trtllm/1.3.0rc20/gemm_perf.parquet");
+
+interface Row {
+  hardware: string;
+  op: string;
+  heldOut: { n: number; medianAbsPct: number } | null;
+}
+
+describe("importers", () => {
+  const registry = loadHardwareRegistry();
+  it("turns a Vidur row into the engine ops of its shapes", async () => {
+    // Llama-2-7B (H 4096, 32 heads, I 11008, gated), TP 2, 8 tokens:
+    // qkv N = (32+2·32)·128/2 = 6144, K = 4096; up N = 2·11008/2 = 11008; down K = 11008/2 = 5504.
+    const path = file(
+      "7b/x/Llama-2-7b-hf/mlp.csv",
+      "n_head,n_kv_head,n_embd,n_expanded_embd,vocab_size,use_gated_mlp,num_tokens,num_tensor_parallel_workers,time_stats.mlp_up_proj.median,time_stats.mlp_down_proj.median,time_stats.attn_pre_proj.median\n32,32,4096,11008,32000,True,8,2,0.05,0.03,0.04\n",
+    );
+    const rows = await loadMeasurements([path], registry, { hardware: "H100" });
+    const shapes = Object.fromEntries(rows.map((r) => [r.op.name, r.op.shape]));
+    expect(shapes).toEqual({
+      qkv_proj: { m: 8, n: 6144, k: 4096 },
+      mlp_up: { m: 8, n: 11008, k: 4096 },
+      mlp_down: { m: 8, n: 4096, k: 5504 },
+    });
+    expect(rows.map((r) => [r.hardware, r.group, r.latencyMs])).toContainEqual([
+      "H100-SXM",
+      "x/Llama-2-7b-hf",
+      0.05,
+    ]);
+  });
+  it("converts latency units named in the column and names bad cells by file:line:column", async () => {
+    const good = file(
+      "native.csv",
+      "hardware,op,kind,dtype,m,n,k,latency_us\nH100,gemm,gemm,bf16,16,4096,4096,25\n",
+    );
+    const [row] = await loadMeasurements([good], registry);
+    expect(row?.latencyMs).toBeCloseTo(0.025, 12);
+    expect(row?.hardware).toBe("H100-SXM");
+    const bad = file(
+      "bad.csv",
+      "hardware,op,kind,dtype,m,n,k,latency_ms,speed\nH100,gemm,gemm,bf16,16,4096,4096,-1,3\n",
+    );
+    await expect(loadMeasurements([bad], registry)).rejects.toThrow(/bad\.csv:1:9: speed: unknown column/);
+    const badValue = file(
+      "bad-value.csv",
+      "hardware,op,kind,dtype,m,n,k,latency_ms\nH100,gemm,gemm,bf17,16,4096,4096,-1\n",
+    );
+    await expect(loadMeasurements([badValue], registry)).rejects.toThrow(
+      /bad-value\.csv:2:4: dtype: unknown value "bf17"/,
+    );
+  });
+  it("random CSV text fails only with InputError", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.string({ maxLength: 200 }), async (text) => {
+        const path = file("fuzz.csv", `hardware,op,kind,dtype,latency_ms\n${text}`);
+        try {
+          await loadMeasurements([path], registry);
+        } catch (error) {
+          expect(error).toBeInstanceOf(InputError);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe("llmsim calibrate: accuracy targets (issue 5)", () => {
+  const heldOutMedian = (args: string[]) => {
+    const r = llmsim(["calibrate", ...args, "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    return JSON.parse(r.stdout).rows as Row[];
+  };
+  for (const gpu of ["a100", "h100"]) {
+    it(`Vidur ${gpu}: leave-one-model-out MLP kernel median error <= 10%`, () => {
+      const rows = heldOutMedian([
+        "--measurements",
+        ...vidur(gpu),
+        "--hold-out",
+        "group",
+        "--ops",
+        "mlp_up,mlp_act,mlp_down",
+      ]);
+      const all = rows.find((r) => r.op === "all") as Row;
+      expect(all.heldOut?.n).toBeGreaterThan(6000);
+      for (const row of rows) expect(row.heldOut?.medianAbsPct, `${row.op}`).toBeLessThanOrEqual(10);
+    }, 60_000);
+  }
+  it("AIConfigurator H100 GEMM: 20% of shapes held out, median error <= 10%", () => {
+    const rows = heldOutMedian(["--measurements", AIC_H100_GEMM, "--hold-out", "0.2"]);
+    const all = rows.find((r) => r.op === "all") as Row;
+    expect(all.heldOut?.n).toBeGreaterThan(20_000);
+    for (const row of rows) expect(row.heldOut?.medianAbsPct, `${row.op}`).toBeLessThanOrEqual(10);
+  }, 60_000);
+});
+
+describe("--predictor on llmsim step", () => {
+  const predictorFile = join(dir, "predictor.json");
+  const step = [
+    "step",
+    "--model",
+    "meta-llama/Llama-2-7b-hf",
+    "--hardware",
+    "H100",
+    "--phase",
+    "prefill",
+    "--batch",
+    "4",
+    "--seq",
+    "512",
+    "--ops",
+    "--json",
+  ];
+  it("calibrate writes a predictor that step uses, labelling every op's source", () => {
+    const fit = llmsim(["calibrate", "--measurements", ...vidur("h100"), "--out", predictorFile]);
+    expect(fit.code, fit.stderr).toBe(0);
+    expect(existsSync(predictorFile)).toBe(true);
+    const features = join(dir, "features.csv");
+    const r = llmsim([...step, "--predictor", `calibrated:${predictorFile}`, "--features-csv", features]);
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout);
+    expect(result.predictor).toBe("calibrated:predictor.json");
+    const ops = result.layers.flatMap(
+      (l: { ops: { name: string; source: string; inEnvelope: boolean | null }[] }) => l.ops,
+    );
+    const byName = Object.fromEntries(ops.map((op: { name: string }) => [op.name, op]));
+    expect(byName.mlp_up).toMatchObject({ source: "calibrated", inEnvelope: true });
+    expect(byName.attention_prefill).toMatchObject({ source: "roofline", inEnvelope: null });
+    const csv = readFileSync(features, "utf8").split("\n");
+    expect(csv[0]).toContain("predicted_ms");
+    expect(csv.some((line) => line.includes(",mlp_up,gemm,bf16,2048,22016,4096,"))).toBe(true);
+  }, 60_000);
+  it("a table predictor interpolates the measured timings", () => {
+    const r = llmsim([...step, "--predictor", `table:${vidur("h100").join(",")}`]);
+    expect(r.code, r.stderr).toBe(0);
+    const ops = JSON.parse(r.stdout).layers.flatMap(
+      (l: { ops: { name: string; source: string }[] }) => l.ops,
+    );
+    expect(ops.find((op: { name: string }) => op.name === "mlp_down")?.source).toMatch(
+      /^(measured|interpolated)$/,
+    );
+  }, 60_000);
+  it("bad predictor values and files exit 2 with a clear message", () => {
+    const unknown = llmsim([...step, "--predictor", "magic"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(
+      /unknown predictor "magic".*allowed: roofline, calibrated:<predictor.json>/s,
+    );
+    const broken = file("broken.json", '{"kind": "llmsim-predictor", "schemaVersion": 2}');
+    const bad = llmsim([...step, "--predictor", `calibrated:${broken}`]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/broken\.json:1:\d+: schemaVersion/);
+    expect(bad.stderr).not.toMatch(/at .*\.js:\d+/);
+    const noHoldOut = llmsim(["calibrate", "--measurements", AIC_H100_GEMM, "--hold-out", "half"]);
+    expect(noHoldOut.code).toBe(2);
+  });
+});
