@@ -9,14 +9,19 @@ const familySchema = z.strictObject({
   key: z.string().min(1).describe("engine op name (level op) or op kind (level kind)"),
   level: z.enum(["op", "kind"]),
   peakClass: z.enum(PEAK_CLASSES),
-  space: z.enum(["gemm-shape", "flops-bytes", "bytes"]).describe("axes of the correction grid (log2)"),
+  variant: z
+    .string()
+    .describe('splits an op name further: the KV-cache format of attention kernels ("fp8", "bf16"), else ""'),
+  space: z
+    .enum(["gemm-shape", "attention-shape", "flops-bytes", "bytes"])
+    .describe("axes of the correction grid (log2)"),
   curve: z.strictObject({
     overheadUs: z.number().nonnegative(),
     computeEfficiency: positive,
     memoryEfficiency: positive,
     sharpness: z.number().min(1),
   }),
-  knots: z.array(z.array(z.number()).min(1)).min(1).max(3).describe("sorted knots per axis"),
+  knots: z.array(z.array(z.number()).min(1)).min(1).max(5).describe("sorted knots per axis"),
   values: z.array(z.number()).describe("row-major log(measured / curve) on the knots"),
   points: z.number().int().positive(),
 });
@@ -37,7 +42,7 @@ export const predictorFileSchema = z
           path: ["families", index, "values"],
           message: `expected ${cells} values (the product of the knot counts), got ${family.values.length}`,
         });
-      const axes = family.space === "gemm-shape" ? 3 : family.space === "flops-bytes" ? 2 : 1;
+      const axes = { "gemm-shape": 3, "attention-shape": 5, "flops-bytes": 2, bytes: 1 }[family.space];
       if (family.knots.length !== axes)
         ctx.addIssue({
           code: "custom",

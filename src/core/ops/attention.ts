@@ -56,6 +56,15 @@ export function gqaPrefillAttention(args: GqaAttentionArgs, newTokens: number, c
     comm: null,
     shape: null,
     formula: "4·h·d·B·Σmin(P+i+1,W) FLOPs; reads Q + (P+S)·2·h_kv·d·kv per seq, writes O + S·2·h_kv·d·kv",
+    attention: {
+      sequences: args.sequences,
+      queryTokens: newTokens,
+      contextTokens: prefixRead(cachedTokens, args.window) + newTokens,
+      heads: args.heads,
+      kvHeads: args.kvHeads,
+      headDim: args.headDim,
+      kvDtype: args.kvDtype,
+    },
   };
 }
 
@@ -82,5 +91,14 @@ export function gqaDecodeAttention(args: GqaAttentionArgs, contextTokens: number
     comm: null,
     shape: null,
     formula: "4·h·d·B·min(C,W) FLOPs; reads B·min(C,W)·2·h_kv·d·kv + Q, writes B·2·h_kv·d·kv + O",
+    attention: {
+      sequences: args.sequences,
+      queryTokens: 1,
+      contextTokens: keys,
+      heads: args.heads,
+      kvHeads: args.kvHeads,
+      headDim: args.headDim,
+      kvDtype: args.kvDtype,
+    },
   };
 }

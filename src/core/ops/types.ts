@@ -21,6 +21,18 @@ export interface CommCall {
   readonly split: AllToAllSplit | null;
 }
 
+/** An attention kernel's shape on one GPU: sequences x query tokens against context tokens. */
+export interface AttentionShape {
+  readonly sequences: number;
+  readonly queryTokens: number;
+  /** Keys each query attends (after any window). */
+  readonly contextTokens: number;
+  readonly heads: number;
+  readonly kvHeads: number;
+  readonly headDim: number;
+  readonly kvDtype: Dtype;
+}
+
 /**
  * One fused kernel of a step on one GPU: its work (FLOPs), its HBM traffic and any communication.
  * Every figure is per GPU and per execution of the op.
@@ -45,6 +57,8 @@ export interface Op {
   readonly shape: { readonly m: number; readonly n: number; readonly k: number } | null;
   /** The formula used, in the symbols of docs/formulas (T tokens, H hidden, ...). */
   readonly formula: string;
+  /** Attention shape on this GPU, for predictors that index measured attention kernels by it. */
+  readonly attention?: AttentionShape;
   /** Tokens per expert that set a grouped GEMM's tile efficiency, when a predictor models it. */
   readonly rowsPerExpert?: number;
 }

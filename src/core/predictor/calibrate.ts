@@ -4,7 +4,7 @@ import type { Op } from "../ops/types.ts";
 import { Mt19937 } from "../sim/mt19937.ts";
 import { curveMs, type EfficiencyCurve, fitCurve } from "./curve.ts";
 import { type IdealTimes, type KernelFamily, writeIdealTimes } from "./family.ts";
-import { FEATURE_AXES, type FeatureSpace, featureSpaceOf, writeFeatures } from "./features.ts";
+import { FEATURE_AXES, type FeatureSpace, familyVariant, featureSpaceOf, writeFeatures } from "./features.ts";
 import { buildGrid } from "./grid.ts";
 import { type FamilyMode, familyPredictor } from "./measured.ts";
 import { DEFAULT_ROOFLINE_PARAMS } from "./roofline.ts";
@@ -32,6 +32,7 @@ interface Samples {
   readonly key: string;
   readonly level: "op" | "kind";
   readonly peakClass: PeakClass;
+  readonly variant: string;
   readonly space: FeatureSpace;
   readonly members: Measurement[];
 }
@@ -50,10 +51,11 @@ function groupFamilies(measurements: readonly Measurement[]): Samples[] {
   const add = (m: Measurement, key: string, level: "op" | "kind") => {
     const peakClass = peakClassOf(m.op.computeDtype);
     const space = featureSpaceOf(m.op);
-    const id = `${m.hardware}\u0000${level}\u0000${key}\u0000${peakClass}\u0000${space}`;
+    const variant = familyVariant(m.op);
+    const id = `${m.hardware}\u0000${level}\u0000${key}\u0000${peakClass}\u0000${variant}\u0000${space}`;
     let group = groups.get(id);
     if (!group) {
-      group = { hardware: m.hardware, key, level, peakClass, space, members: [] };
+      group = { hardware: m.hardware, key, level, peakClass, variant, space, members: [] };
       groups.set(id, group);
     }
     group.members.push(m);
@@ -73,7 +75,7 @@ function groupFamilies(measurements: readonly Measurement[]): Samples[] {
 /** The table predictor's base: the default roofline (plain max of the two roofs). */
 function rooflineCurve(space: FeatureSpace): EfficiencyCurve {
   const p = DEFAULT_ROOFLINE_PARAMS;
-  const attention = space === "flops-bytes";
+  const attention = space === "flops-bytes" || space === "attention-shape";
   return {
     overheadUs: p.opOverheadUs,
     computeEfficiency: attention ? p.attentionComputeEfficiency : p.gemmComputeEfficiency,
@@ -112,7 +114,7 @@ export function buildFamilies(
     const dims = FEATURE_AXES[group.space].length;
     const points = new Float64Array(n * dims);
     const residuals = new Float64Array(n);
-    const features = new Float64Array(3);
+    const features = new Float64Array(5);
     group.members.forEach((m, i) => {
       writeFeatures(m.op, group.space, features);
       for (let axis = 0; axis < dims; axis++) points[i * dims + axis] = features[axis] as number;
@@ -125,6 +127,7 @@ export function buildFamilies(
       key: group.key,
       level: group.level,
       peakClass: group.peakClass,
+      variant: group.variant,
       space: group.space,
       curve,
       grid: buildGrid(points, dims, residuals),
@@ -210,9 +213,12 @@ export function fitErrors(
 /** A stable key for "the same kernel shape" (fraction hold-out holds out shapes, not rows). */
 function shapeKey(m: Measurement): string {
   const { op } = m;
+  const a = op.attention;
   const shape = op.shape
     ? `${op.shape.m}x${op.shape.n}x${op.shape.k}`
-    : `${op.flops}/${op.bytesRead + op.bytesWritten}`;
+    : a
+      ? `${a.sequences}x${a.queryTokens}x${a.contextTokens}x${a.heads}x${a.kvHeads}x${a.headDim}x${a.kvDtype}`
+      : `${op.flops}/${op.bytesRead + op.bytesWritten}`;
   return `${m.hardware}|${op.name}|${op.computeDtype}|${shape}`;
 }
 

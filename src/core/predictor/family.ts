@@ -2,7 +2,7 @@ import { PEAK_CLASSES, type PeakClass, peakClassOf } from "../dtype.ts";
 import type { HardwareSpec } from "../hardware/types.ts";
 import type { Op } from "../ops/types.ts";
 import type { EfficiencyCurve } from "./curve.ts";
-import type { FeatureSpace } from "./features.ts";
+import { type FeatureSpace, familyVariant } from "./features.ts";
 import type { CorrectionGrid } from "./grid.ts";
 
 /**
@@ -15,6 +15,8 @@ export interface KernelFamily {
   readonly key: string;
   readonly level: "op" | "kind";
   readonly peakClass: PeakClass;
+  /** Further split of the op name (see familyVariant), "" for none. */
+  readonly variant: string;
   readonly space: FeatureSpace;
   readonly curve: EfficiencyCurve;
   readonly grid: CorrectionGrid;
@@ -43,9 +45,9 @@ export function peakClassIndex(peakClass: PeakClass): number {
   return CLASS_INDEX.get(peakClass) as number;
 }
 
-/** Families by hardware name, then op name or kind, then tensor-core class: lookups allocate nothing. */
+/** Families by hardware name, then op name or kind, then variant, then tensor-core class: lookups allocate nothing. */
 export class FamilyIndex {
-  private readonly byHardware = new Map<string, Map<string, (KernelFamily | undefined)[]>>();
+  private readonly byHardware = new Map<string, Map<string, Map<string, (KernelFamily | undefined)[]>>>();
 
   constructor(families: readonly KernelFamily[]) {
     for (const family of families) {
@@ -54,10 +56,15 @@ export class FamilyIndex {
         byKey = new Map();
         this.byHardware.set(family.hardware, byKey);
       }
-      let byClass = byKey.get(family.key);
+      let byVariant = byKey.get(family.key);
+      if (!byVariant) {
+        byVariant = new Map();
+        byKey.set(family.key, byVariant);
+      }
+      let byClass = byVariant.get(family.variant);
       if (!byClass) {
         byClass = new Array(PEAK_CLASSES.length).fill(undefined);
-        byKey.set(family.key, byClass);
+        byVariant.set(family.variant, byClass);
       }
       byClass[peakClassIndex(family.peakClass)] = family;
     }
@@ -68,6 +75,7 @@ export class FamilyIndex {
     const byKey = this.byHardware.get(hardwareName);
     if (!byKey) return undefined;
     const cls = peakClassIndex(peakClassOf(op.computeDtype));
-    return byKey.get(op.name)?.[cls] ?? byKey.get(op.kind)?.[cls];
+    const variant = familyVariant(op);
+    return byKey.get(op.name)?.get(variant)?.[cls] ?? byKey.get(op.kind)?.get(variant)?.[cls];
   }
 }

@@ -3,20 +3,24 @@ import type { Op } from "../ops/types.ts";
 /**
  * The axes a kernel family's correction grid is indexed on (all log2):
  * - "gemm-shape": M, N, K of a (grouped) GEMM — tile and wave effects follow the shape;
- * - "flops-bytes": FLOPs and HBM bytes (attention: the shape is heads x lengths, summarized);
+ * - "attention-shape": sequences, context tokens, heads, head dim and the query:KV head ratio of
+ *   an attention kernel (separate families for prefill and decode by op name, and per KV format);
+ * - "flops-bytes": FLOPs and HBM bytes (attention without a shape, e.g. MLA);
  * - "bytes": HBM bytes (norms, activations, embedding: bandwidth-bound streams).
  */
-export type FeatureSpace = "gemm-shape" | "flops-bytes" | "bytes";
+export type FeatureSpace = "gemm-shape" | "attention-shape" | "flops-bytes" | "bytes";
 
 export const FEATURE_AXES: Readonly<Record<FeatureSpace, readonly string[]>> = {
   "gemm-shape": ["log2_m", "log2_n", "log2_k"],
+  "attention-shape": ["log2_sequences", "log2_context", "log2_heads", "log2_head_dim", "log2_gqa_ratio"],
   "flops-bytes": ["log2_flops", "log2_bytes"],
   bytes: ["log2_bytes"],
 };
 
 export function featureSpaceOf(op: Op): FeatureSpace {
   if (op.shape !== null && (op.kind === "gemm" || op.kind === "grouped-gemm")) return "gemm-shape";
-  return op.kind === "attention" ? "flops-bytes" : "bytes";
+  if (op.kind !== "attention") return "bytes";
+  return op.attention ? "attention-shape" : "flops-bytes";
 }
 
 /** Writes the op's features in its space into `out` (no allocation); values are log2 of positive figures. */
@@ -30,6 +34,15 @@ export function writeFeatures(op: Op, space: FeatureSpace, out: Float64Array): v
       out[2] = Math.log2(shape.k);
       return;
     }
+    case "attention-shape": {
+      const a = op.attention as NonNullable<Op["attention"]>;
+      out[0] = Math.log2(a.sequences);
+      out[1] = Math.log2(a.contextTokens);
+      out[2] = Math.log2(a.heads);
+      out[3] = Math.log2(a.headDim);
+      out[4] = Math.log2(a.heads / a.kvHeads);
+      return;
+    }
     case "flops-bytes":
       out[0] = Math.log2(Math.max(1, op.flops));
       out[1] = Math.log2(bytes);
@@ -38,4 +51,9 @@ export function writeFeatures(op: Op, space: FeatureSpace, out: Float64Array): v
       out[0] = Math.log2(bytes);
       return;
   }
+}
+
+/** What splits one op name's measurements into separate families besides the tensor-core class: the KV-cache format of attention. */
+export function familyVariant(op: Op): string {
+  return op.attention?.kvDtype ?? "";
 }

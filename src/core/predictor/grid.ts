@@ -163,6 +163,7 @@ export function onMeasuredNode(grid: CorrectionGrid, x: Float64Array): boolean {
 /** Multilinear interpolation at x; each feature is clamped to its axis' knot range. */
 export function gridValue(grid: CorrectionGrid, x: Float64Array): number {
   const dims = grid.knots.length;
+  if (dims > 3) return gridValueAnyDims(grid, x);
   let base = 0;
   let stride = 1;
   // Up to 3 axes: lower index offset and weight of the upper knot per axis.
@@ -213,4 +214,42 @@ export function gridValue(grid: CorrectionGrid, x: Float64Array): number {
     (1 - w1) * ((1 - w2) * (v[base + o0] as number) + w2 * (v[base + o0 + o2] as number)) +
     w1 * ((1 - w2) * (v[base + o0 + o1] as number) + w2 * (v[base + o0 + o1 + o2] as number));
   return (1 - w0) * lower + w0 * upper;
+}
+
+/** Multilinear interpolation for any number of axes: a sum over the 2^dims corners. */
+function gridValueAnyDims(grid: CorrectionGrid, x: Float64Array): number {
+  const dims = grid.knots.length;
+  const lower = new Array<number>(dims);
+  const offset = new Array<number>(dims);
+  const weight = new Array<number>(dims);
+  let stride = 1;
+  for (let axis = dims - 1; axis >= 0; axis--) {
+    const knots = grid.knots[axis] as Float64Array;
+    const last = knots.length - 1;
+    const v = Math.min(Math.max(x[axis] as number, knots[0] as number), knots[last] as number);
+    let lo = 0;
+    let hi = last;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if ((knots[mid] as number) <= v) lo = mid;
+      else hi = mid;
+    }
+    const span = (knots[hi] as number) - (knots[lo] as number);
+    weight[axis] = span > 0 ? (v - (knots[lo] as number)) / span : 0;
+    lower[axis] = lo * stride;
+    offset[axis] = hi > lo ? stride : 0;
+    stride *= knots.length;
+  }
+  let sum = 0;
+  for (let corner = 0; corner < 1 << dims; corner++) {
+    let cell = 0;
+    let w = 1;
+    for (let axis = 0; axis < dims; axis++) {
+      const upper = (corner >> axis) & 1;
+      cell += (lower[axis] as number) + (upper ? (offset[axis] as number) : 0);
+      w *= upper ? (weight[axis] as number) : 1 - (weight[axis] as number);
+    }
+    sum += w * (grid.values[cell] as number);
+  }
+  return sum;
 }

@@ -28,7 +28,7 @@ export function familyPredictor(
   fallback: Predictor = rooflinePredictor(),
 ): Predictor {
   const index = new FamilyIndex(families);
-  const features = new Float64Array(3);
+  const features = new Float64Array(5);
   const ideal: IdealTimes = { computeMs: 0, memoryMs: 0 };
   return {
     name,

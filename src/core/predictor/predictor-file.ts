@@ -10,6 +10,7 @@ export interface PredictorDocument {
     readonly key: string;
     readonly level: "op" | "kind";
     readonly peakClass: KernelFamily["peakClass"];
+    readonly variant: string;
     readonly space: KernelFamily["space"];
     readonly curve: KernelFamily["curve"];
     readonly knots: readonly (readonly number[])[];
@@ -33,6 +34,7 @@ export function toPredictorDocument(
       key: f.key,
       level: f.level,
       peakClass: f.peakClass,
+      variant: f.variant,
       space: f.space,
       curve: f.curve,
       knots: f.grid.knots.map((k) => Array.from(k)),
@@ -51,6 +53,7 @@ export function familiesOfDocument(document: PredictorDocument): KernelFamily[] 
       key: f.key,
       level: f.level,
       peakClass: f.peakClass,
+      variant: f.variant,
       space: f.space,
       curve: f.curve,
       grid: {

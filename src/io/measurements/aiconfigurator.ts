@@ -1,5 +1,6 @@
 import type { Dtype } from "../../core/dtype.ts";
 import { InputError } from "../../core/issues.ts";
+import { gqaDecodeAttention, gqaPrefillAttention } from "../../core/ops/attention.ts";
 import { gemm } from "../../core/ops/gemm.ts";
 import type { Measurement } from "../../core/predictor/calibrate.ts";
 import { CellReader, positive, positiveInteger } from "./fields.ts";
@@ -45,19 +46,25 @@ export function isAiconfiguratorGemm(table: TableFile): boolean {
 export function aiconfiguratorGemmMeasurements(
   table: TableFile,
   hardwareOf: (device: string, row: number) => string | undefined,
+  warn: (message: string) => void,
 ): Measurement[] {
   const cells = new CellReader(table);
   if (!cells.checkColumns(GEMM_COLUMNS, () => false)) throw new InputError(cells.issues);
-  const dtypes = Object.fromEntries(Object.keys(GEMM_DTYPES).map((k) => [k, k]));
+  const skipped = new Map<string, number>();
   const out: Measurement[] = [];
   for (let row = 0; row < table.rows.length && !cells.full(); row++) {
-    const format = cells.oneOf(row, "gemm_dtype", dtypes);
+    const format = cells.text(row, "gemm_dtype");
+    if (!(format in GEMM_DTYPES)) {
+      // A format the engine has no dtype for is left out, and said so: the rest still calibrates.
+      skipped.set(format, (skipped.get(format) ?? 0) + 1);
+      continue;
+    }
     const m = cells.number(row, "m", positiveInteger, "a positive integer");
     const n = cells.number(row, "n", positiveInteger, "a positive integer");
     const k = cells.number(row, "k", positiveInteger, "a positive integer");
     const latencyMs = cells.number(row, "latency", positive, "a positive time in ms");
     const hardware = hardwareOf(cells.text(row, "device"), row);
-    if (format === undefined || hardware === undefined || Number.isNaN(m + n + k + latencyMs)) continue;
+    if (hardware === undefined || Number.isNaN(m + n + k + latencyMs)) continue;
     const d = GEMM_DTYPES[format] as (typeof GEMM_DTYPES)[string];
     out.push({
       hardware,
@@ -71,6 +78,87 @@ export function aiconfiguratorGemmMeasurements(
         computeDtype: d.compute,
         formula: `AIConfigurator ${format}`,
       }),
+      latencyMs,
+      group: `${cells.text(row, "framework")} ${cells.text(row, "version")}`,
+      source: `${table.file}:${row + 2}`,
+    });
+  }
+  if (cells.issues.length > 0) throw new InputError(cells.issues);
+  for (const [format, count] of skipped)
+    warn(
+      `${table.file}: skipped ${count} rows of gemm_dtype "${format}" (no engine dtype; known: ${Object.keys(GEMM_DTYPES).join(", ")})`,
+    );
+  return out;
+}
+
+const ATTENTION_COLUMNS = [
+  "framework",
+  "version",
+  "device",
+  "op_name",
+  "kernel_source",
+  "batch_size",
+  "isl",
+  "num_heads",
+  "num_key_value_heads",
+  "head_dim",
+  "window_size",
+  "beam_width",
+  "attn_dtype",
+  "kv_cache_dtype",
+  "step",
+  "latency",
+];
+const ATTENTION_DTYPES: Readonly<Record<string, Dtype>> = { bfloat16: "bf16", float16: "fp16", fp8: "fp8" };
+
+export function isAiconfiguratorAttention(table: TableFile): boolean {
+  return table.columns.includes("num_key_value_heads") && table.columns.includes("attn_dtype");
+}
+
+/**
+ * AIConfigurator's context_attention_perf (prefill: batch_size prompts of isl tokens, no cache) and
+ * generation_attention_perf (decode: one new token per sequence attending isl cached tokens plus the
+ * `step` tokens generated so far) tables, latency in ms, heads per GPU: each row is the engine's
+ * attention_prefill / attention_decode op of that shape. window_size 0 is full attention.
+ */
+export function aiconfiguratorAttentionMeasurements(
+  table: TableFile,
+  hardwareOf: (device: string, row: number) => string | undefined,
+): Measurement[] {
+  const cells = new CellReader(table);
+  if (!cells.checkColumns(ATTENTION_COLUMNS, () => false)) throw new InputError(cells.issues);
+  const phases = { context_attention: "prefill", generation_attention: "decode" } as const;
+  const out: Measurement[] = [];
+  for (let row = 0; row < table.rows.length && !cells.full(); row++) {
+    const phase = cells.oneOf(row, "op_name", phases);
+    const sequences = cells.number(row, "batch_size", positiveInteger, "a positive integer");
+    const isl = cells.number(row, "isl", positiveInteger, "a positive integer");
+    const heads = cells.number(row, "num_heads", positiveInteger, "a positive integer");
+    const kvHeads = cells.number(row, "num_key_value_heads", positiveInteger, "a positive integer");
+    const headDim = cells.number(row, "head_dim", positiveInteger, "a positive integer");
+    const window = cells.number(row, "window_size", (v) => Number.isInteger(v) && v >= 0, "an integer >= 0");
+    const step = cells.number(row, "step", (v) => Number.isInteger(v) && v >= 0, "an integer >= 0");
+    const computeDtype = cells.oneOf(row, "attn_dtype", ATTENTION_DTYPES);
+    const kvDtype = cells.oneOf(row, "kv_cache_dtype", ATTENTION_DTYPES);
+    const latencyMs = cells.number(row, "latency", positive, "a positive time in ms");
+    const hardware = hardwareOf(cells.text(row, "device"), row);
+    if (phase === undefined || computeDtype === undefined || kvDtype === undefined || hardware === undefined)
+      continue;
+    if (Number.isNaN(sequences + isl + heads + kvHeads + headDim + window + step + latencyMs)) continue;
+    const args = {
+      sequences,
+      heads,
+      kvHeads,
+      headDim,
+      window: window > 0 ? window : null,
+      kvDtype,
+      activationDtype: "bf16" as Dtype,
+      computeDtype,
+    };
+    const op = phase === "prefill" ? gqaPrefillAttention(args, isl, 0) : gqaDecodeAttention(args, isl + step);
+    out.push({
+      hardware,
+      op,
       latencyMs,
       group: `${cells.text(row, "framework")} ${cells.text(row, "version")}`,
       source: `${table.file}:${row + 2}`,

@@ -2,17 +2,29 @@ import { basename, dirname } from "node:path";
 import type { HardwareRegistry } from "../../core/hardware/catalog.ts";
 import { InputError, type Issue } from "../../core/issues.ts";
 import type { Measurement } from "../../core/predictor/calibrate.ts";
-import { aiconfiguratorGemmMeasurements, isAiconfiguratorGemm } from "./aiconfigurator.ts";
+import {
+  aiconfiguratorAttentionMeasurements,
+  aiconfiguratorGemmMeasurements,
+  isAiconfiguratorAttention,
+  isAiconfiguratorGemm,
+} from "./aiconfigurator.ts";
 import { acceleratorNamed } from "./hardware-name.ts";
 import { isNativeMeasurements, nativeMeasurements } from "./native.ts";
 import { readTableFile } from "./table-file.ts";
 import { isVidurMlp, vidurMlpMeasurements } from "./vidur.ts";
 
-export const MEASUREMENT_FORMATS = ["llmsim CSV", "Vidur mlp.csv", "AIConfigurator gemm_perf"] as const;
+export const MEASUREMENT_FORMATS = [
+  "llmsim CSV",
+  "Vidur mlp.csv",
+  "AIConfigurator gemm_perf",
+  "AIConfigurator context/generation_attention_perf",
+] as const;
 
 export interface LoadOptions {
   /** Catalog accelerator for every file, instead of the one the file or its path names. */
   readonly hardware?: string;
+  /** Told about rows left out (e.g. a GEMM format the engine has no dtype for); default: stderr. */
+  readonly warn?: (message: string) => void;
 }
 
 /**
@@ -52,7 +64,13 @@ export async function loadMeasurements(
       if (hardware === undefined) throw new InputError(issues);
       rows = vidurMlpMeasurements(table, hardware, `${basename(dirname(modelDir))}/${basename(modelDir)}`);
     } else if (isAiconfiguratorGemm(table)) {
-      rows = aiconfiguratorGemmMeasurements(table, (device, row) => resolve(device, row + 2, "device"));
+      rows = aiconfiguratorGemmMeasurements(
+        table,
+        (device, row) => resolve(device, row + 2, "device"),
+        options.warn ?? ((message) => process.stderr.write(`llmsim: warning: ${message}\n`)),
+      );
+    } else if (isAiconfiguratorAttention(table)) {
+      rows = aiconfiguratorAttentionMeasurements(table, (device, row) => resolve(device, row + 2, "device"));
     } else if (isNativeMeasurements(table)) {
       rows = nativeMeasurements(table, (name, row) => resolve(name, row + 2, "hardware"));
     } else {
