@@ -10,6 +10,7 @@ import { registerOp } from "./commands/op.ts";
 import { registerPlan } from "./commands/plan.ts";
 import { registerPrefillBreakdown } from "./commands/prefill-breakdown.ts";
 import { registerServe } from "./commands/serve.ts";
+import { registerSimulate } from "./commands/simulate.ts";
 import { registerStep } from "./commands/step.ts";
 import { registerTraceTimeline } from "./commands/trace-timeline.ts";
 import { EXIT_RESULT, EXIT_USAGE, reportIssues } from "./errors.ts";
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerHardware(program);
   registerStep(program);
   registerOp(program);
+  registerSimulate(program);
   registerDecodeSweep(program);
   registerPrefillBreakdown(program);
   registerDejavu(program);

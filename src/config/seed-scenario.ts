@@ -48,13 +48,14 @@ export function seedHardwareRecord(hardware: SeedHardware): {
   const warnings: string[] = [];
   let domainGpus = hardware.scale_up_domain_gpus;
   if (domainGpus === undefined) {
-    const catalog = new HardwareRegistry().get(hardware.name);
-    domainGpus = catalog?.scaleUp?.domainGpus ?? 1;
-    warnings.push(
-      catalog?.scaleUp?.domainGpus !== undefined
-        ? `scale_up_domain_gpus not given: ${domainGpus} from the catalog's ${catalog.name}`
-        : `scale_up_domain_gpus not given and "${hardware.name}" is not in the catalog: 1 GPU per scale-up domain`,
-    );
+    // The catalog's figure is sourced (A100-SXM4-80GB: 8 GPUs on an HGX/DGX baseboard).
+    domainGpus = new HardwareRegistry().get(hardware.name)?.scaleUp?.domainGpus;
+    if (domainGpus === undefined) {
+      domainGpus = 1;
+      warnings.push(
+        `scale_up_domain_gpus not given and "${hardware.name}" is not in the catalog: 1 GPU per scale-up domain`,
+      );
+    }
   }
   return {
     record: {
