@@ -7,6 +7,7 @@ import { registerMerge } from "./commands/merge.ts";
 import { registerModel } from "./commands/model.ts";
 import { registerModels } from "./commands/models.ts";
 import { registerOp } from "./commands/op.ts";
+import { registerOps } from "./commands/ops.ts";
 import { registerPlan } from "./commands/plan.ts";
 import { registerPrefillBreakdown } from "./commands/prefill-breakdown.ts";
 import { registerServe } from "./commands/serve.ts";
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerHardware(program);
   registerStep(program);
   registerOp(program);
+  registerOps(program);
   registerSimulate(program);
   registerDecodeSweep(program);
   registerPrefillBreakdown(program);

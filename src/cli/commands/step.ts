@@ -1,9 +1,10 @@
-import type { Command } from "@commander-js/extra-typings";
+import type { Command, OptionValues } from "@commander-js/extra-typings";
 import { DEFAULT_STEP_SCENARIO } from "../../config/defaults.ts";
 import { loadWithSchema, mergedScenarioIssues } from "../../config/load.ts";
 import { type StepScenario, stepScenarioSchema } from "../../config/schema/scenario.ts";
 import { stepInputFromScenario } from "../../config/step-request.ts";
 import { InputError } from "../../core/issues.ts";
+import type { StepResult } from "../../core/step/result.ts";
 import { simulateStep } from "../../core/step/simulate.ts";
 import { readText, resolveFrom } from "../../io/files.ts";
 import { loadHardwareRegistry } from "../../io/hardware.ts";
@@ -44,10 +45,9 @@ const FLAG_KEYS = [
   "domainGpus",
 ] as const;
 
-export function registerStep(program: Command): void {
-  program
-    .command("step")
-    .description("Simulate one prefill, decode or mixed step: per-layer times, totals and memory per GPU")
+/** Adds the flags that describe a step (shared by `llmsim step` and `llmsim ops`). */
+export function addStepFlags<A extends unknown[], O extends OptionValues>(command: Command<A, O>) {
+  return command
     .option(
       "--scenario <file>",
       "YAML/JSON file with the same fields as these flags (flags override it); without it and --model, runs DeepSeek-V3 decode on 32 H800s",
@@ -95,46 +95,61 @@ export function registerStep(program: Command): void {
       "--efficiency <key=value>",
       "roofline efficiency override, repeatable (e.g. gemmComputeEfficiency=0.6)",
       keyValue,
-    )
+    );
+}
+
+export type StepFlags = ReturnType<ReturnType<typeof addStepFlags<[], Record<never, never>>>["opts"]>;
+
+/** The step the flags (and the --scenario file they override) describe, simulated. */
+export function stepResultFromFlags(options: StepFlags): StepResult {
+  const fromFile: Partial<StepScenario> = options.scenario
+    ? loadScenarioFile(options.scenario)
+    : options.model === undefined
+      ? DEFAULT_STEP_SCENARIO
+      : {};
+  const merged: Record<string, unknown> = { ...fromFile };
+  const flags = options as Record<string, unknown>;
+  for (const key of FLAG_KEYS) if (flags[key] !== undefined) merged[key] = flags[key];
+  if (options.efficiency)
+    merged.efficiency = { ...(merged.efficiency as object | undefined), ...options.efficiency };
+  if (merged.hardware === undefined) merged.hardware = DEFAULT_STEP_SCENARIO.hardware;
+  const checked = stepScenarioSchema.safeParse(merged);
+  if (!checked.success) throw new InputError(mergedScenarioIssues(checked.error, options.scenario));
+  const scenario: StepScenario = checked.data;
+  const scenarioFile = options.scenario;
+  const hardwareFiles = [
+    ...(scenario.hardwareFile
+      ? [
+          resolveFrom(
+            fromFile.hardwareFile === scenario.hardwareFile ? scenarioFile : undefined,
+            scenario.hardwareFile,
+          ),
+        ]
+      : []),
+    ...(options.hardwareFile ?? []),
+  ];
+  const registry = loadHardwareRegistry(hardwareFiles);
+  const hardware = registry.resolve(scenario.hardware);
+  if (!hardware.ok) throw new InputError(hardware.issues);
+  const model = loadModel(
+    scenario.model,
+    options.scenario && fromFile.model === scenario.model ? scenarioFile : undefined,
+  );
+  return simulateStep(stepInputFromScenario(scenario, model, hardware.record));
+}
+
+export function registerStep(program: Command): void {
+  addStepFlags(
+    program
+      .command("step")
+      .description("Simulate one prefill, decode or mixed step: per-layer times, totals and memory per GPU"),
+  )
     .option("--ops", "show (or write with --csv) every op of every layer")
     .option("--json", "machine-readable JSON on stdout")
     .option("--csv", "CSV on stdout (one row per layer, or per op with --ops)")
     .action((options) => {
       const format = outputFormat(options);
-      const fromFile: Partial<StepScenario> = options.scenario
-        ? loadScenarioFile(options.scenario)
-        : options.model === undefined
-          ? DEFAULT_STEP_SCENARIO
-          : {};
-      const merged: Record<string, unknown> = { ...fromFile };
-      const flags = options as Record<string, unknown>;
-      for (const key of FLAG_KEYS) if (flags[key] !== undefined) merged[key] = flags[key];
-      if (options.efficiency)
-        merged.efficiency = { ...(merged.efficiency as object | undefined), ...options.efficiency };
-      if (merged.hardware === undefined) merged.hardware = DEFAULT_STEP_SCENARIO.hardware;
-      const checked = stepScenarioSchema.safeParse(merged);
-      if (!checked.success) throw new InputError(mergedScenarioIssues(checked.error, options.scenario));
-      const scenario: StepScenario = checked.data;
-      const scenarioFile = options.scenario;
-      const hardwareFiles = [
-        ...(scenario.hardwareFile
-          ? [
-              resolveFrom(
-                fromFile.hardwareFile === scenario.hardwareFile ? scenarioFile : undefined,
-                scenario.hardwareFile,
-              ),
-            ]
-          : []),
-        ...(options.hardwareFile ?? []),
-      ];
-      const registry = loadHardwareRegistry(hardwareFiles);
-      const hardware = registry.resolve(scenario.hardware);
-      if (!hardware.ok) throw new InputError(hardware.issues);
-      const model = loadModel(
-        scenario.model,
-        options.scenario && fromFile.model === scenario.model ? scenarioFile : undefined,
-      );
-      const result = simulateStep(stepInputFromScenario(scenario, model, hardware.record));
+      const result = stepResultFromFlags(options);
       if (format === "json") process.stdout.write(renderJson(result));
       else if (format === "csv") {
         const { head, rows } = stepCsvRows(result, options.ops === true);
