@@ -132,7 +132,7 @@ describe("seedModel", () => {
     expect(result.issues).toHaveLength(1);
     expect(result.issues[0]).toMatchObject({
       file: "b.yaml",
-      path: ["attn_config"],
+      path: ["attn_config", "num_attention_heads"],
       code: "inconsistent-layers",
     });
     expect(result.issues[0]?.message).toMatch(/differs from a\.yaml's attn_config/);

@@ -171,14 +171,34 @@ function attentionOf(
   };
 }
 
+/** Seed field names of engine spec keys, to point an inconsistency at the field that differs. */
+const SEED_FIELDS: Readonly<Record<string, string>> = {
+  kind: "type",
+  numHeads: "num_attention_heads",
+  numKvHeads: "num_key_value_heads",
+  headDim: "head_dim",
+  qLoraRank: "q_lora_rank",
+  kvLoraRank: "kv_lora_rank",
+  qkNopeHeadDim: "qk_nope_head_dim",
+  qkRopeHeadDim: "qk_rope_head_dim",
+  vHeadDim: "v_head_dim",
+  numExperts: "n_routed_experts",
+  topK: "num_experts_per_tok",
+  gated: "gated",
+  routerBias: "topk_method",
+};
+
 /** A block shared by all layers of one type: the first definition, and an issue for each differing one. */
-class SharedBlock<T> {
+class SharedBlock<T extends object> {
   private first: { value: T; file: string } | null = null;
   private readonly field: string;
   private readonly issues: Issue[];
-  constructor(field: string, issues: Issue[]) {
+  /** Seed name of a differing intermediateSize (d_ff or moe_intermediate_size). */
+  private readonly sizeField: string;
+  constructor(field: string, issues: Issue[], sizeField = "") {
     this.field = field;
     this.issues = issues;
+    this.sizeField = sizeField;
   }
 
   offer(value: T, file: string): void {
@@ -188,14 +208,19 @@ class SharedBlock<T> {
     }
     const a = JSON.stringify(this.first.value);
     const b = JSON.stringify(value);
-    if (a !== b) {
-      this.issues.push({
-        code: "inconsistent-layers",
-        path: [this.field],
-        message: `differs from ${this.first.file}'s ${this.field} (${a} vs ${b}); one model has one ${this.field} shape, use one template or equal fields`,
-        file,
-      });
-    }
+    if (a === b) return;
+    const before = this.first.value as Record<string, unknown>;
+    const key = Object.keys(value).find(
+      (k) => JSON.stringify(before[k]) !== JSON.stringify((value as Record<string, unknown>)[k]),
+    );
+    const seedField =
+      key === "intermediateSize" || key === "expert" ? this.sizeField : SEED_FIELDS[key ?? ""];
+    this.issues.push({
+      code: "inconsistent-layers",
+      path: seedField ? [this.field, seedField] : [this.field],
+      message: `differs from ${this.first.file}'s ${this.field} (${a} vs ${b}); one model has one ${this.field} shape, use one template or equal fields`,
+      file,
+    });
   }
 
   get value(): T | null {
@@ -220,9 +245,9 @@ export function seedModel(
   const issues: Issue[] = [];
   const warnings: string[] = [];
   const attention = new SharedBlock<AttentionSpec>("attn_config", issues);
-  const hidden = new SharedBlock<number>("d_model", issues);
-  const dense = new SharedBlock<MlpSpec>("ffn_config", issues);
-  const moe = new SharedBlock<MoeSpec>("moe_config", issues);
+  const hidden = new SharedBlock<{ d_model: number }>("attn_config", issues);
+  const dense = new SharedBlock<MlpSpec>("ffn_config", issues, "d_ff");
+  const moe = new SharedBlock<MoeSpec>("moe_config", issues, "moe_intermediate_size");
   const kinds: LayerKind[] = [];
   for (const layer of layers) {
     if (layer.type === "comm_layer") continue;
@@ -233,7 +258,7 @@ export function seedModel(
     }
     const spec = attentionOf(attn, layer.file, issues, warnings);
     if (spec) attention.offer(spec, layer.file);
-    hidden.offer(attn.d_model, layer.file);
+    hidden.offer({ d_model: attn.d_model }, layer.file);
     const mismatch = (path: string[], value: number) =>
       issues.push({
         code: "invalid-value",
@@ -304,7 +329,7 @@ export function seedModel(
     });
   }
   const attentionSpec = attention.value;
-  const hiddenSize = hidden.value;
+  const hiddenSize = hidden.value?.d_model ?? null;
   if (issues.length > 0 || attentionSpec === null || hiddenSize === null) return { ok: false, issues };
   let vocabSize = options.vocabSize;
   if (vocabSize === undefined) {
