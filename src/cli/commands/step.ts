@@ -3,6 +3,7 @@ import { DEFAULT_STEP_SCENARIO } from "../../config/defaults.ts";
 import { loadWithSchema, mergedScenarioIssues } from "../../config/load.ts";
 import { type StepScenario, stepScenarioSchema } from "../../config/schema/scenario.ts";
 import { stepInputFromScenario } from "../../config/step-request.ts";
+import type { Dtype } from "../../core/dtype.ts";
 import { InputError } from "../../core/issues.ts";
 import type { StepResult } from "../../core/step/result.ts";
 import { simulateStep } from "../../core/step/simulate.ts";
@@ -45,9 +46,48 @@ const FLAG_KEYS = [
   "domainGpus",
 ] as const;
 
+/**
+ * Values of the step flags. Written out (not inferred from the option chain) so that declaration
+ * emit does not have to print commander's accumulated option types.
+ */
+export interface StepFlags {
+  readonly scenario?: string;
+  readonly model?: string;
+  readonly hardware?: string;
+  readonly hardwareFile?: string[];
+  readonly gpus?: number;
+  readonly tp?: number;
+  readonly pp?: number;
+  readonly dp?: number;
+  readonly ep?: number;
+  readonly redundantExperts?: number;
+  readonly expertImbalance?: number;
+  readonly phase?: string;
+  readonly batch?: number;
+  readonly seq?: number;
+  readonly context?: number;
+  readonly cached?: number;
+  readonly prefillBatch?: number;
+  readonly weightDtype?: Dtype;
+  readonly kvDtype?: Dtype;
+  readonly activationDtype?: Dtype;
+  readonly overlap?: string;
+  readonly mla?: string;
+  readonly a2a?: string;
+  readonly memoryUtilization?: number;
+  readonly ignoreMemory?: true;
+  readonly scaleUpGBps?: number;
+  readonly scaleOutGBps?: number;
+  readonly hbmGBps?: number;
+  readonly domainGpus?: number;
+  readonly efficiency?: Record<string, number>;
+}
+
 /** Adds the flags that describe a step (shared by `llmsim step` and `llmsim ops`). */
-export function addStepFlags<A extends unknown[], O extends OptionValues>(command: Command<A, O>) {
-  return command
+export function addStepFlags<A extends unknown[], O extends OptionValues>(
+  command: Command<A, O>,
+): Command<A, O & StepFlags> {
+  const withFlags = command
     .option(
       "--scenario <file>",
       "YAML/JSON file with the same fields as these flags (flags override it); without it and --model, runs DeepSeek-V3 decode on 32 H800s",
@@ -96,9 +136,8 @@ export function addStepFlags<A extends unknown[], O extends OptionValues>(comman
       "roofline efficiency override, repeatable (e.g. gemmComputeEfficiency=0.6)",
       keyValue,
     );
+  return withFlags as unknown as Command<A, O & StepFlags>;
 }
-
-export type StepFlags = ReturnType<ReturnType<typeof addStepFlags<[], Record<never, never>>>["opts"]>;
 
 /** The step the flags (and the --scenario file they override) describe, simulated. */
 export function stepResultFromFlags(options: StepFlags): StepResult {
