@@ -1,8 +1,10 @@
 import { Command, CommanderError } from "@commander-js/extra-typings";
 import { InputError } from "../core/issues.ts";
+import { registerAfd } from "./commands/afd.ts";
 import { registerDecodeSweep } from "./commands/decode-sweep.ts";
 import { registerDejavu } from "./commands/dejavu.ts";
 import { registerHardware } from "./commands/hardware.ts";
+import { registerLargeEp } from "./commands/large-ep.ts";
 import { registerMerge } from "./commands/merge.ts";
 import { registerModel } from "./commands/model.ts";
 import { registerModels } from "./commands/models.ts";
@@ -31,6 +33,8 @@ export function buildProgram(): Command {
   registerOp(program);
   registerOps(program);
   registerSimulate(program);
+  registerAfd(program);
+  registerLargeEp(program);
   registerDecodeSweep(program);
   registerPrefillBreakdown(program);
   registerDejavu(program);
