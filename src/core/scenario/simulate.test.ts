@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { seedHardwareRecord, seedModel } from "../../config/seed-scenario.ts";
 import { hardwareSpecOf } from "../hardware/resolve.ts";
@@ -159,5 +160,80 @@ describe("simulateScenario", () => {
         workload: scenarioWorkload("decode", 1, 1),
       }),
     ).toThrow(/scaleOut/);
+  });
+
+  it("totals are the sums of finite layer figures for any small valid scenario", () => {
+    const dims = fc.record({
+      heads: fc.constantFrom(1, 2, 4, 8),
+      headDim: fc.constantFrom(16, 64, 128),
+      dFf: fc.integer({ min: 1, max: 4096 }),
+      experts: fc.integer({ min: 1, max: 64 }),
+      order: fc.array(fc.constantFrom("ffn_layer", "moe_layer", "comm_layer"), {
+        minLength: 1,
+        maxLength: 6,
+      }),
+      batch: fc.integer({ min: 1, max: 64 }),
+      seq: fc.integer({ min: 1, max: 8192 }),
+      prefill: fc.boolean(),
+      efficiency: fc.double({ min: 0, max: 1, noNaN: true }),
+    });
+    fc.assert(
+      fc.property(dims, (d) => {
+        const attn_config = {
+          type: "MHA" as const,
+          d_model: d.heads * d.headDim,
+          num_attention_heads: d.heads,
+        };
+        const templates = d.order.map((type, i) => ({
+          type,
+          name: `${type} ${i}`,
+          file: `${type}.yaml`,
+          template:
+            type === "ffn_layer"
+              ? { attn_config, ffn_config: { d_model: attn_config.d_model, d_ff: d.dFf, hidden_act: "silu" } }
+              : type === "moe_layer"
+                ? {
+                    attn_config,
+                    moe_config: {
+                      moe_intermediate_size: d.dFf,
+                      num_experts_per_tok: 1,
+                      n_routed_experts: d.experts,
+                    },
+                  }
+                : { comm_config: { payload_mb: 1, pattern: "all-to-all" as const } },
+        }));
+        const built = seedModel(templates, { id: "fuzz", vocabSize: 1000, weightDtype: "bf16" });
+        if (!built.ok) {
+          expect(d.order.every((type) => type === "comm_layer")).toBe(true);
+          return;
+        }
+        const layers: ScenarioLayer[] = templates.map((t) =>
+          t.type === "comm_layer"
+            ? {
+                type: t.type,
+                name: t.name,
+                comm: { collective: "all-to-all", payloadBytes: 1e6, groupSize: 8 },
+              }
+            : { type: t.type, name: t.name },
+        );
+        const result = simulateScenario({
+          model: built.value,
+          hardware,
+          layers,
+          workload: scenarioWorkload(d.prefill ? "prefill" : "decode", d.batch, d.seq),
+          overlap: "full",
+          overlapEfficiency: d.efficiency,
+        });
+        let latencyMs = 0;
+        for (const layer of result.layers) {
+          expect(Number.isFinite(layer.estimated_execution_time_ms)).toBe(true);
+          expect(layer.estimated_execution_time_ms).toBeGreaterThanOrEqual(-1e-12);
+          expect(layer.estimated_execution_time_ms).toBeLessThanOrEqual(layer.dominant_latency_ms + 1e-12);
+          latencyMs += layer.estimated_execution_time_ms;
+        }
+        expect(result.total_latency_ms).toBeCloseTo(latencyMs, 9);
+      }),
+      { numRuns: 200 },
+    );
   });
 });
