@@ -12,8 +12,8 @@ export interface AfdStage {
 }
 
 /**
- * Step time of `microBatches` micro-batches that each pass `stages` in order (MegaScale-Infer's
- * ping-pong pipeline, arXiv:2504.02263 §4): every resource serves the micro-batches round-robin, so
+ * Step time of `microBatches` micro-batches that each pass `stages` in order (the ping-pong
+ * pipeline of MegaScale-Infer, arXiv:2504.02263): every resource serves the micro-batches round-robin, so
  * a stage starts at max(its micro-batch left the previous stage, the resource finished the previous
  * micro-batch). This is exact for fixed stage times and accounts the pipeline fill and drain; in
  * steady state a layer takes max(m · slowest stage, Σ stages).
@@ -39,8 +39,9 @@ export function pingPongStepMs(stages: readonly AfdStage[], microBatches: number
 }
 
 /**
- * Steady-state time of one layer for m micro-batches (MegaScale-Infer §4.2: the pipeline is full
- * when m · T_slowest >= T_a + T_c + T_f + T_c).
+ * Steady-state time of one layer for m micro-batches, the limit of pingPongStepMs over many
+ * identical layers: the slowest resource busy m times, or one micro-batch's path when m is too small
+ * to fill the pipeline.
  */
 export function steadyLayerMs(stageMs: readonly number[], microBatches: number): number {
   return Math.max(

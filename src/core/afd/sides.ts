@@ -58,7 +58,7 @@ export interface AfdSides {
 
 /**
  * The attention side is tp 1, one replica per GPU; the FFN side holds the experts with EP over all
- * its GPUs (dense FFN layers replicated on each), as in MegaScale-Infer (arXiv:2504.02263 §3).
+ * its GPUs (dense FFN layers replicated on each), as in MegaScale-Infer (arXiv:2504.02263).
  */
 export function afdSides(setup: AfdSetup, ffnGpus: number): AfdSides {
   const { model } = setup;

@@ -32,7 +32,7 @@ export interface AfdTransfer {
 }
 
 /**
- * M:N activation transfer (MegaScale-Infer's M2N, arXiv:2504.02263 §5): each attention GPU moves
+ * M:N activation transfer (MegaScale-Infer's M2N communication, arXiv:2504.02263): each attention GPU moves
  * T·fanOut·H·b bytes and the busiest FFN GPU na·T·fanOut·H·b/nf·imbalance; each end is a
  * point-to-point message timed by the predictor's alpha-beta model on its own hardware, and the
  * slower end bounds the transfer.
