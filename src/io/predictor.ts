@@ -7,8 +7,10 @@ import { InputError } from "../core/issues.ts";
 import { buildFamilies } from "../core/predictor/calibrate.ts";
 import { familyPredictor } from "../core/predictor/measured.ts";
 import { familiesOfDocument } from "../core/predictor/predictor-file.ts";
+import { rooflinePredictor } from "../core/predictor/roofline.ts";
 import type { Predictor } from "../core/predictor/types.ts";
 import { readText } from "./files.ts";
+import { loadHardwareRegistry } from "./hardware.ts";
 import { loadMeasurements } from "./measurements/load.ts";
 
 export const PREDICTOR_FORMS = ["roofline", "calibrated:<predictor.json>", "table:<file>[,<file>...]"];
@@ -33,6 +35,7 @@ export async function loadPredictor(
   registry: HardwareRegistry,
 ): Promise<Predictor> {
   if (value === "roofline") return roofline;
+  const canonical = (name: string) => registry.get(name)?.name ?? name;
   const colon = value.indexOf(":");
   const form = colon > 0 ? value.slice(0, colon) : value;
   const argument = colon > 0 ? value.slice(colon + 1) : "";
@@ -44,13 +47,20 @@ export async function loadPredictor(
       "calibrated",
       familiesOfDocument(parsed.value),
       roofline,
+      canonical,
     );
   }
   if (form === "table" && argument !== "") {
     const files = argument.split(",").filter((f) => f !== "");
     const measurements = await loadMeasurements(files, registry);
     const families = buildFamilies(measurements, hardwareLookup(registry), "table");
-    return familyPredictor(`table:${files.map((f) => basename(f)).join(",")}`, "table", families, roofline);
+    return familyPredictor(
+      `table:${files.map((f) => basename(f)).join(",")}`,
+      "table",
+      families,
+      roofline,
+      canonical,
+    );
   }
   throw new InputError([
     {
@@ -60,4 +70,14 @@ export async function loadPredictor(
       allowed: PREDICTOR_FORMS,
     },
   ]);
+}
+
+/**
+ * The predictor of a seed-scenario command's --predictor flag (undefined: the engine's roofline).
+ * A scenario's hardware name that is a catalog name or alias ("A100-80GB") finds the catalog
+ * accelerator's measured families.
+ */
+export async function scenarioPredictor(value: string | undefined): Promise<Predictor | undefined> {
+  if (value === undefined) return undefined;
+  return loadPredictor(value, rooflinePredictor(), loadHardwareRegistry());
 }

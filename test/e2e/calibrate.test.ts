@@ -80,17 +80,29 @@ describe("importers", () => {
     );
   });
   it("reads AIConfigurator attention rows as the engine's attention ops, and skips unknown GEMM formats aloud", async () => {
-    const head = '"framework","version","device","op_name","kernel_source","batch_size","isl","num_heads","num_key_value_heads","head_dim","window_size","beam_width","attn_dtype","kv_cache_dtype","step","latency"';
+    const head =
+      '"framework","version","device","op_name","kernel_source","batch_size","isl","num_heads","num_key_value_heads","head_dim","window_size","beam_width","attn_dtype","kv_cache_dtype","step","latency"';
     const attention = file(
       "attn.csv",
       `${head}\n"TRTLLM","1","NVIDIA H100 80GB HBM3","generation_attention","x",8,1,32,8,128,0,1,"bfloat16","fp8",1023,0.05\n"TRTLLM","1","NVIDIA H100 80GB HBM3","context_attention","x",2,512,32,8,128,0,1,"bfloat16","bfloat16",0,0.2\n`,
     );
     const [decode, prefill] = await loadMeasurements([attention], registry);
     // decode: 8 sequences attend 1 + 1023 = 1024 keys: 4·32·128·8·1024 FLOPs
-    expect(decode?.op).toMatchObject({ name: "attention_decode", flops: 4 * 32 * 128 * 8 * 1024, attention: { contextTokens: 1024, kvHeads: 8, kvDtype: "fp8" } });
-    expect(prefill?.op).toMatchObject({ name: "attention_prefill", attention: { sequences: 2, queryTokens: 512, contextTokens: 512 } });
-    const gemmHead = '"framework","version","device","op_name","kernel_source","gemm_dtype","m","n","k","latency"';
-    const gemms = file("gemm.csv", `${gemmHead}\n"T","1","NVIDIA B200","gemm","x","bfloat16",1,128,128,0.01\n"T","1","NVIDIA B200","gemm","x","mxfp9",1,128,128,0.01\n`);
+    expect(decode?.op).toMatchObject({
+      name: "attention_decode",
+      flops: 4 * 32 * 128 * 8 * 1024,
+      attention: { contextTokens: 1024, kvHeads: 8, kvDtype: "fp8" },
+    });
+    expect(prefill?.op).toMatchObject({
+      name: "attention_prefill",
+      attention: { sequences: 2, queryTokens: 512, contextTokens: 512 },
+    });
+    const gemmHead =
+      '"framework","version","device","op_name","kernel_source","gemm_dtype","m","n","k","latency"';
+    const gemms = file(
+      "gemm.csv",
+      `${gemmHead}\n"T","1","NVIDIA B200","gemm","x","bfloat16",1,128,128,0.01\n"T","1","NVIDIA B200","gemm","x","mxfp9",1,128,128,0.01\n`,
+    );
     const warnings: string[] = [];
     const rows = await loadMeasurements([gemms], registry, { warn: (w) => warnings.push(w) });
     expect(rows.map((r) => r.hardware)).toEqual(["B200-HGX"]);

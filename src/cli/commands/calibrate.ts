@@ -10,6 +10,7 @@ import {
 } from "../../core/predictor/calibrate.ts";
 import { familyPredictor } from "../../core/predictor/measured.ts";
 import { toPredictorDocument } from "../../core/predictor/predictor-file.ts";
+import { rooflinePredictor } from "../../core/predictor/roofline.ts";
 import { writeFilesAtomically } from "../../io/files.ts";
 import { loadHardwareRegistry } from "../../io/hardware.ts";
 import { loadMeasurements } from "../../io/measurements/load.ts";
@@ -38,20 +39,29 @@ interface ReportRow {
   readonly op: string;
   readonly dtype: string;
   readonly fit: ReturnType<typeof summarizeErrors>;
+  /** The default roofline's error on the same rows: what calibration buys. */
+  readonly roofline: ReturnType<typeof summarizeErrors>;
   readonly heldOut: ReturnType<typeof summarizeErrors> | null;
 }
 
 /** One row per (hardware, op, dtype), then one pooled "all" row per accelerator. */
-function reportRows(fit: readonly OpErrors[], heldOut: readonly OpErrors[] | null): ReportRow[] {
+function reportRows(
+  fit: readonly OpErrors[],
+  roofline: readonly OpErrors[],
+  heldOut: readonly OpErrors[] | null,
+): ReportRow[] {
   const key = (e: OpErrors) => `${e.hardware}\u0000${e.op}\u0000${e.dtype}`;
   const held = new Map((heldOut ?? []).map((e) => [key(e), e]));
+  const analytic = new Map(roofline.map((e) => [key(e), e]));
   const rows: ReportRow[] = fit.map((e) => {
     const h = held.get(key(e));
+    const r = analytic.get(key(e)) as OpErrors;
     return {
       hardware: e.hardware,
       op: e.op,
       dtype: e.dtype,
       fit: summarizeErrors(e.signed, e.outsideEnvelope),
+      roofline: summarizeErrors(r.signed, r.outsideEnvelope),
       heldOut: h ? summarizeErrors(h.signed, h.outsideEnvelope) : null,
     };
   });
@@ -63,7 +73,14 @@ function reportRows(fit: readonly OpErrors[], heldOut: readonly OpErrors[] | nul
         mine.reduce((n, e) => n + e.outsideEnvelope, 0),
       );
     };
-    rows.push({ hardware, op: "all", dtype: "", fit: pool(fit), heldOut: heldOut ? pool(heldOut) : null });
+    rows.push({
+      hardware,
+      op: "all",
+      dtype: "",
+      fit: pool(fit),
+      roofline: pool(roofline),
+      heldOut: heldOut ? pool(heldOut) : null,
+    });
   }
   return rows;
 }
@@ -73,6 +90,7 @@ const HEAD = [
   "op",
   "dtype",
   "n",
+  "roofline_median_%",
   "fit_median_%",
   "fit_p90_%",
   "heldout_n",
@@ -89,6 +107,7 @@ function cells(row: ReportRow): (string | number)[] {
     row.op,
     row.dtype,
     row.fit.n,
+    fixed(row.roofline.medianAbsPct, 1),
     fixed(row.fit.medianAbsPct, 2),
     fixed(row.fit.p90AbsPct, 1),
     h ? h.n : "",
@@ -148,7 +167,11 @@ export function registerCalibrate(program: Command): void {
       const families = buildFamilies(measurements, hardwareOf, "calibrated");
       const predictor = familyPredictor("calibrated", "calibrated", families);
       const heldOut = holdOut ? holdOutErrors(measurements, hardwareOf, holdOut) : null;
-      const rows = reportRows(fitErrors(measurements, predictor, hardwareOf), heldOut?.errors ?? null);
+      const rows = reportRows(
+        fitErrors(measurements, predictor, hardwareOf),
+        fitErrors(measurements, rooflinePredictor(), hardwareOf),
+        heldOut?.errors ?? null,
+      );
       if (options.out) {
         const document = toPredictorDocument(families, options.measurements);
         writeFilesAtomically([[options.out, `${JSON.stringify(document)}\n`]]);
@@ -185,7 +208,7 @@ export function registerCalibrate(program: Command): void {
       );
       process.stdout.write(renderTable(HEAD, rows.map(cells)));
       process.stdout.write(
-        "\nerrors are |predicted / measured - 1|; fit = in-sample, heldout = predicted by a fit that did not see the row\n",
+        "\nerrors are |predicted / measured - 1|; roofline = the default analytic predictor, fit = calibrated in-sample,\nheldout = calibrated by a fit that did not see the row; outside_envelope = held-out rows beyond the training data\n",
       );
       if (options.out) process.stdout.write(`wrote ${options.out}\n`);
     });

@@ -1,10 +1,12 @@
-import type { Command } from "@commander-js/extra-typings";
+import type { Command, OptionValues } from "@commander-js/extra-typings";
 import { DEFAULT_STEP_SCENARIO } from "../../config/defaults.ts";
 import { loadWithSchema, mergedScenarioIssues } from "../../config/load.ts";
 import { type StepScenario, stepScenarioSchema } from "../../config/schema/scenario.ts";
 import { stepInputFromScenario } from "../../config/step-request.ts";
+import type { Dtype } from "../../core/dtype.ts";
 import { InputError } from "../../core/issues.ts";
 import { rooflinePredictor } from "../../core/predictor/roofline.ts";
+import type { StepResult } from "../../core/step/result.ts";
 import { simulateStep } from "../../core/step/simulate.ts";
 import { readText, resolveFrom, writeFilesAtomically } from "../../io/files.ts";
 import { loadHardwareRegistry } from "../../io/hardware.ts";
@@ -47,10 +49,49 @@ const FLAG_KEYS = [
   "domainGpus",
 ] as const;
 
-export function registerStep(program: Command): void {
-  program
-    .command("step")
-    .description("Simulate one prefill, decode or mixed step: per-layer times, totals and memory per GPU")
+/**
+ * Values of the step flags. Written out (not inferred from the option chain) so that declaration
+ * emit does not have to print commander's accumulated option types.
+ */
+export interface StepFlags {
+  readonly scenario?: string;
+  readonly model?: string;
+  readonly hardware?: string;
+  readonly hardwareFile?: string[];
+  readonly gpus?: number;
+  readonly tp?: number;
+  readonly pp?: number;
+  readonly dp?: number;
+  readonly ep?: number;
+  readonly redundantExperts?: number;
+  readonly expertImbalance?: number;
+  readonly phase?: string;
+  readonly batch?: number;
+  readonly seq?: number;
+  readonly context?: number;
+  readonly cached?: number;
+  readonly prefillBatch?: number;
+  readonly weightDtype?: Dtype;
+  readonly kvDtype?: Dtype;
+  readonly activationDtype?: Dtype;
+  readonly overlap?: string;
+  readonly mla?: string;
+  readonly a2a?: string;
+  readonly memoryUtilization?: number;
+  readonly ignoreMemory?: true;
+  readonly scaleUpGBps?: number;
+  readonly scaleOutGBps?: number;
+  readonly hbmGBps?: number;
+  readonly domainGpus?: number;
+  readonly efficiency?: Record<string, number>;
+  readonly predictor?: string;
+}
+
+/** Adds the flags that describe a step (shared by `llmsim step` and `llmsim ops`). */
+export function addStepFlags<A extends unknown[], O extends OptionValues>(
+  command: Command<A, O>,
+): Command<A, O & StepFlags> {
+  const withFlags = command
     .option(
       "--scenario <file>",
       "YAML/JSON file with the same fields as these flags (flags override it); without it and --model, runs DeepSeek-V3 decode on 32 H800s",
@@ -102,51 +143,65 @@ export function registerStep(program: Command): void {
     .option(
       "--predictor <form>",
       "roofline (default) | calibrated:<predictor.json> (from `llmsim calibrate`) | table:<measurement files, comma-separated>",
-    )
+    );
+  return withFlags as unknown as Command<A, O & StepFlags>;
+}
+
+/** The step the flags (and the --scenario file they override) describe, simulated. */
+export async function stepResultFromFlags(options: StepFlags): Promise<StepResult> {
+  const fromFile: Partial<StepScenario> = options.scenario
+    ? loadScenarioFile(options.scenario)
+    : options.model === undefined
+      ? DEFAULT_STEP_SCENARIO
+      : {};
+  const merged: Record<string, unknown> = { ...fromFile };
+  const flags = options as Record<string, unknown>;
+  for (const key of FLAG_KEYS) if (flags[key] !== undefined) merged[key] = flags[key];
+  if (options.efficiency)
+    merged.efficiency = { ...(merged.efficiency as object | undefined), ...options.efficiency };
+  if (merged.hardware === undefined) merged.hardware = DEFAULT_STEP_SCENARIO.hardware;
+  const checked = stepScenarioSchema.safeParse(merged);
+  if (!checked.success) throw new InputError(mergedScenarioIssues(checked.error, options.scenario));
+  const scenario: StepScenario = checked.data;
+  const scenarioFile = options.scenario;
+  const hardwareFiles = [
+    ...(scenario.hardwareFile
+      ? [
+          resolveFrom(
+            fromFile.hardwareFile === scenario.hardwareFile ? scenarioFile : undefined,
+            scenario.hardwareFile,
+          ),
+        ]
+      : []),
+    ...(options.hardwareFile ?? []),
+  ];
+  const registry = loadHardwareRegistry(hardwareFiles);
+  const hardware = registry.resolve(scenario.hardware);
+  if (!hardware.ok) throw new InputError(hardware.issues);
+  const model = loadModel(
+    scenario.model,
+    options.scenario && fromFile.model === scenario.model ? scenarioFile : undefined,
+  );
+  const input = stepInputFromScenario(scenario, model, hardware.record);
+  const predictor = options.predictor
+    ? await loadPredictor(options.predictor, input.predictor ?? rooflinePredictor(), registry)
+    : input.predictor;
+  return simulateStep({ ...input, ...(predictor ? { predictor } : {}) });
+}
+
+export function registerStep(program: Command): void {
+  addStepFlags(
+    program
+      .command("step")
+      .description("Simulate one prefill, decode or mixed step: per-layer times, totals and memory per GPU"),
+  )
     .option("--features-csv <file>", "also write every op's features and predicted time (CSV) to this file")
     .option("--ops", "show (or write with --csv) every op of every layer")
     .option("--json", "machine-readable JSON on stdout")
     .option("--csv", "CSV on stdout (one row per layer, or per op with --ops)")
     .action(async (options) => {
       const format = outputFormat(options);
-      const fromFile: Partial<StepScenario> = options.scenario
-        ? loadScenarioFile(options.scenario)
-        : options.model === undefined
-          ? DEFAULT_STEP_SCENARIO
-          : {};
-      const merged: Record<string, unknown> = { ...fromFile };
-      const flags = options as Record<string, unknown>;
-      for (const key of FLAG_KEYS) if (flags[key] !== undefined) merged[key] = flags[key];
-      if (options.efficiency)
-        merged.efficiency = { ...(merged.efficiency as object | undefined), ...options.efficiency };
-      if (merged.hardware === undefined) merged.hardware = DEFAULT_STEP_SCENARIO.hardware;
-      const checked = stepScenarioSchema.safeParse(merged);
-      if (!checked.success) throw new InputError(mergedScenarioIssues(checked.error, options.scenario));
-      const scenario: StepScenario = checked.data;
-      const scenarioFile = options.scenario;
-      const hardwareFiles = [
-        ...(scenario.hardwareFile
-          ? [
-              resolveFrom(
-                fromFile.hardwareFile === scenario.hardwareFile ? scenarioFile : undefined,
-                scenario.hardwareFile,
-              ),
-            ]
-          : []),
-        ...(options.hardwareFile ?? []),
-      ];
-      const registry = loadHardwareRegistry(hardwareFiles);
-      const hardware = registry.resolve(scenario.hardware);
-      if (!hardware.ok) throw new InputError(hardware.issues);
-      const model = loadModel(
-        scenario.model,
-        options.scenario && fromFile.model === scenario.model ? scenarioFile : undefined,
-      );
-      const input = stepInputFromScenario(scenario, model, hardware.record);
-      const predictor = options.predictor
-        ? await loadPredictor(options.predictor, input.predictor ?? rooflinePredictor(), registry)
-        : input.predictor;
-      const result = simulateStep({ ...input, ...(predictor ? { predictor } : {}) });
+      const result = await stepResultFromFlags(options);
       if (options.featuresCsv) writeFilesAtomically([[options.featuresCsv, featuresCsv(result)]]);
       if (format === "json") process.stdout.write(renderJson(result));
       else if (format === "csv") {

@@ -26,14 +26,25 @@ export function familyPredictor(
   mode: FamilyMode,
   families: readonly KernelFamily[],
   fallback: Predictor = rooflinePredictor(),
+  canonicalName: (hardwareName: string) => string = (name) => name,
 ): Predictor {
   const index = new FamilyIndex(families);
+  // Hardware names resolved once each (an alias such as "A100-80GB" finds "A100-SXM4-80GB").
+  const canonical = new Map<string, string>();
+  const resolve = (name: string) => {
+    let resolved = canonical.get(name);
+    if (resolved === undefined) {
+      resolved = canonicalName(name);
+      canonical.set(name, resolved);
+    }
+    return resolved;
+  };
   const features = new Float64Array(5);
   const ideal: IdealTimes = { computeMs: 0, memoryMs: 0 };
   return {
     name,
     predict(op: Op, hardware: HardwareSpec): OpTiming {
-      const family = op.comm === null ? index.find(op, hardware.name) : undefined;
+      const family = op.comm === null ? index.find(op, resolve(hardware.name)) : undefined;
       if (!family) return fallback.predict(op, hardware);
       writeFeatures(op, family.space, features);
       const inside = insideGrid(family.grid, features);

@@ -24,7 +24,7 @@ export interface MemoryReport {
 }
 
 /** Attention weights on one GPU: TP-sharded projections plus replicated latent down-projections. */
-function attentionWeightBytes(model: ModelSpec, plan: ResolvedPlan, dtypes: StepDtypes): number {
+export function attentionWeightBytes(model: ModelSpec, plan: ResolvedPlan, dtypes: StepDtypes): number {
   const w = BYTES_PER_ELEMENT[dtypes.weight];
   const a = BYTES_PER_ELEMENT[dtypes.activation];
   const h = model.hiddenSize;
