@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { acceleratorSchema, hardwareFileSchema } from "./schema/hardware.ts";
 import { planScenarioSchema } from "./schema/plan.ts";
+import { predictorFileSchema } from "./schema/predictor.ts";
 import { stepScenarioSchema } from "./schema/scenario.ts";
 import { seedHardwareSchema } from "./schema/seed-hardware.ts";
 import { seedLayerSchema } from "./schema/seed-layer.ts";
@@ -16,5 +17,6 @@ export function jsonSchemas(): Record<string, unknown> {
     "seed-hardware.schema.json": z.toJSONSchema(seedHardwareSchema, { io: "input" }),
     "seed-layer.schema.json": z.toJSONSchema(seedLayerSchema, { io: "input" }),
     "seed-scenario.schema.json": z.toJSONSchema(seedScenarioSchema, { io: "input" }),
+    "predictor.schema.json": z.toJSONSchema(predictorFileSchema, { io: "input" }),
   };
 }

@@ -1,6 +1,7 @@
 import type { Command } from "@commander-js/extra-typings";
 import { simulateAfd } from "../../core/afd/simulate.ts";
 import { SCENARIO_PHASES, scenarioWorkload } from "../../core/scenario/workload.ts";
+import { scenarioPredictor } from "../../io/predictor.ts";
 import { AFD_CSV_HEAD, afdCsvRows, renderAfdReport } from "../afd-view.ts";
 import { renderCsv, renderJson } from "../format/table.ts";
 import { intAtLeast, intList, oneOf, outputFormat, positiveNumber } from "../options.ts";
@@ -41,11 +42,16 @@ export function registerAfd(program: Command): void {
     .option("--redundant-experts <n>", "extra expert slots on the FFN GPUs (EPLB)", intAtLeast(0))
     .option("--memory-utilization <f>", "usable fraction of HBM (default 0.9)", positiveNumber())
     .option("--top <n>", "splits shown in the table (default 10)", intAtLeast(1), 10)
+    .option(
+      "--predictor <form>",
+      "roofline (default) | calibrated:<predictor.json> | table:<measurement files>",
+    )
     .option("--json", "machine-readable JSON on stdout")
     .option("--csv", "CSV on stdout, one row per split")
-    .action((scenarioFile, options) => {
+    .action(async (scenarioFile, options) => {
       const format = outputFormat(options);
       const source = playbookSource(scenarioFile, options);
+      const predictor = await scenarioPredictor(options.predictor);
       const attentionHardware = options.attentionHardware
         ? source.resolveHardware(options.attentionHardware, "--attention-hardware")
         : source.hardware;
@@ -54,6 +60,7 @@ export function registerAfd(program: Command): void {
         : attentionHardware;
       const report = simulateAfd({
         model: source.model,
+        ...(predictor ? { predictor } : {}),
         attentionHardware,
         ffnHardware,
         colocatedHardware: source.hardware,

@@ -1,6 +1,7 @@
 import type { Command } from "@commander-js/extra-typings";
 import { evaluateLargeEp } from "../../core/large-ep/evaluate.ts";
 import { SCENARIO_PHASES, scenarioWorkload } from "../../core/scenario/workload.ts";
+import { scenarioPredictor } from "../../io/predictor.ts";
 import { renderCsv, renderJson } from "../format/table.ts";
 import { parseImbalance } from "../imbalance-option.ts";
 import { LARGE_EP_CSV_HEAD, largeEpCsvRows, renderLargeEpReport } from "../large-ep-view.ts";
@@ -35,13 +36,19 @@ export function registerLargeEp(program: Command): void {
       "uniform",
     )
     .option("--memory-utilization <f>", "usable fraction of HBM (default 0.9)", positiveNumber())
+    .option(
+      "--predictor <form>",
+      "roofline (default) | calibrated:<predictor.json> | table:<measurement files>",
+    )
     .option("--json", "machine-readable JSON on stdout")
     .option("--csv", "CSV on stdout, one row per EP, dispatch mode and overlap")
-    .action((scenarioFile, options) => {
+    .action(async (scenarioFile, options) => {
       const format = outputFormat(options);
       const source = playbookSource(scenarioFile, options);
+      const predictor = await scenarioPredictor(options.predictor);
       const report = evaluateLargeEp({
         model: source.model,
+        ...(predictor ? { predictor } : {}),
         hardware: source.hardware,
         workload: scenarioWorkload(options.phase, options.batch, options.seq),
         ...(options.ep ? { eps: options.ep } : {}),
