@@ -19,7 +19,11 @@ export class CellReader {
   }
 
   /** Fails unless every required column is present; unknown columns fail unless `allowed` accepts them. */
-  checkColumns(required: readonly string[], allowed: (column: string) => boolean): boolean {
+  checkColumns(
+    required: readonly string[],
+    allowed: (column: string) => boolean,
+    known: readonly string[] = required,
+  ): boolean {
     const missing = required.filter((c) => !this.table.columns.includes(c));
     for (const column of missing)
       this.issues.push({
@@ -39,7 +43,7 @@ export class CellReader {
           line: 1,
           column: index + 1,
           message: `unknown column "${column}"`,
-          allowed: required,
+          allowed: known,
         });
     });
     return this.issues.length === 0;

@@ -33,7 +33,8 @@ export function nativeMeasurements(
 ): Measurement[] {
   const cells = new CellReader(table);
   const latencyColumns = table.columns.filter((c) => c in LATENCY_COLUMNS);
-  if (!cells.checkColumns(REQUIRED, (c) => OPTIONAL.includes(c) || c in LATENCY_COLUMNS))
+  const known = [...REQUIRED, ...Object.keys(LATENCY_COLUMNS), ...OPTIONAL];
+  if (!cells.checkColumns(REQUIRED, (c) => OPTIONAL.includes(c) || c in LATENCY_COLUMNS, known))
     throw new InputError(cells.issues);
   if (latencyColumns.length !== 1)
     throw new InputError([

@@ -51,7 +51,13 @@ export function vidurMlpMeasurements(table: TableFile, hardware: string, group: 
     const [prefix, op, stat] = c.split(".");
     return prefix === "time_stats" && TIMED.includes(op as string) && STATISTICS.includes(stat as string);
   };
-  if (!cells.checkColumns(CONFIG_COLUMNS, timeColumn)) throw new InputError(cells.issues);
+  if (
+    !cells.checkColumns(CONFIG_COLUMNS, timeColumn, [
+      ...CONFIG_COLUMNS,
+      `time_stats.{${TIMED.join(",")}}.{${STATISTICS.join(",")}}`,
+    ])
+  )
+    throw new InputError(cells.issues);
   const out: Measurement[] = [];
   for (let row = 0; row < table.rows.length && !cells.full(); row++) {
     const heads = cells.number(row, "n_head", positiveInteger, "a positive integer");
