@@ -189,15 +189,30 @@ describe("--predictor on llmsim step", () => {
     expect(csv.some((line) => line.includes(",mlp_up,gemm,bf16,2048,22016,4096,"))).toBe(true);
   }, 60_000);
   it("the seed-scenario commands take --predictor too, and the scenario's A100 finds the catalog A100's data", () => {
-    const scenario = new URL("../../examples/scenarios/configs/scenarios/deepseek_v3_a100.yaml", import.meta.url).pathname;
+    const scenario = new URL(
+      "../../examples/scenarios/configs/scenarios/deepseek_v3_a100.yaml",
+      import.meta.url,
+    ).pathname;
     const a100 = vidur("a100").filter((f) => f.includes("Llama-2-7b-hf"));
     const table = `table:${a100.join(",")}`;
     const ops = llmsim(["ops", scenario, "--batch", "8", "--seq", "4096", "--predictor", table, "--json"]);
     expect(ops.code, ops.stderr).toBe(0);
-    const sources = JSON.parse(ops.stdout).blocks.flatMap((b: { ops: { source: string }[] }) => b.ops.map((op) => op.source));
+    const sources = JSON.parse(ops.stdout).blocks.flatMap((b: { ops: { source: string }[] }) =>
+      b.ops.map((op) => op.source),
+    );
     expect(sources).toContain("interpolated");
     for (const command of [["simulate"], ["afd", "simulate"], ["large-ep", "evaluate"]]) {
-      const r = llmsim([...command, scenario, "--batch", "8", "--seq", "4096", "--predictor", table, "--json"]);
+      const r = llmsim([
+        ...command,
+        scenario,
+        "--batch",
+        "8",
+        "--seq",
+        "4096",
+        "--predictor",
+        table,
+        "--json",
+      ]);
       expect(r.code, `${command.join(" ")}: ${r.stderr}`).toBe(0);
       expect(r.stdout).toMatch(/"predictor": "table:mlp\.csv\.gz"/);
     }
