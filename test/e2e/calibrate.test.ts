@@ -71,6 +71,13 @@ describe("importers", () => {
       "hardware,op,kind,dtype,m,n,k,latency_ms,speed\nH100,gemm,gemm,bf16,16,4096,4096,-1,3\n",
     );
     await expect(loadMeasurements([bad], registry)).rejects.toThrow(/bad\.csv:1:9: speed: unknown column/);
+    const grouped = file(
+      "grouped.csv",
+      "hardware,op,kind,dtype,m,n,k,latency_ms\nH100,experts_up,grouped-gemm,bf16,32,4096,7168,0.1\n",
+    );
+    await expect(loadMeasurements([grouped], registry)).rejects.toThrow(
+      /matrices: expected the number of expert weight matrices read/,
+    );
     const badValue = file(
       "bad-value.csv",
       "hardware,op,kind,dtype,m,n,k,latency_ms\nH100,gemm,gemm,bf17,16,4096,4096,-1\n",

@@ -7,6 +7,7 @@ import {
   holdOutErrors,
   type OpErrors,
   summarizeErrors,
+  withoutCorrection,
 } from "../../core/predictor/calibrate.ts";
 import { familyPredictor } from "../../core/predictor/measured.ts";
 import { toPredictorDocument } from "../../core/predictor/predictor-file.ts";
@@ -38,7 +39,8 @@ interface ReportRow {
   readonly hardware: string;
   readonly op: string;
   readonly dtype: string;
-  readonly fit: ReturnType<typeof summarizeErrors>;
+  /** In-sample error of the fitted curves alone (the grid reproduces its own points). */
+  readonly curve: ReturnType<typeof summarizeErrors>;
   /** The default roofline's error on the same rows: what calibration buys. */
   readonly roofline: ReturnType<typeof summarizeErrors>;
   readonly heldOut: ReturnType<typeof summarizeErrors> | null;
@@ -46,38 +48,39 @@ interface ReportRow {
 
 /** One row per (hardware, op, dtype), then one pooled "all" row per accelerator. */
 function reportRows(
-  fit: readonly OpErrors[],
+  curve: readonly OpErrors[],
   roofline: readonly OpErrors[],
   heldOut: readonly OpErrors[] | null,
 ): ReportRow[] {
   const key = (e: OpErrors) => `${e.hardware}\u0000${e.op}\u0000${e.dtype}`;
   const held = new Map((heldOut ?? []).map((e) => [key(e), e]));
   const analytic = new Map(roofline.map((e) => [key(e), e]));
-  const rows: ReportRow[] = fit.map((e) => {
+  const rows: ReportRow[] = curve.map((e) => {
     const h = held.get(key(e));
     const r = analytic.get(key(e)) as OpErrors;
     return {
       hardware: e.hardware,
       op: e.op,
       dtype: e.dtype,
-      fit: summarizeErrors(e.signed, e.outsideEnvelope),
-      roofline: summarizeErrors(r.signed, r.outsideEnvelope),
-      heldOut: h ? summarizeErrors(h.signed, h.outsideEnvelope) : null,
+      curve: summarizeErrors(e.signed, e.outsideEnvelope, e.noData),
+      roofline: summarizeErrors(r.signed, r.outsideEnvelope, r.noData),
+      heldOut: h ? summarizeErrors(h.signed, h.outsideEnvelope, h.noData) : null,
     };
   });
-  for (const hardware of [...new Set(fit.map((e) => e.hardware))]) {
+  for (const hardware of [...new Set(curve.map((e) => e.hardware))]) {
     const pool = (list: readonly OpErrors[]) => {
       const mine = list.filter((e) => e.hardware === hardware);
       return summarizeErrors(
         mine.flatMap((e) => e.signed),
         mine.reduce((n, e) => n + e.outsideEnvelope, 0),
+        mine.reduce((n, e) => n + e.noData, 0),
       );
     };
     rows.push({
       hardware,
       op: "all",
       dtype: "",
-      fit: pool(fit),
+      curve: pool(curve),
       roofline: pool(roofline),
       heldOut: heldOut ? pool(heldOut) : null,
     });
@@ -91,13 +94,14 @@ const HEAD = [
   "dtype",
   "n",
   "roofline_median_%",
-  "fit_median_%",
-  "fit_p90_%",
+  "curve_median_%",
+  "curve_p90_%",
   "heldout_n",
   "heldout_median_%",
   "heldout_p90_%",
   "heldout_signed_median_%",
   "heldout_outside_envelope",
+  "heldout_no_data",
 ];
 
 function cells(row: ReportRow): (string | number)[] {
@@ -106,15 +110,16 @@ function cells(row: ReportRow): (string | number)[] {
     row.hardware,
     row.op,
     row.dtype,
-    row.fit.n,
+    row.curve.n,
     fixed(row.roofline.medianAbsPct, 1),
-    fixed(row.fit.medianAbsPct, 2),
-    fixed(row.fit.p90AbsPct, 1),
+    fixed(row.curve.medianAbsPct, 2),
+    fixed(row.curve.p90AbsPct, 1),
     h ? h.n : "",
     h ? fixed(h.medianAbsPct, 2) : "",
     h ? fixed(h.p90AbsPct, 1) : "",
     h ? fixed(h.medianSignedPct, 2) : "",
     h ? h.outsideEnvelope : "",
+    h ? h.noData : "",
   ];
 }
 
@@ -165,10 +170,10 @@ export function registerCalibrate(program: Command): void {
           },
         ]);
       const families = buildFamilies(measurements, hardwareOf, "calibrated");
-      const predictor = familyPredictor("calibrated", "calibrated", families);
+      const curves = familyPredictor("curves", "calibrated", withoutCorrection(families));
       const heldOut = holdOut ? holdOutErrors(measurements, hardwareOf, holdOut) : null;
       const rows = reportRows(
-        fitErrors(measurements, predictor, hardwareOf),
+        fitErrors(measurements, curves, hardwareOf),
         fitErrors(measurements, rooflinePredictor(), hardwareOf),
         heldOut?.errors ?? null,
       );
@@ -208,7 +213,7 @@ export function registerCalibrate(program: Command): void {
       );
       process.stdout.write(renderTable(HEAD, rows.map(cells)));
       process.stdout.write(
-        "\nerrors are |predicted / measured - 1|; roofline = the default analytic predictor, fit = calibrated in-sample,\nheldout = calibrated by a fit that did not see the row; outside_envelope = held-out rows beyond the training data\n",
+        "\nerrors are |predicted / measured - 1|; roofline = the default analytic predictor, curve = the fitted curves alone\n(in-sample; the correction grid reproduces its own points), heldout = calibrated by a fit that did not see the row;\noutside_envelope = held-out rows beyond the training data, no_data = held-out rows with no family (roofline)\n",
       );
       if (options.out) process.stdout.write(`wrote ${options.out}\n`);
     });

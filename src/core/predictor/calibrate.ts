@@ -1,5 +1,6 @@
 import { type PeakClass, peakClassOf } from "../dtype.ts";
 import type { HardwareSpec } from "../hardware/types.ts";
+import { InputError } from "../issues.ts";
 import type { Op } from "../ops/types.ts";
 import { Mt19937 } from "../sim/mt19937.ts";
 import { curveMs, type EfficiencyCurve, fitCurve } from "./curve.ts";
@@ -150,8 +151,10 @@ export interface ErrorSummary {
   readonly meanAbsPct: number;
   /** Median signed error, % (positive: over-predicted). */
   readonly medianSignedPct: number;
-  /** Predictions that fell outside the training data's envelope. */
+  /** Predictions that fell outside the training data's envelope (extrapolated). */
   readonly outsideEnvelope: number;
+  /** Predictions with no family to use (the roofline fallback). */
+  readonly noData: number;
 }
 
 function percentile(sorted: Float64Array, q: number): number {
@@ -162,7 +165,11 @@ function percentile(sorted: Float64Array, q: number): number {
   return (sorted[lo] as number) + ((sorted[hi] as number) - (sorted[lo] as number)) * (position - lo);
 }
 
-export function summarizeErrors(signed: readonly number[], outsideEnvelope: number): ErrorSummary {
+export function summarizeErrors(
+  signed: readonly number[],
+  outsideEnvelope: number,
+  noData = 0,
+): ErrorSummary {
   const abs = Float64Array.from(signed, (e) => Math.abs(e) * 100).sort();
   const sortedSigned = Float64Array.from(signed, (e) => e * 100).sort();
   return {
@@ -172,6 +179,7 @@ export function summarizeErrors(signed: readonly number[], outsideEnvelope: numb
     meanAbsPct: abs.reduce((s, v) => s + v, 0) / Math.max(1, abs.length),
     medianSignedPct: percentile(sortedSigned, 0.5),
     outsideEnvelope,
+    noData,
   };
 }
 
@@ -182,6 +190,7 @@ export interface OpErrors {
   readonly dtype: string;
   readonly signed: number[];
   outsideEnvelope: number;
+  noData: number;
 }
 
 class ErrorTable {
@@ -191,11 +200,19 @@ class ErrorTable {
     const id = `${m.hardware}\u0000${m.op.name}\u0000${m.op.computeDtype}`;
     let row = this.rows.get(id);
     if (!row) {
-      row = { hardware: m.hardware, op: m.op.name, dtype: m.op.computeDtype, signed: [], outsideEnvelope: 0 };
+      row = {
+        hardware: m.hardware,
+        op: m.op.name,
+        dtype: m.op.computeDtype,
+        signed: [],
+        outsideEnvelope: 0,
+        noData: 0,
+      };
       this.rows.set(id, row);
     }
     row.signed.push(timing.ms / m.latencyMs - 1);
-    if (timing.inEnvelope !== true) row.outsideEnvelope++;
+    if (timing.inEnvelope === false) row.outsideEnvelope++;
+    else if (timing.inEnvelope === null) row.noData++;
   }
 }
 
@@ -229,6 +246,14 @@ export function holdOutFolds(
 ): { readonly name: string; readonly train: Measurement[]; readonly test: Measurement[] }[] {
   if (holdOut.by === "group") {
     const groups = [...new Set(measurements.map((m) => m.group))].sort();
+    if (groups.length < 2)
+      throw new InputError([
+        {
+          code: "invalid-value",
+          path: ["--hold-out"],
+          message: `leaving one group out needs at least 2 groups, the measurements have ${groups.length} (${groups.map((g) => JSON.stringify(g)).join(", ")}); use a fraction such as 0.2`,
+        },
+      ]);
     return groups.map((group) => ({
       name: group,
       train: measurements.filter((m) => m.group !== group),
@@ -271,4 +296,9 @@ export function holdOutErrors(
     for (const m of fold.test) table.add(m, predictor, hardwareOf);
   }
   return { folds: folds.map((f) => f.name), errors: [...table.rows.values()] };
+}
+
+/** The same families without their correction grids: what the fitted curves alone predict. */
+export function withoutCorrection(families: readonly KernelFamily[]): KernelFamily[] {
+  return families.map((f) => ({ ...f, grid: { ...f.grid, values: new Float64Array(f.grid.values.length) } }));
 }

@@ -1,24 +1,29 @@
 /**
  * A correction grid: a value (log of measured / base time) on a rectilinear grid of feature knots,
- * read back by multilinear interpolation. Built from scattered measurements: each point lands on
- * its nearest knots, cells without data are filled by linear interpolation along one axis at a time
- * (M first for GEMMs, the densest axis of profiling sweeps), and the envelope of the data is the
- * knot range on every axis.
+ * read back by multilinear interpolation. Built from scattered measurements: the knots are the
+ * distinct feature values of the data (quantiles beyond MAX_KNOTS per axis, points then landing on
+ * their nearest knots), cells without data are filled by linear interpolation along one axis at a
+ * time (M first for GEMMs, the densest axis of profiling sweeps), and the envelope of the data is
+ * the knot range on every axis.
  */
 export interface CorrectionGrid {
   /** Sorted knots per axis. */
   readonly knots: readonly Float64Array[];
   /** Row-major values, last axis fastest. */
   readonly values: Float64Array;
-  /** 1 where the cell holds measured data (not filled). */
+  /** 1 where the cell holds measured data exactly on its knots (not filled, not merged). */
   readonly measured: Uint8Array;
 }
 
-const MAX_KNOTS = 128;
-const ROUND = 1e3;
+const MAX_KNOTS = 512;
+/** Features closer than this (log2 units) are the same knot: only float noise, never two sizes. */
+const SAME = 1e-9;
 
 function axisKnots(values: Float64Array): Float64Array {
-  const unique = [...new Set(Array.from(values, (v) => Math.round(v * ROUND) / ROUND))].sort((a, b) => a - b);
+  const sorted = Float64Array.from(values).sort();
+  const unique: number[] = [];
+  for (const v of sorted)
+    if (unique.length === 0 || v - (unique[unique.length - 1] as number) > SAME) unique.push(v);
   if (unique.length <= MAX_KNOTS) return Float64Array.from(unique);
   // Quantile knots keep the densest parts of the sweep, ends included.
   const picked = new Set<number>();
@@ -113,26 +118,37 @@ export function buildGrid(points: Float64Array, dims: number, values: Float64Arr
   const cells = knots.reduce((n, k) => n * k.length, 1);
   const sum = new Float64Array(cells);
   const hits = new Uint32Array(cells);
+  // A cell is "measured" only while every point in it sits exactly on its knots (repeats of one
+  // shape average, which is their measurement); a point snapped to a capped knot spoils it.
+  const exact = new Uint8Array(cells).fill(1);
   for (let i = 0; i < count; i++) {
     let cell = 0;
-    for (let axis = 0; axis < dims; axis++)
-      cell +=
-        nearestKnot(knots[axis] as Float64Array, points[i * dims + axis] as number) * (step[axis] as number);
+    let onKnots = true;
+    for (let axis = 0; axis < dims; axis++) {
+      const axisKnotsOf = knots[axis] as Float64Array;
+      const v = points[i * dims + axis] as number;
+      const index = nearestKnot(axisKnotsOf, v);
+      if (Math.abs((axisKnotsOf[index] as number) - v) > SAME) onKnots = false;
+      cell += index * (step[axis] as number);
+    }
     sum[cell] = (sum[cell] as number) + (values[i] as number);
     hits[cell] = (hits[cell] as number) + 1;
+    if (!onKnots) exact[cell] = 0;
   }
   const grid = new Float64Array(cells);
   const measured = new Uint8Array(cells);
+  const known = new Uint8Array(cells);
   for (let cell = 0; cell < cells; cell++) {
     const n = hits[cell] as number;
     if (n > 0) {
       grid[cell] = (sum[cell] as number) / n;
-      measured[cell] = 1;
+      known[cell] = 1;
+      measured[cell] = exact[cell] as number;
     }
   }
-  const known = measured.slice();
-  for (let pass = 0; pass < 2; pass++)
-    for (let axis = 0; axis < dims; axis++) fillAlongAxis(knots, grid, known, axis);
+  // One pass over the axes fills every cell: after axis a, every line along a that held data is
+  // full, so each line of a later axis meets at least one known cell.
+  for (let axis = 0; axis < dims; axis++) fillAlongAxis(knots, grid, known, axis);
   return { knots, values: grid, measured };
 }
 
@@ -141,7 +157,7 @@ export function insideGrid(grid: CorrectionGrid, x: Float64Array): boolean {
   for (let axis = 0; axis < grid.knots.length; axis++) {
     const knots = grid.knots[axis] as Float64Array;
     const v = x[axis] as number;
-    if (v < (knots[0] as number) - 1e-9 || v > (knots[knots.length - 1] as number) + 1e-9) return false;
+    if (v < (knots[0] as number) - SAME || v > (knots[knots.length - 1] as number) + SAME) return false;
   }
   return true;
 }
@@ -153,7 +169,7 @@ export function onMeasuredNode(grid: CorrectionGrid, x: Float64Array): boolean {
   for (let axis = grid.knots.length - 1; axis >= 0; axis--) {
     const knots = grid.knots[axis] as Float64Array;
     const index = nearestKnot(knots, x[axis] as number);
-    if (Math.abs((knots[index] as number) - (x[axis] as number)) > 1 / ROUND) return false;
+    if (Math.abs((knots[index] as number) - (x[axis] as number)) > SAME) return false;
     cell += index * stride;
     stride *= knots.length;
   }

@@ -53,6 +53,32 @@ describe("correction grid", () => {
     expect(onMeasuredNode(grid, at(1))).toBe(false);
   });
 
+  it("keeps neighbouring sizes apart and its own edges inside (M = 4096 vs 4097, N = 22016)", () => {
+    const grid = buildGrid(at(Math.log2(4096), Math.log2(4097), Math.log2(22016)), 1, at(0.1, 0.2, 0.3));
+    expect(gridValue(grid, at(Math.log2(4096)))).toBeCloseTo(0.1, 12);
+    expect(gridValue(grid, at(Math.log2(4097)))).toBeCloseTo(0.2, 12);
+    expect(insideGrid(grid, at(Math.log2(22016)))).toBe(true);
+    expect(onMeasuredNode(grid, at(Math.log2(22016)))).toBe(true);
+  });
+
+  it("beyond 512 distinct values per axis merges points, and merged cells are not called measured", () => {
+    const n = 600;
+    const grid = buildGrid(
+      Float64Array.from({ length: n }, (_, i) => i),
+      1,
+      Float64Array.from({ length: n }, (_, i) => i % 7),
+    );
+    expect(grid.knots[0]?.length).toBeLessThanOrEqual(512);
+    let measured = 0;
+    for (let i = 0; i < n; i++)
+      if (onMeasuredNode(grid, at(i))) {
+        measured++;
+        expect(gridValue(grid, at(i))).toBeCloseTo(i % 7, 12);
+      }
+    expect(measured).toBeGreaterThan(0);
+    expect(measured).toBeLessThan(n);
+  });
+
   it("is exact for a function linear in each axis, with missing cells filled", () => {
     const f = (x: number, y: number, z: number) => 1 + 2 * x - y + 0.5 * z;
     const points: number[] = [];
@@ -175,6 +201,10 @@ describe("hold-out", () => {
     expect(folds).toHaveLength(4);
     expect(folds.reduce((n, f) => n + f.test.length, 0)).toBe(measurements.length);
     for (const fold of folds) expect(fold.train.length + fold.test.length).toBe(measurements.length);
+  });
+  it("leaving one group out needs two groups", () => {
+    const one = measurements.map((m) => ({ ...m, group: "only" }));
+    expect(() => holdOutFolds(one, { by: "group" })).toThrow(/needs at least 2 groups/);
   });
   it("a fraction hold-out holds out that share of distinct shapes, reproducibly", () => {
     const [fold] = holdOutFolds(measurements, { by: "fraction", fraction: 0.25, seed: 3 });

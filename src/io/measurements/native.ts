@@ -9,7 +9,18 @@ import type { TableFile } from "./table-file.ts";
 /** Latency columns and their factor to milliseconds: the unit is in the name, never assumed. */
 const LATENCY_COLUMNS: Readonly<Record<string, number>> = { latency_ms: 1, latency_us: 1e-3, latency_s: 1e3 };
 const REQUIRED = ["hardware", "op", "kind", "dtype"];
-const OPTIONAL = ["m", "n", "k", "flops", "bytes", "weight_dtype", "activation_dtype", "group", "notes"];
+const OPTIONAL = [
+  "m",
+  "n",
+  "k",
+  "matrices",
+  "flops",
+  "bytes",
+  "weight_dtype",
+  "activation_dtype",
+  "group",
+  "notes",
+];
 
 export function isNativeMeasurements(table: TableFile): boolean {
   return REQUIRED.every((c) => table.columns.includes(c));
@@ -24,7 +35,8 @@ const kindMap = Object.fromEntries(OP_KINDS.filter((k) => k !== "collective").ma
 /**
  * llmsim's own measurement CSV (docs/predictors.md): hardware, op (engine op name), kind, dtype,
  * a latency column with its unit in the name (latency_ms, latency_us or latency_s); m, n, k for
- * gemm and grouped-gemm, flops and bytes for other kinds; optional weight_dtype,
+ * gemm and grouped-gemm (plus matrices, the expert weight matrices read, for grouped-gemm), flops
+ * and bytes for other kinds; optional weight_dtype,
  * activation_dtype, group and notes.
  */
 export function nativeMeasurements(
@@ -79,7 +91,19 @@ export function nativeMeasurements(
       const k = cells.number(row, "k", positive, "a positive number of inputs");
       if (Number.isNaN(m + n + k)) continue;
       const args = { name, m, n, k, weightDtype, activationDtype, computeDtype: dtype, formula: "measured" };
-      op = kind === "gemm" ? gemm(args) : groupedGemm({ ...args, matricesRead: 1 });
+      if (kind === "gemm") op = gemm(args);
+      else {
+        // The expert weight matrices the grouped GEMM read (its weight traffic): required, since
+        // the engine's MoE ops read every touched expert's weights.
+        const matricesRead = cells.number(
+          row,
+          "matrices",
+          positive,
+          "the number of expert weight matrices read",
+        );
+        if (Number.isNaN(matricesRead)) continue;
+        op = groupedGemm({ ...args, matricesRead });
+      }
     } else {
       const flops = cells.number(row, "flops", (v) => v >= 0, "a FLOP count >= 0");
       const bytes = cells.number(row, "bytes", positive, "a positive byte count");
