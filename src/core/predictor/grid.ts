@@ -32,8 +32,8 @@ function axisKnots(values: Float64Array): Float64Array {
   return Float64Array.from([...picked].sort((a, b) => a - b));
 }
 
-/** Index of the knot nearest to v. */
-function nearestKnot(knots: Float64Array, v: number): number {
+/** Index of the last knot <= v (0 below the first knot); the knots are sorted. */
+function lowerKnot(knots: Float64Array, v: number): number {
   let lo = 0;
   let hi = knots.length - 1;
   while (hi - lo > 1) {
@@ -41,8 +41,36 @@ function nearestKnot(knots: Float64Array, v: number): number {
     if ((knots[mid] as number) <= v) lo = mid;
     else hi = mid;
   }
+  return hi > lo && (knots[hi] as number) <= v ? hi : lo;
+}
+
+/** Index of the knot nearest to v. */
+function nearestKnot(knots: Float64Array, v: number): number {
+  const lo = lowerKnot(knots, v);
+  const hi = Math.min(lo + 1, knots.length - 1);
   return Math.abs(v - (knots[lo] as number)) <= Math.abs((knots[hi] as number) - v) ? lo : hi;
 }
+
+interface Bracket {
+  lo: number;
+  hi: number;
+  /** Weight of the upper knot. */
+  w: number;
+}
+
+/** Writes the cell bracketing x on one axis (clamped to the knot range) into `out`. */
+function bracketInto(knots: Float64Array, x: number, out: Bracket): void {
+  const last = knots.length - 1;
+  const v = Math.min(Math.max(x, knots[0] as number), knots[last] as number);
+  const lo = Math.min(lowerKnot(knots, v), Math.max(0, last - 1));
+  const hi = Math.min(lo + 1, last);
+  const span = (knots[hi] as number) - (knots[lo] as number);
+  out.lo = lo;
+  out.hi = hi;
+  out.w = span > 0 ? (v - (knots[lo] as number)) / span : 0;
+}
+
+const scratch: Bracket = { lo: 0, hi: 0, w: 0 };
 
 function strides(knots: readonly Float64Array[]): number[] {
   const out = new Array<number>(knots.length);
@@ -191,19 +219,10 @@ export function gridValue(grid: CorrectionGrid, x: Float64Array): number {
   let w2 = 0;
   for (let axis = dims - 1; axis >= 0; axis--) {
     const knots = grid.knots[axis] as Float64Array;
-    const last = knots.length - 1;
-    const v = Math.min(Math.max(x[axis] as number, knots[0] as number), knots[last] as number);
-    let lo = 0;
-    let hi = last;
-    while (hi - lo > 1) {
-      const mid = (lo + hi) >> 1;
-      if ((knots[mid] as number) <= v) lo = mid;
-      else hi = mid;
-    }
-    const span = (knots[hi] as number) - (knots[lo] as number);
-    const w = span > 0 ? (v - (knots[lo] as number)) / span : 0;
-    base += lo * stride;
-    const offset = hi > lo ? stride : 0;
+    bracketInto(knots, x[axis] as number, scratch);
+    const w = scratch.w;
+    base += scratch.lo * stride;
+    const offset = scratch.hi > scratch.lo ? stride : 0;
     if (axis === 0) {
       o0 = offset;
       w0 = w;
@@ -241,19 +260,10 @@ function gridValueAnyDims(grid: CorrectionGrid, x: Float64Array): number {
   let stride = 1;
   for (let axis = dims - 1; axis >= 0; axis--) {
     const knots = grid.knots[axis] as Float64Array;
-    const last = knots.length - 1;
-    const v = Math.min(Math.max(x[axis] as number, knots[0] as number), knots[last] as number);
-    let lo = 0;
-    let hi = last;
-    while (hi - lo > 1) {
-      const mid = (lo + hi) >> 1;
-      if ((knots[mid] as number) <= v) lo = mid;
-      else hi = mid;
-    }
-    const span = (knots[hi] as number) - (knots[lo] as number);
-    weight[axis] = span > 0 ? (v - (knots[lo] as number)) / span : 0;
-    lower[axis] = lo * stride;
-    offset[axis] = hi > lo ? stride : 0;
+    bracketInto(knots, x[axis] as number, scratch);
+    weight[axis] = scratch.w;
+    lower[axis] = scratch.lo * stride;
+    offset[axis] = scratch.hi > scratch.lo ? stride : 0;
     stride *= knots.length;
   }
   let sum = 0;
