@@ -17,6 +17,7 @@ import { registerServe } from "./commands/serve.ts";
 import { registerSimulate } from "./commands/simulate.ts";
 import { registerStep } from "./commands/step.ts";
 import { registerTraceTimeline } from "./commands/trace-timeline.ts";
+import { registerValidate } from "./commands/validate.ts";
 import { EXIT_RESULT, EXIT_USAGE, reportIssues } from "./errors.ts";
 
 /** Builds the `llmsim` command tree. */
@@ -44,6 +45,7 @@ export function buildProgram(): Command {
   registerMerge(program);
   registerTraceTimeline(program);
   registerCalibrate(program);
+  registerValidate(program);
   const overrideAll = (command: Command) => {
     command.exitOverride();
     for (const sub of command.commands) overrideAll(sub as unknown as Command);

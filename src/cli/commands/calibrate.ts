@@ -16,6 +16,7 @@ import { writeFilesAtomically } from "../../io/files.ts";
 import { loadHardwareRegistry } from "../../io/hardware.ts";
 import { loadMeasurements } from "../../io/measurements/load.ts";
 import { hardwareLookup } from "../../io/predictor.ts";
+import { heldOutShapes, loadSuites, opShapeKey, suiteFiles } from "../../io/validation.ts";
 import { fixed } from "../format/numbers.ts";
 import { renderCsv, renderJson, renderTable } from "../format/table.ts";
 import { intAtLeast, nameList, outputFormat } from "../options.ts";
@@ -144,6 +145,10 @@ export function registerCalibrate(program: Command): void {
       "only these engine op names (comma-separated), e.g. mlp_up,mlp_act,mlp_down",
       nameList,
     )
+    .option(
+      "--exclude <suites...>",
+      "leave out the measurements of these validation suites' op cases (keep them held out)",
+    )
     .option("--hardware <name>", "catalog accelerator of every measurement (instead of the file's own)")
     .option("--hardware-file <files...>", "YAML/JSON files with extra accelerators")
     .option("--json", "machine-readable JSON on stdout")
@@ -157,6 +162,10 @@ export function registerCalibrate(program: Command): void {
       let measurements = await loadMeasurements(options.measurements, registry, {
         ...(options.hardware !== undefined ? { hardware: options.hardware } : {}),
       });
+      if (options.exclude) {
+        const held = heldOutShapes(loadSuites(suiteFiles(options.exclude)));
+        measurements = measurements.filter((m) => !held.has(opShapeKey(m.hardware, m.op)));
+      }
       if (options.ops) {
         const wanted = new Set(options.ops);
         measurements = measurements.filter((m) => wanted.has(m.op.name));

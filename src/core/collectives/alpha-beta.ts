@@ -70,6 +70,24 @@ export interface NetworkTiers {
 }
 
 /**
+ * Bytes an all-to-all moves per GPU on each tier: the given split, or the uniform one (the share
+ * for the other members of the domain on NVLink, for the other domains on the NIC).
+ */
+export function allToAllTierBytes(
+  bytes: number,
+  span: GroupSpan,
+  split: AllToAllSplit | null,
+): AllToAllSplit {
+  if (split) return split;
+  const g = span.size;
+  const m = span.membersPerDomain;
+  return {
+    scaleUpBytes: m > 1 ? (bytes * (m - 1)) / g : 0,
+    scaleOutBytes: span.domains > 1 ? (bytes * (g - m)) / g : 0,
+  };
+}
+
+/**
  * Alpha-beta time of a collective, hierarchical over scale-up domains, taking the fastest protocol
  * as NCCL's tuner does. Per protocol p: base_p + (up steps)·hopUp_p + (out steps)·hopOut_p +
  * transfer / factor_p, where, with m members per domain over d domains:
@@ -112,8 +130,7 @@ export function collectiveTimeSec(
       outSteps = d - 1;
       break;
     case "all-to-all": {
-      const upBytes = split ? split.scaleUpBytes : m > 1 ? (bytes * (m - 1)) / g : 0;
-      const outBytes = split ? split.scaleOutBytes : d > 1 ? (bytes * (g - m)) / g : 0;
+      const { scaleUpBytes: upBytes, scaleOutBytes: outBytes } = allToAllTierBytes(bytes, span, split);
       transferSec = Math.max(upBytes > 0 ? upBytes / up : 0, outBytes > 0 ? outBytes / out : 0);
       if (d > 1) outSteps = 1;
       else upSteps = 1;

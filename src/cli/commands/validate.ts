@@ -1,0 +1,146 @@
+import { fileURLToPath } from "node:url";
+import type { Command } from "@commander-js/extra-typings";
+import { InvalidArgumentError } from "@commander-js/extra-typings";
+import { InputError } from "../../core/issues.ts";
+import { rooflinePredictor } from "../../core/predictor/roofline.ts";
+import { type SliceSummary, summarizeValidation } from "../../core/validation/summary.ts";
+import { writeFilesAtomically } from "../../io/files.ts";
+import { loadHardwareRegistry } from "../../io/hardware.ts";
+import { loadPredictor } from "../../io/predictor.ts";
+import { type CaseOutcome, loadSuites, runSuites, suiteFiles } from "../../io/validation.ts";
+import { EXIT_RESULT } from "../errors.ts";
+import { fixed } from "../format/numbers.ts";
+import { renderCsv, renderJson, renderTable } from "../format/table.ts";
+import { outputFormat, positiveNumber } from "../options.ts";
+
+/** "anchors/kernel=10" -> a limit per slice, accumulated over repeats. */
+function sliceLimit(value: string, previous: Record<string, number> = {}): Record<string, number> {
+  const match = /^([^=]+)=(.+)$/.exec(value);
+  const limit = match ? Number(match[2]) : Number.NaN;
+  if (!match || !(limit >= 0))
+    throw new InvalidArgumentError("expected SLICE=PERCENT, e.g. anchors/kernel=10.");
+  return { ...previous, [match[1] as string]: limit };
+}
+
+/** The suites shipped with llmsim (validation/ at the package root). */
+const SHIPPED_SUITES = fileURLToPath(new URL("../../../validation/", import.meta.url));
+
+const CASE_HEAD = [
+  "suite",
+  "id",
+  "level",
+  "group",
+  "metric",
+  "unit",
+  "measured",
+  "predicted",
+  "error_%",
+  "calibration",
+  "note",
+];
+
+function caseCells(c: CaseOutcome): (string | number)[] {
+  return [
+    c.suite,
+    c.id,
+    c.level,
+    c.group,
+    c.metric,
+    c.unit,
+    Number(c.measured.toPrecision(6)),
+    c.predicted === null ? "" : Number(c.predicted.toPrecision(6)),
+    c.errorPct === null ? "" : fixed(c.errorPct, 1),
+    c.calibration,
+    c.reason ?? "",
+  ];
+}
+
+const SUMMARY_HEAD = ["slice", "n", "coverage", "median |err| %", "P90 |err| %", "MAPE %", "median signed %"];
+const summaryCells = (s: SliceSummary) => [
+  s.slice,
+  s.n,
+  `${fixed(s.coverage * 100, 0)}%`,
+  fixed(s.medianAbsPct, 1),
+  fixed(s.p90AbsPct, 1),
+  fixed(s.mapePct, 1),
+  fixed(s.medianSignedPct, 1),
+];
+
+export function registerValidate(program: Command): void {
+  program
+    .command("validate")
+    .description(
+      "Predict every case of the validation suites and score it against the measurement: per-case error, median/P90/MAPE and coverage per level and group",
+    )
+    .argument("[suites...]", "suite files or directories (default: the shipped validation/ suites)")
+    .option(
+      "--predictor <form>",
+      "roofline (default) | calibrated:<predictor.json> | table:<measurement files>",
+    )
+    .option(
+      "--max-median-error <pct>",
+      "exit 1 when the median |error| of any level exceeds this, %",
+      positiveNumber(),
+    )
+    .option(
+      "--level-max <slice=pct>",
+      "median |error| limit of a level or suite/level slice, repeatable (e.g. kernel=25, anchors/kernel=10); exit 1 when exceeded",
+      sliceLimit,
+    )
+    .option("--cases-csv <file>", "also write the per-case rows (CSV)")
+    .option("--json", "per-case rows and the summaries as JSON")
+    .option("--csv", "per-case rows as CSV")
+    .action(async (paths, options) => {
+      const format = outputFormat(options);
+      const files = suiteFiles(paths.length > 0 ? paths : [SHIPPED_SUITES]);
+      if (files.length === 0)
+        throw new InputError([
+          { code: "empty", path: ["suites"], message: "no suite files (*.yaml, *.yml, *.json) found" },
+        ]);
+      const suites = loadSuites(files);
+      const registry = loadHardwareRegistry();
+      const predictor = options.predictor
+        ? await loadPredictor(options.predictor, rooflinePredictor(), registry)
+        : undefined;
+      const cases = runSuites(suites, { registry, predictor });
+      const summary = summarizeValidation(cases);
+      const limits: Record<string, number> = { ...(options.levelMax ?? {}) };
+      const slices = [...summary.levels, ...summary.suiteLevels];
+      const unknown = Object.keys(limits).filter((key) => !slices.some((s) => s.slice === key));
+      if (unknown.length > 0)
+        throw new InputError([
+          {
+            code: "unknown-id",
+            path: ["--level-max"],
+            message: `no slice ${unknown.map((k) => `"${k}"`).join(", ")} in these suites`,
+            allowed: slices.map((s) => s.slice),
+          },
+        ]);
+      if (options.casesCsv)
+        writeFilesAtomically([[options.casesCsv, renderCsv(CASE_HEAD, cases.map(caseCells))]]);
+      if (format === "json") process.stdout.write(renderJson({ schemaVersion: 1, cases, summary }));
+      else if (format === "csv") process.stdout.write(renderCsv(CASE_HEAD, cases.map(caseCells)));
+      else {
+        process.stdout.write(
+          `${cases.length} cases from ${files.length} suites; predictor ${predictor?.name ?? "roofline"}; error = predicted / measured - 1\n\n`,
+        );
+        process.stdout.write(renderTable(CASE_HEAD, cases.map(caseCells)));
+        process.stdout.write("\nper level\n");
+        process.stdout.write(renderTable(SUMMARY_HEAD, [...summary.levels, summary.all].map(summaryCells)));
+        process.stdout.write("\nper suite and level\n");
+        process.stdout.write(renderTable(SUMMARY_HEAD, summary.suiteLevels.map(summaryCells)));
+        process.stdout.write("\nper group\n");
+        process.stdout.write(renderTable(SUMMARY_HEAD, summary.groups.map(summaryCells)));
+      }
+      const over = slices.filter((level) => {
+        const limit =
+          limits[level.slice] ?? (summary.levels.includes(level) ? options.maxMedianError : undefined);
+        return limit !== undefined && !(level.medianAbsPct <= limit);
+      });
+      for (const level of over)
+        process.stderr.write(
+          `llmsim: ${level.slice} level median |error| ${fixed(level.medianAbsPct, 1)}% is over the limit ${limits[level.slice] ?? options.maxMedianError}%\n`,
+        );
+      if (over.length > 0) process.exitCode = EXIT_RESULT;
+    });
+}

@@ -1,0 +1,314 @@
+import { readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { loadWithSchema } from "../config/load.ts";
+import {
+  type ValidationCase,
+  type ValidationSuite,
+  validationSuiteSchema,
+} from "../config/schema/validation.ts";
+import { stepInputFromScenario } from "../config/step-request.ts";
+import type { HardwareRegistry } from "../core/hardware/catalog.ts";
+import { hardwareSpecOf } from "../core/hardware/resolve.ts";
+import type { AcceleratorRecord } from "../core/hardware/types.ts";
+import { InputError, type Issue } from "../core/issues.ts";
+import { gemm } from "../core/ops/gemm.ts";
+import type { Op } from "../core/ops/types.ts";
+import { DEFAULT_ROOFLINE_PARAMS, networkTiers, rooflinePredictor } from "../core/predictor/roofline.ts";
+import type { Predictor } from "../core/predictor/types.ts";
+import { enginePool } from "../core/sim/serve/deployment.ts";
+import { simulateServing } from "../core/sim/serve/engine.ts";
+import { summarizeServing } from "../core/sim/serve/metrics.ts";
+import type { OpRecord } from "../core/step/result.ts";
+import { simulateStep } from "../core/step/simulate.ts";
+import { canonicalUnit, unitFactor } from "../core/validation/metrics.ts";
+import { readText } from "./files.ts";
+import { loadHardwareRegistry } from "./hardware.ts";
+import { loadModel } from "./model.ts";
+
+/** A suite file with the cases it holds. */
+export interface LoadedSuite {
+  readonly file: string;
+  readonly suite: ValidationSuite;
+}
+
+/** Every *.yaml/*.yml/*.json suite under the given files or directories, sorted. */
+export function suiteFiles(paths: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const path of paths) {
+    let isDirectory = false;
+    try {
+      isDirectory = statSync(path).isDirectory();
+    } catch {
+      readText(path, "suite"); // names the missing file
+    }
+    if (isDirectory)
+      for (const name of readdirSync(path).sort())
+        if (/\.(ya?ml|json)$/.test(name)) out.push(join(path, name));
+    if (!isDirectory) out.push(path);
+  }
+  return out;
+}
+
+/** Loads and checks suites: schema, units of every case, unique ids. */
+export function loadSuites(files: readonly string[]): LoadedSuite[] {
+  const issues: Issue[] = [];
+  const suites: LoadedSuite[] = [];
+  const seen = new Map<string, string>();
+  for (const file of files) {
+    const parsed = loadWithSchema(readText(file, "suite"), file, validationSuiteSchema);
+    if (!parsed.ok) {
+      issues.push(...parsed.issues);
+      continue;
+    }
+    parsed.value.cases.forEach((c, index) => {
+      const unit = unitFactor(c.metric, c.unit);
+      if (!unit.ok)
+        issues.push({
+          code: "invalid-value",
+          path: ["cases", index, "unit"],
+          file,
+          message: `unit "${c.unit}" is not a unit of ${c.metric}`,
+          allowed: unit.allowed,
+        });
+      const previous = seen.get(c.id);
+      if (previous)
+        issues.push({
+          code: "duplicate",
+          path: ["cases", index, "id"],
+          file,
+          message: `id "${c.id}" is also in ${previous}`,
+        });
+      seen.set(c.id, file);
+    });
+    suites.push({ file, suite: parsed.value });
+  }
+  if (issues.length > 0) throw new InputError(issues);
+  return suites;
+}
+
+/** One case predicted: measured and predicted in the metric's canonical unit. */
+export interface CaseOutcome {
+  readonly suite: string;
+  readonly calibration: ValidationSuite["calibration"];
+  readonly id: string;
+  readonly level: ValidationCase["level"];
+  readonly group: string;
+  readonly metric: string;
+  readonly unit: string;
+  readonly measured: number;
+  /** null when the simulator cannot express the case (then `reason` says why). */
+  readonly predicted: number | null;
+  /** predicted / measured - 1, %. */
+  readonly errorPct: number | null;
+  readonly reason: string | null;
+  readonly predictor: string;
+  readonly source: string;
+}
+
+export interface ValidationContext {
+  readonly registry: HardwareRegistry;
+  readonly predictor: Predictor | undefined;
+}
+
+function accelerator(registry: HardwareRegistry, name: string): AcceleratorRecord {
+  const resolved = registry.resolve(name);
+  if (!resolved.ok) throw new InputError(resolved.issues);
+  return resolved.record;
+}
+
+/** What a kernel metric reads of an op (an OpRecord has all of it). */
+type OpFigures = Pick<
+  OpRecord,
+  "name" | "kind" | "ms" | "flops" | "bytesRead" | "bytesWritten" | "tierBytes"
+>;
+
+/** A kernel figure of one op: its time, FLOP rate, HBM bandwidth or bottleneck bus bandwidth. */
+function opMetric(metric: string, op: OpFigures, busTiers: { up: number; out: number }): number {
+  const sec = op.ms / 1e3;
+  switch (metric) {
+    case "kernel_time":
+      return op.ms;
+    case "tflops":
+      return op.flops / sec / 1e12;
+    case "hbm_bandwidth":
+      return (op.bytesRead + op.bytesWritten) / sec / 1e9;
+    case "busbw": {
+      const tiers = op.tierBytes;
+      if (!tiers) throw new Error(`busbw is defined for all-to-all ops; ${op.name} is ${op.kind}`);
+      // The tier whose transfer takes longer at the achievable rates bounds the op (DeepEP's "bottleneck").
+      const bytes =
+        tiers.scaleOutBytes / busTiers.out > tiers.scaleUpBytes / busTiers.up
+          ? tiers.scaleOutBytes
+          : tiers.scaleUpBytes;
+      return bytes / sec / 1e9;
+    }
+    default:
+      throw new Error(`${metric} is not a kernel metric`);
+  }
+}
+
+function predictValue(c: ValidationCase, context: ValidationContext): { value: number; predictor: string } {
+  const scenario = c.scenario;
+  if ("op" in scenario) {
+    const o = scenario.op;
+    const hardware = hardwareSpecOf(accelerator(context.registry, o.hardware));
+    const op = gemm({
+      name: o.name ?? "gemm",
+      m: o.m,
+      n: o.n,
+      k: o.k,
+      weightDtype: o.weightDtype ?? o.dtype,
+      activationDtype: o.activationDtype ?? "bf16",
+      computeDtype: o.dtype,
+      formula: "validation case",
+    });
+    const predictor = context.predictor ?? rooflinePredictor();
+    const timing = predictor.predict(op, hardware);
+    return {
+      value: opMetric(c.metric, { ...op, ms: timing.ms, tierBytes: null }, { up: 1, out: 1 }),
+      predictor: predictor.name,
+    };
+  }
+  if ("step" in scenario) {
+    const record = accelerator(context.registry, scenario.step.hardware);
+    const model = loadModel(scenario.step.model);
+    const input = stepInputFromScenario(scenario.step, model, record);
+    const result = simulateStep({
+      ...input,
+      ...(context.predictor ? { predictor: context.predictor } : {}),
+      ignoreMemory: true,
+      detail: "kinds",
+    });
+    const totals = result.totals;
+    if (!totals) throw new Error("the step produced no totals");
+    if (scenario.read) {
+      const read = scenario.read;
+      const layer = result.layers.find(
+        (l) => (read.layer === undefined || l.kind === read.layer) && l.ops.some((op) => op.name === read.op),
+      );
+      const op = layer?.ops.find((o) => o.name === read.op);
+      if (!op)
+        throw new Error(`no op "${read.op}" in the step${read.layer ? ` (${read.layer} layers)` : ""}`);
+      const net = networkTiers(input.hardware, DEFAULT_ROOFLINE_PARAMS);
+      return {
+        value: opMetric(c.metric, op, { up: net.scaleUpBytesPerSec, out: net.scaleOutBytesPerSec }),
+        predictor: result.predictor,
+      };
+    }
+    const gpusPerNode = scenario.gpusPerNode ?? input.hardware.scaleUp.domainGpus;
+    switch (c.metric) {
+      case "step_latency":
+        return { value: totals.latencyMs, predictor: result.predictor };
+      case "tokens_per_s_per_gpu":
+        return { value: totals.tokensPerSecPerGpu, predictor: result.predictor };
+      case "tokens_per_s_per_node":
+        return { value: totals.tokensPerSecPerGpu * gpusPerNode, predictor: result.predictor };
+      default:
+        throw new Error(`${c.metric} needs a serving scenario or a read op`);
+    }
+  }
+  const s = scenario.serve;
+  if (c.metric !== "output_tokens_per_s_total") throw new Error(`${c.metric} is not a serving metric`);
+  const model = loadModel(s.model);
+  const hardware = hardwareSpecOf(accelerator(context.registry, s.hardware));
+  const pool = enginePool({
+    name: "replicas",
+    role: "both",
+    model,
+    hardware,
+    parallel: { tp: s.tp ?? 1 },
+    replicas: 1,
+    scheduler: {
+      kind: "continuous",
+      maxBatchedTokens: s.maxBatchedTokens ?? 8192,
+      maxSeqs: s.maxSeqs ?? 256,
+    },
+    dtypes: {
+      ...(s.weightDtype ? { weight: s.weightDtype, expertWeight: s.weightDtype } : {}),
+      ...(s.kvDtype ? { kvCache: s.kvDtype } : {}),
+    },
+    ...(s.memoryUtilization !== undefined ? { memoryUtilization: s.memoryUtilization } : {}),
+    ...(context.predictor ? { predictor: context.predictor } : {}),
+  });
+  const result = simulateServing({
+    requests: {
+      arrivalSec: new Float64Array(s.requests),
+      promptTokens: new Int32Array(s.requests).fill(s.promptTokens),
+      outputTokens: new Int32Array(s.requests).fill(s.outputTokens),
+    },
+    pools: [pool],
+    router: "least-outstanding",
+  });
+  return {
+    value: summarizeServing(result).outputTokensPerSec,
+    predictor: context.predictor?.name ?? "roofline",
+  };
+}
+
+/** Predicts every case; a case the engine cannot express is kept, with its reason. */
+export function runSuites(suites: readonly LoadedSuite[], context: ValidationContext): CaseOutcome[] {
+  const out: CaseOutcome[] = [];
+  for (const { suite } of suites) {
+    for (const c of suite.cases) {
+      const factor = unitFactor(c.metric, c.unit);
+      const measured = factor.ok ? c.value * factor.factor : Number.NaN;
+      let predicted: number | null = null;
+      let reason: string | null = null;
+      let predictorName = context.predictor?.name ?? "roofline";
+      try {
+        const p = predictValue(c, context);
+        predicted = p.value;
+        predictorName = p.predictor;
+        if (!Number.isFinite(predicted)) {
+          reason = `the prediction is not finite (${predicted})`;
+          predicted = null;
+        }
+      } catch (error) {
+        if (!(error instanceof Error) || error instanceof InputError) throw error;
+        reason = error.message;
+      }
+      out.push({
+        suite: suite.suite,
+        calibration: c.calibration ?? suite.calibration,
+        id: c.id,
+        level: c.level,
+        group: c.group ?? suite.suite,
+        metric: c.metric,
+        unit: canonicalUnit(c.metric),
+        measured,
+        predicted,
+        errorPct: predicted === null ? null : (predicted / measured - 1) * 100,
+        reason,
+        predictor: predictorName,
+        source: c.source.commit ? `${c.source.document} @${c.source.commit}` : c.source.document,
+      });
+    }
+  }
+  return out;
+}
+
+/** "hardware|op|dtype|m x n x k" of a GEMM, to match validation cases with measurements. */
+export function opShapeKey(hardware: string, op: Pick<Op, "name" | "computeDtype" | "shape">): string {
+  const shape = op.shape;
+  return `${hardware}|${op.name}|${op.computeDtype}|${shape ? `${shape.m}x${shape.n}x${shape.k}` : ""}`;
+}
+
+/** The GEMM shapes the suites' op cases measure (catalog hardware names), for calibrate --exclude. */
+export function heldOutShapes(suites: readonly LoadedSuite[]): Set<string> {
+  const registry = loadHardwareRegistry();
+  const keys = new Set<string>();
+  for (const { suite } of suites)
+    for (const c of suite.cases) {
+      if (!("op" in c.scenario)) continue;
+      const o = c.scenario.op;
+      const hardware = registry.get(o.hardware)?.name ?? o.hardware;
+      keys.add(
+        opShapeKey(hardware, {
+          name: o.name ?? "gemm",
+          computeDtype: o.dtype,
+          shape: { m: o.m, n: o.n, k: o.k },
+        }),
+      );
+    }
+  return keys;
+}

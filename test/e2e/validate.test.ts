@@ -1,0 +1,109 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const bin = new URL("../../bin/llmsim.js", import.meta.url).pathname;
+const llmsim = (args: string[]) => {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: "utf8" });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+};
+const dir = mkdtempSync(join(tmpdir(), "llmsim-validate-"));
+const file = (name: string, text: string) => {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+};
+
+interface Slice {
+  slice: string;
+  n: number;
+  coverage: number;
+  medianAbsPct: number;
+}
+
+/**
+ * CI thresholds: today's median |error| per suite and level with the default roofline
+ * (README, "Validation"), plus a margin, so a regression fails the build. The issue's targets
+ * are anchors/kernel <= 10% (met) and anchors/system <= 15% (missed: 36.0% today, see docs/validation.md).
+ */
+const THRESHOLDS: Record<string, number> = {
+  "anchors/kernel": 10,
+  "anchors/system": 40,
+  "vidur-a100/kernel": 7,
+  "vidur-h100/kernel": 22,
+  "aiconfigurator-h100-gemm/kernel": 60,
+};
+
+describe("llmsim validate on the shipped suites", () => {
+  const run = llmsim(["validate", "--json"]);
+  const result = JSON.parse(run.stdout) as {
+    cases: { id: string; predicted: number | null; errorPct: number | null }[];
+    summary: { levels: Slice[]; suiteLevels: Slice[] };
+  };
+  it("expresses every case (coverage 100%), all 14 anchors included", () => {
+    expect(run.code, run.stderr).toBe(0);
+    for (const level of result.summary.levels) expect(level.coverage, level.slice).toBe(1);
+    const anchors = result.summary.suiteLevels.filter((s) => s.slice.startsWith("anchors/"));
+    expect(anchors.reduce((n, s) => n + s.n, 0)).toBe(14);
+    for (const id of ["K-DEEPEP-N32D", "K-FMLA-02", "K-DGEMM-M4096N7168K16384", "S-SGL-07"])
+      expect(result.cases.find((c) => c.id === id)?.predicted).toBeGreaterThan(0);
+  });
+  for (const [slice, limit] of Object.entries(THRESHOLDS))
+    it(`${slice} median |error| stays <= ${limit}%`, () => {
+      const found = result.summary.suiteLevels.find((s) => s.slice === slice);
+      expect(found, slice).toBeDefined();
+      expect(found?.medianAbsPct).toBeLessThanOrEqual(limit);
+    });
+  it("--level-max fails the run (exit 1) when a slice is over its limit, and names unknown slices (exit 2)", () => {
+    const over = llmsim(["validate", "--level-max", "anchors/system=1"]);
+    expect(over.code).toBe(1);
+    expect(over.stderr).toMatch(/anchors\/system level median \|error\| 3\d\.\d% is over the limit 1%/);
+    const unknown = llmsim(["validate", "--level-max", "nope/kernel=5"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(
+      /no slice "nope\/kernel" in these suites.*kernel, system, aiconfigurator-h100-gemm\/kernel/s,
+    );
+  });
+});
+
+describe("validation cases", () => {
+  const suite = (unit: string) => `suite: mine
+calibration: held-out
+cases:
+  - id: one-gemm
+    source: { document: "my notebook" }
+    level: kernel
+    scenario:
+      op: { hardware: H100, kind: gemm, m: 4096, n: 4096, k: 4096, dtype: bf16 }
+    metric: kernel_time
+    value: 200
+    unit: ${unit}
+`;
+  it("adding a case is one entry; units are converted (µs to ms)", () => {
+    const r = llmsim(["validate", file("mine.yaml", suite("us")), "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const [c] = JSON.parse(r.stdout).cases;
+    // 2·4096³ FLOPs at 989.4 TFLOPS x 0.721 = 0.1927 ms; 200 µs measured = 0.2 ms.
+    expect(c.measured).toBeCloseTo(0.2, 12);
+    expect(c.predicted).toBeCloseTo(((2 * 4096 ** 3) / (989.4e12 * 0.721)) * 1e3, 4);
+  });
+  it("a unit that is not the metric's exits 2 naming the allowed units", () => {
+    const r = llmsim(["validate", file("bad-unit.yaml", suite("GB/s"))]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /bad-unit\.yaml: cases\.0\.unit: unit "GB\/s" is not a unit of kernel_time \(allowed: s, ms, us, µs, ns\)/,
+    );
+  });
+  it("a malformed case names file:line:column", () => {
+    const r = llmsim([
+      "validate",
+      file("bad-level.yaml", suite("ms").replace("level: kernel", "level: kernal")),
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /bad-level\.yaml:6:12: cases\.0\.level: must be one of "kernel", "layer", "step", "system", "request"/,
+    );
+  });
+});
