@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -66,6 +66,32 @@ describe("llmsim validate on the shipped suites", () => {
       /no slice "nope\/kernel" in these suites.*kernel, system, aiconfigurator-h100-gemm\/kernel/s,
     );
   });
+});
+
+describe("validate outputs", () => {
+  it("writes the log-log chart (PNG), the HTML report and the per-case CSV together", () => {
+    const png = join(dir, "v.png");
+    const html = join(dir, "v.html");
+    const csv = join(dir, "v.csv");
+    const r = llmsim([
+      "validate",
+      "validation/anchors.yaml",
+      "--chart",
+      png,
+      "--html",
+      html,
+      "--cases-csv",
+      csv,
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(png).subarray(1, 4).toString()).toBe("PNG");
+    const report = readFileSync(html, "utf8");
+    expect(report).toContain("<svg");
+    expect(report).toContain("K-DEEPEP-LL128C");
+    expect(readFileSync(csv, "utf8").split("\n")[0]).toBe(
+      "suite,id,level,group,metric,unit,measured,predicted,error_%,calibration,note",
+    );
+  }, 60_000);
 });
 
 describe("validation cases", () => {

@@ -3,10 +3,12 @@ import type { Command } from "@commander-js/extra-typings";
 import { InvalidArgumentError } from "@commander-js/extra-typings";
 import { InputError } from "../../core/issues.ts";
 import { rooflinePredictor } from "../../core/predictor/roofline.ts";
+import { validationChartSpec, validationReportHtml } from "../../core/report/validation-report.ts";
 import { type SliceSummary, summarizeValidation } from "../../core/validation/summary.ts";
 import { writeFilesAtomically } from "../../io/files.ts";
 import { loadHardwareRegistry } from "../../io/hardware.ts";
 import { loadPredictor } from "../../io/predictor.ts";
+import { svgToPng, vegaLiteToSvg } from "../../io/render-chart.ts";
 import { type CaseOutcome, loadSuites, runSuites, suiteFiles } from "../../io/validation.ts";
 import { EXIT_RESULT } from "../errors.ts";
 import { fixed } from "../format/numbers.ts";
@@ -88,6 +90,8 @@ export function registerValidate(program: Command): void {
       sliceLimit,
     )
     .option("--cases-csv <file>", "also write the per-case rows (CSV)")
+    .option("--chart <file>", "write the predicted-vs-measured chart, log-log (.svg or .png)")
+    .option("--html <file>", "write a standalone HTML report (summaries, chart, every case)")
     .option("--json", "per-case rows and the summaries as JSON")
     .option("--csv", "per-case rows as CSV")
     .action(async (paths, options) => {
@@ -116,8 +120,29 @@ export function registerValidate(program: Command): void {
             allowed: slices.map((s) => s.slice),
           },
         ]);
-      if (options.casesCsv)
-        writeFilesAtomically([[options.casesCsv, renderCsv(CASE_HEAD, cases.map(caseCells))]]);
+      const outputs: [string, string | Uint8Array][] = [];
+      if (options.casesCsv) outputs.push([options.casesCsv, renderCsv(CASE_HEAD, cases.map(caseCells))]);
+      if (options.chart || options.html) {
+        const title = `llmsim validate: ${cases.length} cases, predictor ${predictor?.name ?? "roofline"}`;
+        const svg = await vegaLiteToSvg(validationChartSpec(cases, title));
+        if (options.chart)
+          outputs.push([options.chart, options.chart.toLowerCase().endsWith(".png") ? svgToPng(svg) : svg]);
+        if (options.html)
+          outputs.push([
+            options.html,
+            validationReportHtml(
+              title,
+              [
+                { heading: "Per level", rows: [...summary.levels, summary.all] },
+                { heading: "Per suite and level", rows: summary.suiteLevels },
+                { heading: "Per group", rows: summary.groups },
+              ],
+              cases,
+              svg,
+            ),
+          ]);
+      }
+      writeFilesAtomically(outputs);
       if (format === "json") process.stdout.write(renderJson({ schemaVersion: 1, cases, summary }));
       else if (format === "csv") process.stdout.write(renderCsv(CASE_HEAD, cases.map(caseCells)));
       else {
