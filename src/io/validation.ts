@@ -183,15 +183,33 @@ function predictValue(c: ValidationCase, context: ValidationContext): { value: n
     if (!totals) throw new Error("the step produced no totals");
     if (scenario.read) {
       const read = scenario.read;
+      const names = typeof read.op === "string" ? [read.op] : read.op;
       const layer = result.layers.find(
-        (l) => (read.layer === undefined || l.kind === read.layer) && l.ops.some((op) => op.name === read.op),
+        (l) =>
+          (read.layer === undefined || l.kind === read.layer) &&
+          names.every((name) => l.ops.some((op) => op.name === name)),
       );
-      const op = layer?.ops.find((o) => o.name === read.op);
-      if (!op)
-        throw new Error(`no op "${read.op}" in the step${read.layer ? ` (${read.layer} layers)` : ""}`);
+      const ops = names.map((name) => layer?.ops.find((o) => o.name === name));
+      if (!layer || ops.some((op) => op === undefined))
+        throw new Error(
+          `no layer with op${names.length > 1 ? "s" : ""} ${names.join(", ")} in the step${read.layer ? ` (${read.layer} layers)` : ""}`,
+        );
+      const found = ops as OpRecord[];
+      const figures: OpFigures =
+        found.length === 1
+          ? (found[0] as OpRecord)
+          : {
+              name: names.join("+"),
+              kind: (found[0] as OpRecord).kind,
+              ms: found.reduce((sum, op) => sum + op.ms, 0),
+              flops: found.reduce((sum, op) => sum + op.flops, 0),
+              bytesRead: found.reduce((sum, op) => sum + op.bytesRead, 0),
+              bytesWritten: found.reduce((sum, op) => sum + op.bytesWritten, 0),
+              tierBytes: null,
+            };
       const net = networkTiers(input.hardware, DEFAULT_ROOFLINE_PARAMS);
       return {
-        value: opMetric(c.metric, op, { up: net.scaleUpBytesPerSec, out: net.scaleOutBytesPerSec }),
+        value: opMetric(c.metric, figures, { up: net.scaleUpBytesPerSec, out: net.scaleOutBytesPerSec }),
         predictor: result.predictor,
       };
     }

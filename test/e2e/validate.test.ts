@@ -34,6 +34,7 @@ const THRESHOLDS: Record<string, number> = {
   "vidur-a100/kernel": 7,
   "vidur-h100/kernel": 22,
   "aiconfigurator-h100-gemm/kernel": 60,
+  "aiconfigurator-h100-moe/kernel": 13,
 };
 
 describe("llmsim validate on the shipped suites", () => {
@@ -47,6 +48,8 @@ describe("llmsim validate on the shipped suites", () => {
     for (const level of result.summary.levels) expect(level.coverage, level.slice).toBe(1);
     const anchors = result.summary.suiteLevels.filter((s) => s.slice.startsWith("anchors/"));
     expect(anchors.reduce((n, s) => n + s.n, 0)).toBe(14);
+    const moe = result.cases.find((c) => c.id.startsWith("aiconfigurator-h100-moe:"));
+    expect(moe?.predicted).toBeGreaterThan(0);
     for (const id of ["K-DEEPEP-N32D", "K-FMLA-02", "K-DGEMM-M4096N7168K16384", "S-SGL-07"])
       expect(result.cases.find((c) => c.id === id)?.predicted).toBeGreaterThan(0);
   });

@@ -43,7 +43,11 @@ const scenario = z.union([
     step: stepScenarioSchema,
     read: z
       .strictObject({
-        op: z.string().min(1).describe("engine op whose figure is compared, e.g. moe_dispatch"),
+        op: z
+          .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+          .describe(
+            "engine op whose figure is compared (e.g. moe_dispatch), or ops taken together (times and work summed, e.g. a fused MoE kernel)",
+          ),
         layer: z
           .enum(["dense", "moe"])
           .optional()
