@@ -18,6 +18,7 @@ import { registerSimulate } from "./commands/simulate.ts";
 import { registerStep } from "./commands/step.ts";
 import { registerTraceTimeline } from "./commands/trace-timeline.ts";
 import { registerValidate } from "./commands/validate.ts";
+import { registerValidateRequests } from "./commands/validate-requests.ts";
 import { EXIT_RESULT, EXIT_USAGE, reportIssues } from "./errors.ts";
 
 /** Builds the `llmsim` command tree. */
@@ -46,6 +47,7 @@ export function buildProgram(): Command {
   registerTraceTimeline(program);
   registerCalibrate(program);
   registerValidate(program);
+  registerValidateRequests(program);
   const overrideAll = (command: Command) => {
     command.exitOverride();
     for (const sub of command.commands) overrideAll(sub as unknown as Command);

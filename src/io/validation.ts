@@ -7,6 +7,7 @@ import {
   validationSuiteSchema,
 } from "../config/schema/validation.ts";
 import { stepInputFromScenario } from "../config/step-request.ts";
+import type { Dtype } from "../core/dtype.ts";
 import type { HardwareRegistry } from "../core/hardware/catalog.ts";
 import { hardwareSpecOf } from "../core/hardware/resolve.ts";
 import type { AcceleratorRecord } from "../core/hardware/types.ts";
@@ -15,9 +16,11 @@ import { gemm } from "../core/ops/gemm.ts";
 import type { Op } from "../core/ops/types.ts";
 import { DEFAULT_ROOFLINE_PARAMS, networkTiers, rooflinePredictor } from "../core/predictor/roofline.ts";
 import type { Predictor } from "../core/predictor/types.ts";
+import type { RequestSet } from "../core/sim/requests.ts";
 import { enginePool } from "../core/sim/serve/deployment.ts";
 import { simulateServing } from "../core/sim/serve/engine.ts";
 import { summarizeServing } from "../core/sim/serve/metrics.ts";
+import type { SchedulerKind, ServeResult } from "../core/sim/serve/types.ts";
 import type { OpRecord } from "../core/step/result.ts";
 import { simulateStep } from "../core/step/simulate.ts";
 import { canonicalUnit, unitFactor } from "../core/validation/metrics.ts";
@@ -227,40 +230,59 @@ function predictValue(c: ValidationCase, context: ValidationContext): { value: n
   }
   const s = scenario.serve;
   if (c.metric !== "output_tokens_per_s_total") throw new Error(`${c.metric} is not a serving metric`);
-  const model = loadModel(s.model);
-  const hardware = hardwareSpecOf(accelerator(context.registry, s.hardware));
-  const pool = enginePool({
-    name: "replicas",
-    role: "both",
-    model,
-    hardware,
-    parallel: { tp: s.tp ?? 1 },
-    replicas: 1,
-    scheduler: {
-      kind: "continuous",
-      maxBatchedTokens: s.maxBatchedTokens ?? 8192,
-      maxSeqs: s.maxSeqs ?? 256,
-    },
-    dtypes: {
-      ...(s.weightDtype ? { weight: s.weightDtype, expertWeight: s.weightDtype } : {}),
-      ...(s.kvDtype ? { kvCache: s.kvDtype } : {}),
-    },
-    ...(s.memoryUtilization !== undefined ? { memoryUtilization: s.memoryUtilization } : {}),
-    ...(context.predictor ? { predictor: context.predictor } : {}),
-  });
-  const result = simulateServing({
-    requests: {
-      arrivalSec: new Float64Array(s.requests),
-      promptTokens: new Int32Array(s.requests).fill(s.promptTokens),
-      outputTokens: new Int32Array(s.requests).fill(s.outputTokens),
-    },
-    pools: [pool],
-    router: "least-outstanding",
+  const result = simulateRun(s, context, {
+    arrivalSec: new Float64Array(s.requests),
+    promptTokens: new Int32Array(s.requests).fill(s.promptTokens),
+    outputTokens: new Int32Array(s.requests).fill(s.outputTokens),
   });
   return {
     value: summarizeServing(result).outputTokensPerSec,
     predictor: context.predictor?.name ?? "roofline",
   };
+}
+
+/** The deployment a serving case or a replayed run describes (llmsim serve's aggregated mode). */
+export interface ServeDeployment {
+  readonly model: string;
+  readonly hardware: string;
+  readonly tp?: number | undefined;
+  readonly replicas?: number | undefined;
+  readonly scheduler?: SchedulerKind | undefined;
+  readonly weightDtype?: Dtype | undefined;
+  readonly kvDtype?: Dtype | undefined;
+  readonly memoryUtilization?: number | undefined;
+  readonly maxSeqs?: number | undefined;
+  readonly maxBatchedTokens?: number | undefined;
+}
+
+/** Runs the serving simulator for a deployment on the given requests. */
+export function simulateRun(
+  d: ServeDeployment,
+  context: ValidationContext,
+  requests: RequestSet,
+): ServeResult {
+  const model = loadModel(d.model);
+  const hardware = hardwareSpecOf(accelerator(context.registry, d.hardware));
+  const pool = enginePool({
+    name: "replicas",
+    role: "both",
+    model,
+    hardware,
+    parallel: { tp: d.tp ?? 1 },
+    replicas: d.replicas ?? 1,
+    scheduler: {
+      kind: d.scheduler ?? "continuous",
+      maxBatchedTokens: d.maxBatchedTokens ?? 8192,
+      maxSeqs: d.maxSeqs ?? 256,
+    },
+    dtypes: {
+      ...(d.weightDtype ? { weight: d.weightDtype, expertWeight: d.weightDtype } : {}),
+      ...(d.kvDtype ? { kvCache: d.kvDtype } : {}),
+    },
+    ...(d.memoryUtilization !== undefined ? { memoryUtilization: d.memoryUtilization } : {}),
+    ...(context.predictor ? { predictor: context.predictor } : {}),
+  });
+  return simulateServing({ requests, pools: [pool], router: "least-outstanding" });
 }
 
 /** Predicts every case; a case the engine cannot express is kept, with its reason. */

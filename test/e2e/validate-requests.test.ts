@@ -1,0 +1,83 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const bin = new URL("../../bin/llmsim.js", import.meta.url).pathname;
+const llmsim = (args: string[]) => {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: "utf8" });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+};
+const dir = mkdtempSync(join(tmpdir(), "llmsim-validate-requests-"));
+const deployment = ["--model", "meta-llama/Llama-3.1-8B", "--hardware", "H100"];
+
+describe("llmsim validate-requests", () => {
+  // No per-request measurement ships with the repository, so the "measured" run here is one of
+  // llmsim serve's own runs: replaying it must reproduce it, and another accelerator must not.
+  const measured = join(dir, "run.csv");
+  const serve = llmsim([
+    "serve",
+    ...deployment,
+    "--requests",
+    "200",
+    "--rate",
+    "8",
+    "--metrics-csv",
+    measured,
+  ]);
+  it("replays a run's arrivals and lengths: the same deployment gives the same distributions", () => {
+    expect(serve.code, serve.stderr).toBe(0);
+    const r = llmsim(["validate-requests", "--measured", measured, ...deployment, "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const { comparison } = JSON.parse(r.stdout);
+    for (const c of comparison) {
+      // The CSV keeps nanoseconds: ties may split by one request (KS 1/200).
+      expect(c.ks, c.metric).toBeLessThanOrEqual(1 / 200 + 1e-12);
+      expect(Math.abs(c.p50ErrorPct), c.metric).toBeLessThan(0.01);
+    }
+    expect(comparison.map((c: { definition: string }) => c.definition).join("\n")).toMatch(
+      /queueing and prefill included.*not ITL/s,
+    );
+  }, 60_000);
+  it("a slower accelerator shows in the percentiles, the KS distance and the CDF chart", () => {
+    const chart = join(dir, "cdf.svg");
+    const r = llmsim([
+      "validate-requests",
+      "--measured",
+      measured,
+      "--model",
+      "meta-llama/Llama-3.1-8B",
+      "--hardware",
+      "A100",
+      "--chart",
+      chart,
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/TPOT +│ measured/);
+    expect(readFileSync(chart, "utf8")).toContain("<svg");
+    const json = JSON.parse(
+      llmsim([
+        "validate-requests",
+        "--measured",
+        measured,
+        "--model",
+        "meta-llama/Llama-3.1-8B",
+        "--hardware",
+        "A100",
+        "--json",
+      ]).stdout,
+    );
+    const tpot = json.comparison.find((c: { metric: string }) => c.metric === "tpot");
+    expect(tpot.ks).toBeGreaterThan(0.5);
+    expect(tpot.p50ErrorPct).toBeGreaterThan(20);
+  }, 60_000);
+  it("a run without timings exits 2 naming the missing columns", () => {
+    const bad = join(dir, "bad.csv");
+    writeFileSync(bad, "arrival_time_ns,input_tokens,output_tokens\n0,10,5\n");
+    const r = llmsim(["validate-requests", "--measured", bad, ...deployment]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/bad\.csv:1:1: ttft_ns: missing column "ttft_ns"/);
+    expect(r.stderr).toMatch(/completion_time_ns: missing column/);
+  });
+});
