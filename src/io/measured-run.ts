@@ -77,26 +77,19 @@ export function readMeasuredRun(path: string): MeasuredRun {
     completion[r] = (completionNs - origin) / 1e9;
   }
   if (issues.length > 0) throw new InputError(issues.slice(0, 20));
-  // Replay needs arrivals in order; the timings move with their requests.
+  // readRequestTrace returns the lengths in arrival order (stable: ties keep file order); the
+  // timings are put in the same order here, so each request keeps its own lengths.
   const order = Array.from({ length: n }, (_, i) => i).sort(
-    (a, b) => (arrival[a] as number) - (arrival[b] as number),
+    (a, b) => (arrival[a] as number) - (arrival[b] as number) || a - b,
   );
-  const pick = <T extends Float64Array | Int32Array>(values: T, make: (n: number) => T): T => {
-    const out = make(n);
-    order.forEach((from, to) => {
-      out[to] = values[from] as number;
-    });
-    return out;
-  };
-  const f64 = (k: number) => new Float64Array(k);
-  const i32 = (k: number) => new Int32Array(k);
+  const inOrder = (values: Float64Array) => Float64Array.from(order, (i) => values[i] as number);
   return {
-    promptTokens: pick(trace.promptTokens, i32),
+    promptTokens: trace.promptTokens,
     times: {
-      arrivalSec: pick(arrival, f64),
-      firstTokenSec: pick(firstToken, f64),
-      completionSec: pick(completion, f64),
-      outputTokens: pick(trace.outputTokens, i32),
+      arrivalSec: inOrder(arrival),
+      firstTokenSec: inOrder(firstToken),
+      completionSec: inOrder(completion),
+      outputTokens: trace.outputTokens,
     },
   };
 }

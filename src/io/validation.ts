@@ -7,14 +7,14 @@ import {
   validationSuiteSchema,
 } from "../config/schema/validation.ts";
 import { stepInputFromScenario } from "../config/step-request.ts";
-import type { Dtype } from "../core/dtype.ts";
+import { BYTES_PER_ELEMENT, type Dtype } from "../core/dtype.ts";
 import type { HardwareRegistry } from "../core/hardware/catalog.ts";
 import { hardwareSpecOf } from "../core/hardware/resolve.ts";
 import type { AcceleratorRecord } from "../core/hardware/types.ts";
 import { InputError, type Issue } from "../core/issues.ts";
 import { gemm } from "../core/ops/gemm.ts";
 import type { Op } from "../core/ops/types.ts";
-import { DEFAULT_ROOFLINE_PARAMS, networkTiers, rooflinePredictor } from "../core/predictor/roofline.ts";
+import { rooflinePredictor } from "../core/predictor/roofline.ts";
 import type { Predictor } from "../core/predictor/types.ts";
 import type { RequestSet } from "../core/sim/requests.ts";
 import { enginePool } from "../core/sim/serve/deployment.ts";
@@ -23,9 +23,9 @@ import { summarizeServing } from "../core/sim/serve/metrics.ts";
 import type { SchedulerKind, ServeResult } from "../core/sim/serve/types.ts";
 import type { OpRecord } from "../core/step/result.ts";
 import { simulateStep } from "../core/step/simulate.ts";
+import { deepEpBytesPerChannel, deepEpCountedBytes } from "../core/validation/deepep.ts";
 import { canonicalUnit, unitFactor } from "../core/validation/metrics.ts";
 import { readText } from "./files.ts";
-import { loadHardwareRegistry } from "./hardware.ts";
 import { loadModel } from "./model.ts";
 
 /** A suite file with the cases it holds. */
@@ -119,14 +119,21 @@ function accelerator(registry: HardwareRegistry, name: string): AcceleratorRecor
   return resolved.record;
 }
 
-/** What a kernel metric reads of an op (an OpRecord has all of it). */
-type OpFigures = Pick<
-  OpRecord,
-  "name" | "kind" | "ms" | "flops" | "bytesRead" | "bytesWritten" | "tierBytes"
->;
+/** A mistake in a case (a metric its scenario cannot give, an op the step does not have): bad input. */
+function caseError(path: readonly string[], message: string, allowed?: readonly string[]): InputError {
+  return new InputError([
+    { code: "invalid-value", path: [...path], message, ...(allowed ? { allowed } : {}) },
+  ]);
+}
 
-/** A kernel figure of one op: its time, FLOP rate, HBM bandwidth or bottleneck bus bandwidth. */
-function opMetric(metric: string, op: OpFigures, busTiers: { up: number; out: number }): number {
+/** What a kernel metric reads of an op (an OpRecord has all of it). */
+type OpFigures = Pick<OpRecord, "name" | "kind" | "ms" | "flops" | "bytesRead" | "bytesWritten">;
+
+/**
+ * A kernel figure of one op: its time, FLOP rate, HBM bandwidth, or (busbw) the bytes DeepEP's
+ * tests count for it over its time; `deepEpBytes` is null when the op is not a MoE all-to-all.
+ */
+function opMetric(metric: string, op: OpFigures, deepEpBytes: number | null): number {
   const sec = op.ms / 1e3;
   switch (metric) {
     case "kernel_time":
@@ -135,18 +142,20 @@ function opMetric(metric: string, op: OpFigures, busTiers: { up: number; out: nu
       return op.flops / sec / 1e12;
     case "hbm_bandwidth":
       return (op.bytesRead + op.bytesWritten) / sec / 1e9;
-    case "busbw": {
-      const tiers = op.tierBytes;
-      if (!tiers) throw new Error(`busbw is defined for all-to-all ops; ${op.name} is ${op.kind}`);
-      // The tier whose transfer takes longer at the achievable rates bounds the op (DeepEP's "bottleneck").
-      const bytes =
-        tiers.scaleOutBytes / busTiers.out > tiers.scaleUpBytes / busTiers.up
-          ? tiers.scaleOutBytes
-          : tiers.scaleUpBytes;
-      return bytes / sec / 1e9;
-    }
+    case "busbw":
+      if (deepEpBytes === null)
+        throw caseError(
+          ["metric"],
+          `busbw is defined for the MoE dispatch and combine ops; ${op.name} is not one`,
+        );
+      return deepEpBytes / sec / 1e9;
     default:
-      throw new Error(`${metric} is not a kernel metric`);
+      throw caseError(["metric"], `${metric} is not a kernel metric`, [
+        "kernel_time",
+        "tflops",
+        "hbm_bandwidth",
+        "busbw",
+      ]);
   }
 }
 
@@ -168,7 +177,7 @@ function predictValue(c: ValidationCase, context: ValidationContext): { value: n
     const predictor = context.predictor ?? rooflinePredictor();
     const timing = predictor.predict(op, hardware);
     return {
-      value: opMetric(c.metric, { ...op, ms: timing.ms, tierBytes: null }, { up: 1, out: 1 }),
+      value: opMetric(c.metric, { ...op, ms: timing.ms }, null),
       predictor: predictor.name,
     };
   }
@@ -194,8 +203,10 @@ function predictValue(c: ValidationCase, context: ValidationContext): { value: n
       );
       const ops = names.map((name) => layer?.ops.find((o) => o.name === name));
       if (!layer || ops.some((op) => op === undefined))
-        throw new Error(
+        throw caseError(
+          ["read", "op"],
           `no layer with op${names.length > 1 ? "s" : ""} ${names.join(", ")} in the step${read.layer ? ` (${read.layer} layers)` : ""}`,
+          [...new Set(result.layers.flatMap((l) => l.ops.map((op) => op.name)))],
         );
       const found = ops as OpRecord[];
       const figures: OpFigures =
@@ -208,13 +219,25 @@ function predictValue(c: ValidationCase, context: ValidationContext): { value: n
               flops: found.reduce((sum, op) => sum + op.flops, 0),
               bytesRead: found.reduce((sum, op) => sum + op.bytesRead, 0),
               bytesWritten: found.reduce((sum, op) => sum + op.bytesWritten, 0),
-              tierBytes: null,
             };
-      const net = networkTiers(input.hardware, DEFAULT_ROOFLINE_PARAMS);
-      return {
-        value: opMetric(c.metric, figures, { up: net.scaleUpBytesPerSec, out: net.scaleOutBytesPerSec }),
-        predictor: result.predictor,
-      };
+      const a2a = names.length === 1 && (names[0] === "moe_dispatch" || names[0] === "moe_combine");
+      const deepEpBytes =
+        a2a && model.moe
+          ? deepEpCountedBytes({
+              tokens: totals.tokensPerStep / result.parallel.gpus,
+              hidden: model.hiddenSize,
+              topK: model.moe.topK,
+              experts: model.moe.numExperts,
+              ranks: result.parallel.ep,
+              ranksPerNode: input.hardware.scaleUp.domainGpus,
+              bytesPerChannel: deepEpBytesPerChannel(
+                BYTES_PER_ELEMENT[
+                  names[0] === "moe_dispatch" ? result.dtypes.dispatch : result.dtypes.combine
+                ],
+              ),
+            })
+          : null;
+      return { value: opMetric(c.metric, figures, deepEpBytes), predictor: result.predictor };
     }
     const gpusPerNode = scenario.gpusPerNode ?? input.hardware.scaleUp.domainGpus;
     switch (c.metric) {
@@ -225,11 +248,16 @@ function predictValue(c: ValidationCase, context: ValidationContext): { value: n
       case "tokens_per_s_per_node":
         return { value: totals.tokensPerSecPerGpu * gpusPerNode, predictor: result.predictor };
       default:
-        throw new Error(`${c.metric} needs a serving scenario or a read op`);
+        throw caseError(["metric"], `${c.metric} needs a serving scenario or a read op`, [
+          "step_latency",
+          "tokens_per_s_per_gpu",
+          "tokens_per_s_per_node",
+        ]);
     }
   }
   const s = scenario.serve;
-  if (c.metric !== "output_tokens_per_s_total") throw new Error(`${c.metric} is not a serving metric`);
+  if (c.metric !== "output_tokens_per_s_total")
+    throw caseError(["metric"], `${c.metric} is not a serving metric`, ["output_tokens_per_s_total"]);
   const result = simulateRun(s, context, {
     arrivalSec: new Float64Array(s.requests),
     promptTokens: new Int32Array(s.requests).fill(s.promptTokens),
@@ -288,8 +316,8 @@ export function simulateRun(
 /** Predicts every case; a case the engine cannot express is kept, with its reason. */
 export function runSuites(suites: readonly LoadedSuite[], context: ValidationContext): CaseOutcome[] {
   const out: CaseOutcome[] = [];
-  for (const { suite } of suites) {
-    for (const c of suite.cases) {
+  for (const { file, suite } of suites) {
+    for (const [index, c] of suite.cases.entries()) {
       const factor = unitFactor(c.metric, c.unit);
       const measured = factor.ok ? c.value * factor.factor : Number.NaN;
       let predicted: number | null = null;
@@ -304,7 +332,16 @@ export function runSuites(suites: readonly LoadedSuite[], context: ValidationCon
           predicted = null;
         }
       } catch (error) {
-        if (!(error instanceof Error) || error instanceof InputError) throw error;
+        // Bad input in a case (an unknown model or accelerator) names the suite file and the case.
+        if (error instanceof InputError)
+          throw new InputError(
+            error.issues.map((issue) => ({
+              ...issue,
+              file: issue.file ?? file,
+              path: ["cases", index, ...(issue.path[0] === "metric" ? [] : ["scenario"]), ...issue.path],
+            })),
+          );
+        if (!(error instanceof Error)) throw error;
         reason = error.message;
       }
       out.push({
@@ -334,8 +371,7 @@ export function opShapeKey(hardware: string, op: Pick<Op, "name" | "computeDtype
 }
 
 /** The GEMM shapes the suites' op cases measure (catalog hardware names), for calibrate --exclude. */
-export function heldOutShapes(suites: readonly LoadedSuite[]): Set<string> {
-  const registry = loadHardwareRegistry();
+export function heldOutShapes(suites: readonly LoadedSuite[], registry: HardwareRegistry): Set<string> {
   const keys = new Set<string>();
   for (const { suite } of suites)
     for (const c of suite.cases) {

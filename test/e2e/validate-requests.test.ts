@@ -81,3 +81,20 @@ describe("llmsim validate-requests", () => {
     expect(r.stderr).toMatch(/completion_time_ns: missing column/);
   });
 });
+
+describe("measured runs out of arrival order", () => {
+  it("keep each request's lengths with its timings", async () => {
+    const { readMeasuredRun } = await import("../../src/io/measured-run.ts");
+    const file = join(dir, "shuffled.csv");
+    // Rows arrive at 2 s, 0 s, 1 s.
+    writeFileSync(
+      file,
+      "arrival_time_ns,ttft_ns,completion_time_ns,input_tokens,output_tokens\n2000000000,10,2000000100,100,50\n0,20,200,1000,2\n1000000000,30,1000000300,10,300\n",
+    );
+    const run = readMeasuredRun(file);
+    expect(Array.from(run.times.arrivalSec)).toEqual([0, 1, 2]);
+    expect(Array.from(run.promptTokens)).toEqual([1000, 10, 100]);
+    expect(Array.from(run.times.outputTokens)).toEqual([2, 300, 50]);
+    expect(run.times.firstTokenSec[1]).toBeCloseTo(1 + 30e-9, 12);
+  });
+});

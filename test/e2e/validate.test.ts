@@ -30,6 +30,7 @@ interface Slice {
  */
 const THRESHOLDS: Record<string, number> = {
   "anchors/kernel": 10,
+  "anchors/kernel/held-out": 10,
   "anchors/system": 40,
   "vidur-a100/kernel": 7,
   "vidur-h100/kernel": 22,
@@ -41,7 +42,7 @@ describe("llmsim validate on the shipped suites", () => {
   const run = llmsim(["validate", "--json"]);
   const result = JSON.parse(run.stdout) as {
     cases: { id: string; predicted: number | null; errorPct: number | null }[];
-    summary: { levels: Slice[]; suiteLevels: Slice[] };
+    summary: { levels: Slice[]; suiteLevels: Slice[]; calibrationSplits: Slice[] };
   };
   it("expresses every case (coverage 100%), all 14 anchors included", () => {
     expect(run.code, run.stderr).toBe(0);
@@ -55,7 +56,9 @@ describe("llmsim validate on the shipped suites", () => {
   });
   for (const [slice, limit] of Object.entries(THRESHOLDS))
     it(`${slice} median |error| stays <= ${limit}%`, () => {
-      const found = result.summary.suiteLevels.find((s) => s.slice === slice);
+      const found = [...result.summary.suiteLevels, ...result.summary.calibrationSplits].find(
+        (s) => s.slice === slice,
+      );
       expect(found, slice).toBeDefined();
       expect(found?.medianAbsPct).toBeLessThanOrEqual(limit);
     });
@@ -123,6 +126,45 @@ cases:
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(
       /bad-unit\.yaml: cases\.0\.unit: unit "GB\/s" is not a unit of kernel_time \(allowed: s, ms, us, µs, ns\)/,
+    );
+  });
+  it("a case its scenario cannot give, or a unit of another quantity, is bad input (exit 2)", () => {
+    const stepCase = (read: string, metric: string, unit: string) => `suite: mine
+calibration: held-out
+cases:
+  - id: s
+    source: { document: "x" }
+    level: kernel
+    scenario:
+      step: { model: deepseek-ai/DeepSeek-V3, hardware: H800, dp: 8, ep: 8, phase: decode, batch: 64, context: 1024 }
+      ${read}
+    metric: ${metric}
+    value: 100
+    unit: ${unit}
+`;
+    const typo = llmsim([
+      "validate",
+      file("typo.yaml", stepCase("read: { op: moe_dispach }", "kernel_time", "us")),
+    ]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(
+      /typo\.yaml: cases\.0\.scenario\.read\.op: no layer with op moe_dispach.*moe_dispatch/s,
+    );
+    const perNode = llmsim([
+      "validate",
+      file("per-node.yaml", stepCase("gpusPerNode: 8", "tokens_per_s_per_gpu", "tokens/s/node")),
+    ]);
+    expect(perNode.code).toBe(2);
+    expect(perNode.stderr).toMatch(
+      /unit "tokens\/s\/node" is not a unit of tokens_per_s_per_gpu \(allowed: tokens\/s\/gpu\)/,
+    );
+    const gemmBusbw = llmsim([
+      "validate",
+      file("gemm-busbw.yaml", stepCase("read: { op: o_proj }", "busbw", "GB/s")),
+    ]);
+    expect(gemmBusbw.code).toBe(2);
+    expect(gemmBusbw.stderr).toMatch(
+      /cases\.0\.metric: busbw is defined for the MoE dispatch and combine ops/,
     );
   });
   it("a malformed case names file:line:column", () => {

@@ -163,7 +163,7 @@ export function registerCalibrate(program: Command): void {
         ...(options.hardware !== undefined ? { hardware: options.hardware } : {}),
       });
       if (options.exclude) {
-        const held = heldOutShapes(loadSuites(suiteFiles(options.exclude)));
+        const held = heldOutShapes(loadSuites(suiteFiles(options.exclude)), registry);
         measurements = measurements.filter((m) => !held.has(opShapeKey(m.hardware, m.op)));
       }
       if (options.ops) {

@@ -109,7 +109,7 @@ export function registerValidate(program: Command): void {
       const cases = runSuites(suites, { registry, predictor });
       const summary = summarizeValidation(cases);
       const limits: Record<string, number> = { ...(options.levelMax ?? {}) };
-      const slices = [...summary.levels, ...summary.suiteLevels];
+      const slices = [...summary.levels, ...summary.suiteLevels, ...summary.calibrationSplits];
       const unknown = Object.keys(limits).filter((key) => !slices.some((s) => s.slice === key));
       if (unknown.length > 0)
         throw new InputError([
@@ -135,6 +135,10 @@ export function registerValidate(program: Command): void {
               [
                 { heading: "Per level", rows: [...summary.levels, summary.all] },
                 { heading: "Per suite and level", rows: summary.suiteLevels },
+                {
+                  heading: "Per suite, level and calibration split (used = in-sample)",
+                  rows: summary.calibrationSplits,
+                },
                 { heading: "Per group", rows: summary.groups },
               ],
               cases,
@@ -154,17 +158,22 @@ export function registerValidate(program: Command): void {
         process.stdout.write(renderTable(SUMMARY_HEAD, [...summary.levels, summary.all].map(summaryCells)));
         process.stdout.write("\nper suite and level\n");
         process.stdout.write(renderTable(SUMMARY_HEAD, summary.suiteLevels.map(summaryCells)));
+        process.stdout.write("\nper suite, level and calibration split (used = in-sample)\n");
+        process.stdout.write(renderTable(SUMMARY_HEAD, summary.calibrationSplits.map(summaryCells)));
         process.stdout.write("\nper group\n");
         process.stdout.write(renderTable(SUMMARY_HEAD, summary.groups.map(summaryCells)));
       }
+      // A gated slice fails on its median, and on any case it could not express (coverage < 100%).
       const over = slices.filter((level) => {
         const limit =
           limits[level.slice] ?? (summary.levels.includes(level) ? options.maxMedianError : undefined);
-        return limit !== undefined && !(level.medianAbsPct <= limit);
+        return limit !== undefined && (!(level.medianAbsPct <= limit) || level.coverage < 1);
       });
       for (const level of over)
         process.stderr.write(
-          `llmsim: ${level.slice} level median |error| ${fixed(level.medianAbsPct, 1)}% is over the limit ${limits[level.slice] ?? options.maxMedianError}%\n`,
+          level.coverage < 1
+            ? `llmsim: ${level.slice}: ${level.n - Math.round(level.coverage * level.n)} of ${level.n} cases could not be expressed (coverage ${fixed(level.coverage * 100, 0)}%)\n`
+            : `llmsim: ${level.slice} level median |error| ${fixed(level.medianAbsPct, 1)}% is over the limit ${limits[level.slice] ?? options.maxMedianError}%\n`,
         );
       if (over.length > 0) process.exitCode = EXIT_RESULT;
     });

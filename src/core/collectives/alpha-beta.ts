@@ -73,11 +73,7 @@ export interface NetworkTiers {
  * Bytes an all-to-all moves per GPU on each tier: the given split, or the uniform one (the share
  * for the other members of the domain on NVLink, for the other domains on the NIC).
  */
-export function allToAllTierBytes(
-  bytes: number,
-  span: GroupSpan,
-  split: AllToAllSplit | null,
-): AllToAllSplit {
+function allToAllTierBytes(bytes: number, span: GroupSpan, split: AllToAllSplit | null): AllToAllSplit {
   if (split) return split;
   const g = span.size;
   const m = span.membersPerDomain;

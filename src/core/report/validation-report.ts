@@ -21,7 +21,7 @@ export interface ReportedCase {
  */
 export function validationChartSpec(cases: readonly ReportedCase[], title: string): Record<string, unknown> {
   const values = cases
-    .filter((c) => c.predicted !== null)
+    .filter((c) => c.predicted !== null && c.predicted > 0 && c.measured > 0)
     .map((c) => ({
       id: c.id,
       level: c.level,
@@ -31,9 +31,10 @@ export function validationChartSpec(cases: readonly ReportedCase[], title: strin
       predicted: c.predicted,
       error: c.errorPct,
     }));
-  const all = values.flatMap((v) => [v.measured, v.predicted as number]);
-  const lo = all.reduce((m, v) => Math.min(m, v), Number.POSITIVE_INFINITY) / 2;
-  const hi = all.reduce((m, v) => Math.max(m, v), 0) * 2;
+  // Log axes: only positive figures can be placed.
+  const all = values.flatMap((v) => [v.measured, v.predicted as number]).filter((v) => v > 0);
+  const lo = all.length > 0 ? all.reduce((m, v) => Math.min(m, v), Number.POSITIVE_INFINITY) / 2 : 1e-3;
+  const hi = all.length > 0 ? all.reduce((m, v) => Math.max(m, v), 0) * 2 : 1e3;
   const domain = [lo, hi];
   const axis = (field: string, label: string) => ({
     field,

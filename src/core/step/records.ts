@@ -1,4 +1,3 @@
-import { allToAllTierBytes } from "../collectives/alpha-beta.ts";
 import type { BlockCost } from "./evaluate.ts";
 import type { BlockKind, LayerExecution, OpRecord } from "./result.ts";
 
@@ -19,10 +18,6 @@ export function opRecords(cost: BlockCost): readonly OpRecord[] {
       commBytes: op.comm?.bytes ?? 0,
       collective: op.comm?.collective ?? null,
       groupSize: op.comm?.span.size ?? 1,
-      tierBytes:
-        op.comm?.collective === "all-to-all"
-          ? allToAllTierBytes(op.comm.bytes, op.comm.span, op.comm.split)
-          : null,
       shape: op.shape,
       computeMs: timing.computeMs,
       memoryMs: timing.memoryMs,

@@ -1,4 +1,4 @@
-import type { AllToAllSplit, CollectiveKind } from "../collectives/alpha-beta.ts";
+import type { CollectiveKind } from "../collectives/alpha-beta.ts";
 import type { Dtype } from "../dtype.ts";
 import type { ParamCounts } from "../model/params.ts";
 import type { OpKind } from "../ops/types.ts";
@@ -24,8 +24,6 @@ export interface OpRecord {
   readonly commBytes: number;
   readonly collective: CollectiveKind | null;
   readonly groupSize: number;
-  /** An all-to-all's bytes per GPU on NVLink and on the NIC (null for other ops). */
-  readonly tierBytes: AllToAllSplit | null;
   readonly shape: { readonly m: number; readonly n: number; readonly k: number } | null;
   readonly computeMs: number;
   readonly memoryMs: number;

@@ -5,7 +5,13 @@
 export const VALIDATION_LEVELS = ["kernel", "layer", "step", "system", "request"] as const;
 export type ValidationLevel = (typeof VALIDATION_LEVELS)[number];
 
-type Quantity = "time" | "flop-rate" | "bandwidth" | "token-rate";
+type Quantity =
+  | "time"
+  | "flop-rate"
+  | "bandwidth"
+  | "token-rate"
+  | "token-rate-per-gpu"
+  | "token-rate-per-node";
 
 /** Units per quantity and their factor to the canonical unit (ms, TFLOPS, GB/s, tokens/s). */
 const UNITS: Readonly<Record<Quantity, Readonly<Record<string, number>>>> = {
@@ -13,7 +19,10 @@ const UNITS: Readonly<Record<Quantity, Readonly<Record<string, number>>>> = {
   "flop-rate": { PFLOPS: 1e3, TFLOPS: 1, GFLOPS: 1e-3 },
   // Decimal units, as the sources print them; GiB/s converted.
   bandwidth: { "TB/s": 1e3, "GB/s": 1, "GiB/s": 2 ** 30 / 1e9, "MB/s": 1e-3 },
-  "token-rate": { "tokens/s": 1, "tokens/s/node": 1, "tokens/s/gpu": 1 },
+  // A rate per GPU, per node or in total are different quantities: no unit converts one to another.
+  "token-rate": { "tokens/s": 1 },
+  "token-rate-per-gpu": { "tokens/s/gpu": 1 },
+  "token-rate-per-node": { "tokens/s/node": 1 },
 };
 
 export interface MetricDefinition {
@@ -34,15 +43,15 @@ export const VALIDATION_METRICS: Readonly<Record<string, MetricDefinition>> = {
   busbw: {
     quantity: "bandwidth",
     meaning:
-      "a collective's bytes on its bottleneck tier (NVLink or NIC, per GPU, one direction) over its predicted time, as DeepEP reports",
+      "MoE dispatch/combine: the bytes DeepEP's tests count (each token once per destination rank within a node, per destination node across nodes, own included; FP8 with its scales) over the op's predicted time",
   },
   step_latency: { quantity: "time", meaning: "the step's time (decode: time per output token)" },
   tokens_per_s_per_gpu: {
-    quantity: "token-rate",
+    quantity: "token-rate-per-gpu",
     meaning: "tokens through the model per second per GPU (prefill: prompt tokens)",
   },
   tokens_per_s_per_node: {
-    quantity: "token-rate",
+    quantity: "token-rate-per-node",
     meaning: "tokens_per_s_per_gpu x GPUs per node (prefill: input tokens, decode: output tokens)",
   },
   output_tokens_per_s_total: {

@@ -3,6 +3,8 @@ import { summarizeErrors } from "../predictor/calibrate.ts";
 /** What the summary needs of a predicted case. */
 export interface ScoredCase {
   readonly suite: string;
+  /** "used" (in-sample: the case set a default or a fit) or "held-out". */
+  readonly calibration: string;
   readonly level: string;
   readonly group: string;
   /** Signed error, %, or null when the case could not be expressed. */
@@ -37,11 +39,13 @@ function summarize(slice: string, cases: readonly ScoredCase[]): SliceSummary {
 
 /**
  * Error statistics per level, per suite and level ("anchors/kernel": targets are set per suite),
- * per group (each slice in first-seen order), and over all cases.
+ * per suite, level and calibration split ("anchors/kernel/held-out": what calibration did not
+ * see), per group (each slice in first-seen order), and over all cases.
  */
 export function summarizeValidation(cases: readonly ScoredCase[]): {
   readonly levels: SliceSummary[];
   readonly suiteLevels: SliceSummary[];
+  readonly calibrationSplits: SliceSummary[];
   readonly groups: SliceSummary[];
   readonly all: SliceSummary;
 } {
@@ -58,6 +62,7 @@ export function summarizeValidation(cases: readonly ScoredCase[]): {
   return {
     levels: by((c) => c.level),
     suiteLevels: by((c) => `${c.suite}/${c.level}`),
+    calibrationSplits: by((c) => `${c.suite}/${c.level}/${c.calibration}`),
     groups: by((c) => c.group),
     all: summarize("all", cases),
   };
