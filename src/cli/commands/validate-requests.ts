@@ -72,6 +72,7 @@ export function registerValidateRequests(program: Command): void {
       "fraction of HBM for weights, activations and KV cache (default 0.9)",
       fraction,
     )
+    .option("--hardware-file <files...>", "YAML/JSON files with extra accelerators and clusters")
     .option(
       "--predictor <form>",
       "roofline (default) | calibrated:<predictor.json> | table:<measurement files>",
@@ -80,7 +81,7 @@ export function registerValidateRequests(program: Command): void {
     .option("--json", "the comparison as JSON")
     .action(async (options) => {
       const run = readMeasuredRun(options.measured);
-      const registry = loadHardwareRegistry();
+      const registry = loadHardwareRegistry(options.hardwareFile ?? []);
       const predictor = options.predictor
         ? await loadPredictor(options.predictor, rooflinePredictor(), registry)
         : undefined;

@@ -75,6 +75,7 @@ export function registerValidate(program: Command): void {
       "Predict every case of the validation suites and score it against the measurement: per-case error, median/P90/MAPE and coverage per level and group",
     )
     .argument("[suites...]", "suite files or directories (default: the shipped validation/ suites)")
+    .option("--hardware-file <files...>", "YAML/JSON files with extra accelerators and clusters")
     .option(
       "--predictor <form>",
       "roofline (default) | calibrated:<predictor.json> | table:<measurement files>",
@@ -102,7 +103,7 @@ export function registerValidate(program: Command): void {
           { code: "empty", path: ["suites"], message: "no suite files (*.yaml, *.yml, *.json) found" },
         ]);
       const suites = loadSuites(files);
-      const registry = loadHardwareRegistry();
+      const registry = loadHardwareRegistry(options.hardwareFile ?? []);
       const predictor = options.predictor
         ? await loadPredictor(options.predictor, rooflinePredictor(), registry)
         : undefined;
