@@ -6,7 +6,7 @@ import { stepScenarioSchema } from "./schema/scenario.ts";
 import { seedHardwareSchema } from "./schema/seed-hardware.ts";
 import { seedLayerSchema } from "./schema/seed-layer.ts";
 import { seedScenarioSchema } from "./schema/seed-scenario.ts";
-import { validationSuiteSchema } from "./schema/validation.ts";
+import { serveDeploymentSchema, validationSuiteSchema } from "./schema/validation.ts";
 
 /** JSON Schemas for editor autocompletion of YAML/JSON inputs, by output file name. */
 export function jsonSchemas(): Record<string, unknown> {
@@ -20,5 +20,6 @@ export function jsonSchemas(): Record<string, unknown> {
     "seed-scenario.schema.json": z.toJSONSchema(seedScenarioSchema, { io: "input" }),
     "predictor.schema.json": z.toJSONSchema(predictorFileSchema, { io: "input" }),
     "validation-suite.schema.json": z.toJSONSchema(validationSuiteSchema, { io: "input" }),
+    "serve-deployment.schema.json": z.toJSONSchema(serveDeploymentSchema, { io: "input" }),
   };
 }

@@ -1,5 +1,5 @@
 import { readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { loadWithSchema } from "../config/load.ts";
 import {
   type ValidationCase,
@@ -34,7 +34,58 @@ export interface LoadedSuite {
   readonly suite: ValidationSuite;
 }
 
-/** Every *.yaml/*.yml/*.json suite under the given files or directories, sorted. */
+/**
+ * A JSONL suite: one case per line (the same fields as a YAML case), the suite named after the
+ * file, held out from calibration unless a case says `"calibration": "used"`. Errors name the line.
+ */
+function parseJsonlSuite(
+  file: string,
+): { ok: true; value: ValidationSuite } | { ok: false; issues: Issue[] } {
+  const issues: Issue[] = [];
+  const cases: unknown[] = [];
+  readText(file, "suite")
+    .split("\n")
+    .forEach((text, index) => {
+      if (text.trim() === "") return;
+      try {
+        cases.push(JSON.parse(text));
+      } catch (error) {
+        issues.push({
+          code: "invalid-json",
+          path: [],
+          file,
+          line: index + 1,
+          message: `not valid JSON: ${(error as Error).message}`,
+        });
+      }
+    });
+  if (issues.length > 0) return { ok: false, issues };
+  const suite = { suite: basename(file, ".jsonl"), calibration: "held-out", cases };
+  const checked = validationSuiteSchema.safeParse(suite);
+  if (checked.success) return { ok: true, value: checked.data };
+  const lineOf = (caseIndex: unknown) => {
+    let seen = -1;
+    const lines = readText(file, "suite").split("\n");
+    for (let i = 0; i < lines.length; i++)
+      if ((lines[i] as string).trim() !== "" && ++seen === caseIndex) return i + 1;
+    return undefined;
+  };
+  return {
+    ok: false,
+    issues: checked.error.issues.map((issue) => {
+      const line = issue.path[0] === "cases" ? lineOf(issue.path[1]) : undefined;
+      return {
+        code: issue.code,
+        path: issue.path.map((k) => (typeof k === "symbol" ? String(k) : k)),
+        file,
+        ...(line !== undefined ? { line } : {}),
+        message: issue.message,
+      };
+    }),
+  };
+}
+
+/** Every *.yaml/*.yml/*.json/*.jsonl suite under the given files or directories, sorted. */
 export function suiteFiles(paths: readonly string[]): string[] {
   const out: string[] = [];
   for (const path of paths) {
@@ -46,7 +97,7 @@ export function suiteFiles(paths: readonly string[]): string[] {
     }
     if (isDirectory)
       for (const name of readdirSync(path).sort())
-        if (/\.(ya?ml|json)$/.test(name)) out.push(join(path, name));
+        if (/\.(ya?ml|jsonl?)$/.test(name)) out.push(join(path, name));
     if (!isDirectory) out.push(path);
   }
   return out;
@@ -58,7 +109,9 @@ export function loadSuites(files: readonly string[]): LoadedSuite[] {
   const suites: LoadedSuite[] = [];
   const seen = new Map<string, string>();
   for (const file of files) {
-    const parsed = loadWithSchema(readText(file, "suite"), file, validationSuiteSchema);
+    const parsed = file.endsWith(".jsonl")
+      ? parseJsonlSuite(file)
+      : loadWithSchema(readText(file, "suite"), file, validationSuiteSchema);
     if (!parsed.ok) {
       issues.push(...parsed.issues);
       continue;

@@ -72,6 +72,31 @@ describe("llmsim validate-requests", () => {
     expect(tpot.ks).toBeGreaterThan(0.5);
     expect(tpot.p50ErrorPct).toBeGreaterThan(20);
   }, 60_000);
+  it("takes the deployment from a --scenario file, flags overriding it", () => {
+    const scenario = join(dir, "deployment.yaml");
+    writeFileSync(scenario, "model: meta-llama/Llama-3.1-8B\nhardware: H100\n");
+    const same = JSON.parse(
+      llmsim(["validate-requests", "--measured", measured, "--scenario", scenario, "--json"]).stdout,
+    );
+    expect(same.comparison.every((c: { ks: number }) => c.ks <= 1 / 200 + 1e-12)).toBe(true);
+    const other = JSON.parse(
+      llmsim([
+        "validate-requests",
+        "--measured",
+        measured,
+        "--scenario",
+        scenario,
+        "--hardware",
+        "A100",
+        "--json",
+      ]).stdout,
+    );
+    expect(other.comparison.find((c: { metric: string }) => c.metric === "tpot").ks).toBeGreaterThan(0.5);
+    writeFileSync(scenario, "model: meta-llama/Llama-3.1-8B\nhardwar: H100\n");
+    const bad = llmsim(["validate-requests", "--measured", measured, "--scenario", scenario]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/deployment\.yaml:2:\d+: unknown field\(s\) "hardwar"/);
+  }, 60_000);
   it("a run without timings exits 2 naming the missing columns", () => {
     const bad = join(dir, "bad.csv");
     writeFileSync(bad, "arrival_time_ns,input_tokens,output_tokens\n0,10,5\n");

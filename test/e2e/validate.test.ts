@@ -167,6 +167,28 @@ cases:
       /cases\.0\.metric: busbw is defined for the MoE dispatch and combine ops/,
     );
   });
+  it("a JSONL suite is one case per line, named after the file; errors name the line", () => {
+    const line = (id: string, level: string) =>
+      JSON.stringify({
+        id,
+        source: { document: "x" },
+        level,
+        scenario: { op: { hardware: "H100", kind: "gemm", m: 4096, n: 4096, k: 4096, dtype: "bf16" } },
+        metric: "kernel_time",
+        value: 0.2,
+        unit: "ms",
+      });
+    const ok = llmsim([
+      "validate",
+      file("runs.jsonl", `${line("a", "kernel")}\n${line("b", "kernel")}\n`),
+      "--json",
+    ]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(JSON.parse(ok.stdout).summary.suiteLevels[0]).toMatchObject({ slice: "runs/kernel", n: 2 });
+    const bad = llmsim(["validate", file("bad.jsonl", `${line("a", "kernel")}\n\n${line("b", "kernal")}\n`)]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/bad\.jsonl:3:1: cases\.1\.level/);
+  });
   it("a malformed case names file:line:column", () => {
     const r = llmsim([
       "validate",

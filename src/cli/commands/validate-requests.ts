@@ -1,8 +1,11 @@
 import type { Command } from "@commander-js/extra-typings";
+import { loadWithSchema } from "../../config/load.ts";
+import { serveDeploymentSchema } from "../../config/schema/validation.ts";
+import { InputError } from "../../core/issues.ts";
 import { rooflinePredictor } from "../../core/predictor/roofline.ts";
 import { SCHEDULER_KINDS } from "../../core/sim/serve/types.ts";
 import { compareRuns, type MetricComparison, requestCdfSpec } from "../../core/validation/requests.ts";
-import { writeFilesAtomically } from "../../io/files.ts";
+import { readText, writeFilesAtomically } from "../../io/files.ts";
 import { loadHardwareRegistry } from "../../io/hardware.ts";
 import { readMeasuredRun } from "../../io/measured-run.ts";
 import { loadPredictor } from "../../io/predictor.ts";
@@ -44,6 +47,12 @@ function rows(c: MetricComparison): (string | number)[][] {
   ];
 }
 
+function loadDeployment(file: string) {
+  const parsed = loadWithSchema(readText(file, "--scenario"), file, serveDeploymentSchema);
+  if (!parsed.ok) throw new InputError(parsed.issues);
+  return parsed.value;
+}
+
 export function registerValidateRequests(program: Command): void {
   program
     .command("validate-requests")
@@ -54,8 +63,12 @@ export function registerValidateRequests(program: Command): void {
       "--measured <file>",
       "per-request CSV: arrival_time_ns, input/output token columns, ttft_ns, completion_time_ns",
     )
-    .requiredOption("--model <id|config.json>", "the model that served the run")
-    .requiredOption("--hardware <name>", "the accelerator it ran on")
+    .option(
+      "--scenario <file>",
+      "YAML/JSON with the deployment's fields (model, hardware, tp, replicas, scheduler, maxSeqs, maxBatchedTokens, weightDtype, kvDtype, memoryUtilization); flags override it",
+    )
+    .option("--model <id|config.json>", "the model that served the run")
+    .option("--hardware <name>", "the accelerator it ran on")
     .option("--tp <n>", "tensor parallelism per replica (default 1)", intAtLeast(1))
     .option("--replicas <n>", "replicas (default 1)", intAtLeast(1))
     .option(
@@ -85,19 +98,42 @@ export function registerValidateRequests(program: Command): void {
       const predictor = options.predictor
         ? await loadPredictor(options.predictor, rooflinePredictor(), registry)
         : undefined;
+      const fromFile = options.scenario ? loadDeployment(options.scenario) : {};
+      const model = options.model ?? fromFile.model;
+      const hardware = options.hardware ?? fromFile.hardware;
+      if (model === undefined || hardware === undefined)
+        throw new InputError(
+          (["model", "hardware"] as const)
+            .filter((key) => (key === "model" ? model : hardware) === undefined)
+            .map((key) => ({
+              code: "missing-field",
+              path: [`--${key}`],
+              message: "is required (as a flag or in --scenario)",
+            })),
+        );
+      const deployment = {
+        ...fromFile,
+        model,
+        hardware,
+        ...Object.fromEntries(
+          (
+            [
+              "tp",
+              "replicas",
+              "scheduler",
+              "weightDtype",
+              "kvDtype",
+              "memoryUtilization",
+              "maxSeqs",
+              "maxBatchedTokens",
+            ] as const
+          )
+            .filter((key) => options[key] !== undefined)
+            .map((key) => [key, options[key]]),
+        ),
+      };
       const simulated = simulateRun(
-        {
-          model: options.model,
-          hardware: options.hardware,
-          tp: options.tp,
-          replicas: options.replicas,
-          scheduler: options.scheduler,
-          weightDtype: options.weightDtype,
-          kvDtype: options.kvDtype,
-          memoryUtilization: options.memoryUtilization,
-          maxSeqs: options.maxSeqs,
-          maxBatchedTokens: options.maxBatchedTokens,
-        },
+        deployment,
         { registry, predictor },
         {
           arrivalSec: run.times.arrivalSec,
@@ -106,7 +142,7 @@ export function registerValidateRequests(program: Command): void {
         },
       );
       const comparison = compareRuns(run.times, simulated);
-      const title = `${options.measured} vs llmsim serve (${options.model} on ${options.replicas ?? 1} x ${options.tp ?? 1} ${options.hardware})`;
+      const title = `${options.measured} vs llmsim serve (${model} on ${deployment.replicas ?? 1} x ${deployment.tp ?? 1} ${hardware})`;
       if (options.chart) {
         const svg = await vegaLiteToSvg(requestCdfSpec(run.times, simulated, title));
         writeFilesAtomically([

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DTYPES } from "../../core/dtype.ts";
+import { SCHEDULER_KINDS } from "../../core/sim/serve/types.ts";
 import { VALIDATION_LEVELS, VALIDATION_METRICS } from "../../core/validation/metrics.ts";
 import { stepScenarioSchema } from "./scenario.ts";
 
@@ -35,6 +36,20 @@ const serveScenario = z.strictObject({
   requests: count,
   promptTokens: count,
   outputTokens: count,
+});
+
+/** A deployment to replay a measured run on (`llmsim validate-requests --scenario`). */
+export const serveDeploymentSchema = z.strictObject({
+  model: z.string().min(1).optional(),
+  hardware: z.string().min(1).optional(),
+  tp: count.optional(),
+  replicas: count.optional(),
+  scheduler: z.enum(SCHEDULER_KINDS).optional(),
+  weightDtype: z.enum(DTYPES).optional(),
+  kvDtype: z.enum(DTYPES).optional(),
+  memoryUtilization: z.number().gt(0).max(1).optional(),
+  maxSeqs: count.optional(),
+  maxBatchedTokens: count.optional(),
 });
 
 const scenario = z.union([
