@@ -3,6 +3,7 @@ import type { HardwareSpec } from "../hardware/types.ts";
 import { InputError } from "../issues.ts";
 import type { Op } from "../ops/types.ts";
 import { Mt19937 } from "../sim/mt19937.ts";
+import { percentileOfSorted } from "../sim/serve/metrics.ts";
 import { curveMs, type EfficiencyCurve, fitCurve } from "./curve.ts";
 import { type IdealTimes, type KernelFamily, writeIdealTimes } from "./family.ts";
 import { FEATURE_AXES, type FeatureSpace, familyVariant, featureSpaceOf, writeFeatures } from "./features.ts";
@@ -157,14 +158,6 @@ export interface ErrorSummary {
   readonly noData: number;
 }
 
-function percentile(sorted: Float64Array, q: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const position = (sorted.length - 1) * q;
-  const lo = Math.floor(position);
-  const hi = Math.ceil(position);
-  return (sorted[lo] as number) + ((sorted[hi] as number) - (sorted[lo] as number)) * (position - lo);
-}
-
 export function summarizeErrors(
   signed: readonly number[],
   outsideEnvelope: number,
@@ -174,10 +167,10 @@ export function summarizeErrors(
   const sortedSigned = Float64Array.from(signed, (e) => e * 100).sort();
   return {
     n: signed.length,
-    medianAbsPct: percentile(abs, 0.5),
-    p90AbsPct: percentile(abs, 0.9),
+    medianAbsPct: percentileOfSorted(abs, 0.5),
+    p90AbsPct: percentileOfSorted(abs, 0.9),
     meanAbsPct: abs.reduce((s, v) => s + v, 0) / Math.max(1, abs.length),
-    medianSignedPct: percentile(sortedSigned, 0.5),
+    medianSignedPct: percentileOfSorted(sortedSigned, 0.5),
     outsideEnvelope,
     noData,
   };
