@@ -75,9 +75,13 @@ export async function loadPredictor(
 /**
  * The predictor of a seed-scenario command's --predictor flag (undefined: the engine's roofline).
  * A scenario's hardware name that is a catalog name or alias ("A100-80GB") finds the catalog
- * accelerator's measured families.
+ * accelerator's measured families; `hardwareFiles` (the command's --hardware-file) add accelerators
+ * that measurement files may name.
  */
-export async function scenarioPredictor(value: string | undefined): Promise<Predictor | undefined> {
+export async function scenarioPredictor(
+  value: string | undefined,
+  hardwareFiles: readonly string[] = [],
+): Promise<Predictor | undefined> {
   if (value === undefined) return undefined;
-  return loadPredictor(value, rooflinePredictor(), loadHardwareRegistry());
+  return loadPredictor(value, rooflinePredictor(), loadHardwareRegistry(hardwareFiles));
 }

@@ -224,6 +224,36 @@ describe("--predictor on llmsim step", () => {
       expect(r.stdout).toMatch(/"predictor": "table:mlp\.csv\.gz"/);
     }
   }, 60_000);
+  it("a playbook's --hardware-file also names the accelerator of its --predictor measurements", () => {
+    const hw = file(
+      "my-hw.yaml",
+      "accelerators:\n  - name: MyGPU\n    denseTflops: { bf16: 500 }\n    hbmGB: 80\n    hbmBandwidthGBps: 2000\n    scaleUp: { bandwidthGBps: 300, domainGpus: 8 }\n    scaleOut: { bandwidthGBps: 50 }\n",
+    );
+    const rows = [1, 8, 64, 512, 4096].flatMap((m) => [
+      `MyGPU,gemm,gemm,bf16,${m},4096,4096,${20 + m / 10}`,
+      `MyGPU,gemm,gemm,bf16,${m},8192,2048,${20 + m / 8}`,
+    ]);
+    const table = file("my-gemms.csv", `hardware,op,kind,dtype,m,n,k,latency_us\n${rows.join("\n")}\n`);
+    const r = llmsim([
+      "afd",
+      "simulate",
+      "--model",
+      "deepseek-ai/DeepSeek-V3",
+      "--hardware",
+      "MyGPU",
+      "--hardware-file",
+      hw,
+      "--batch",
+      "8",
+      "--seq",
+      "1024",
+      "--predictor",
+      `table:${table}`,
+      "--json",
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).predictor).toBe("table:my-gemms.csv");
+  }, 60_000);
   it("a table predictor interpolates the measured timings", () => {
     const r = llmsim([...step, "--predictor", `table:${vidur("h100").join(",")}`]);
     expect(r.code, r.stderr).toBe(0);

@@ -51,7 +51,7 @@ export function registerAfd(program: Command): void {
     .action(async (scenarioFile, options) => {
       const format = outputFormat(options);
       const source = playbookSource(scenarioFile, options);
-      const predictor = await scenarioPredictor(options.predictor);
+      const predictor = await scenarioPredictor(options.predictor, options.hardwareFile ?? []);
       const attentionHardware = options.attentionHardware
         ? source.resolveHardware(options.attentionHardware, "--attention-hardware")
         : source.hardware;

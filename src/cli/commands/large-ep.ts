@@ -45,7 +45,7 @@ export function registerLargeEp(program: Command): void {
     .action(async (scenarioFile, options) => {
       const format = outputFormat(options);
       const source = playbookSource(scenarioFile, options);
-      const predictor = await scenarioPredictor(options.predictor);
+      const predictor = await scenarioPredictor(options.predictor, options.hardwareFile ?? []);
       const report = evaluateLargeEp({
         model: source.model,
         ...(predictor ? { predictor } : {}),

@@ -53,7 +53,7 @@ async function scenarioBlocks(
       issues.push({ code: "missing-field", path: [flag], message: "is required with a scenario file" });
   if (issues.length > 0) throw new InputError(issues);
   const scenario = loadSeedScenario(file);
-  const predictor = await scenarioPredictor(options.predictor);
+  const predictor = await scenarioPredictor(options.predictor, options.hardwareFile ?? []);
   const result = simulateScenario({
     ...scenario,
     ...(predictor ? { predictor } : {}),
