@@ -1,3 +1,4 @@
+import type { HardwareRegistry } from "../core/hardware/catalog.ts";
 import { hardwareSpecOf } from "../core/hardware/resolve.ts";
 import type { AcceleratorRecord } from "../core/hardware/types.ts";
 import { InputError, type Issue } from "../core/issues.ts";
@@ -7,7 +8,8 @@ import { DEFAULT_ROOFLINE_PARAMS, rooflinePredictor } from "../core/predictor/ro
 import type { StepDtypes } from "../core/step/dtypes.ts";
 import type { StepInput } from "../core/step/simulate.ts";
 import type { StepWorkload } from "../core/step/workload.ts";
-import type { StepScenario } from "./schema/scenario.ts";
+import { mergedScenarioIssues } from "./load.ts";
+import { type StepScenario, stepScenarioSchema } from "./schema/scenario.ts";
 
 function workloadOf(scenario: StepScenario, issues: Issue[]): StepWorkload {
   const phase = scenario.phase ?? "decode";
@@ -129,4 +131,25 @@ export function stepInputFromScenario(
     ...(scenario.memoryUtilization !== undefined ? { memoryUtilization: scenario.memoryUtilization } : {}),
     ...(scenario.ignoreMemory ? { ignoreMemory: true } : {}),
   };
+}
+
+/**
+ * A step scenario merged from a file and flags (or a web form), checked by its schema. Throws
+ * InputError with the same field issues the CLI prints.
+ */
+export function checkStepScenario(merged: Record<string, unknown>, file?: string): StepScenario {
+  const checked = stepScenarioSchema.safeParse(merged);
+  if (!checked.success) throw new InputError(mergedScenarioIssues(checked.error, file));
+  return checked.data;
+}
+
+/** Engine input for a checked scenario, its hardware looked up in `registry`. */
+export function stepInputFromRegistry(
+  scenario: StepScenario,
+  model: ModelSpec,
+  registry: HardwareRegistry,
+): StepInput {
+  const hardware = registry.resolve(scenario.hardware);
+  if (!hardware.ok) throw new InputError(hardware.issues);
+  return stepInputFromScenario(scenario, model, hardware.record);
 }

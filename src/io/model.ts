@@ -1,7 +1,6 @@
-import { parseText } from "../config/load.ts";
-import { InputError, type Issue } from "../core/issues.ts";
+import { modelFromConfigText } from "../config/model-text.ts";
+import { InputError } from "../core/issues.ts";
 import { builtinModel } from "../core/model/catalog.ts";
-import { modelFromHfConfig } from "../core/model/from-hf-config.ts";
 import type { ModelSpec } from "../core/model/types.ts";
 import { localConfigPath, readText } from "./files.ts";
 
@@ -26,13 +25,7 @@ export function loadModel(idOrPath: string, baseFile?: string): ModelSpec {
     if (!result.ok) throw new InputError(result.issues);
     return result.model;
   }
-  const parsed = parseText(readText(path, "model"), path);
-  if (!parsed.ok) throw new InputError(parsed.issues);
-  const result = modelFromHfConfig(parsed.data, idOrPath);
-  if (!result.ok) {
-    throw new InputError(
-      result.issues.map((issue): Issue => ({ ...issue, file: path, ...parsed.locate(issue.path) })),
-    );
-  }
+  const result = modelFromConfigText(readText(path, "model"), path, idOrPath);
+  if (!result.ok) throw new InputError(result.issues);
   return result.model;
 }

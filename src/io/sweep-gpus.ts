@@ -1,5 +1,5 @@
 import type { Physics, SweepGpu } from "../core/analysis/decode-sweep.ts";
-import { shallowsimGpuTable, sweepGpuFromAccelerator, sweepGpuFromTableRow } from "../core/analysis/gpus.ts";
+import { catalogSweepGpus, sweepGpuFromTableRow } from "../core/analysis/gpus.ts";
 import { InputError, type Issue } from "../core/issues.ts";
 import { loadGpuTable } from "./gpu-table.ts";
 import { loadHardwareRegistry } from "./hardware.ts";
@@ -41,26 +41,10 @@ export function resolveSweepGpus(selection: GpuSelection): SweepGpu[] {
     if (issues.length > 0) throw new InputError(issues);
     return gpus;
   }
-  const table = shallowsimGpuTable(selection.tableVersion ?? "head");
-  const names = selection.names ?? table.map((row) => row.name);
-  const registry = loadHardwareRegistry(selection.hardwareFiles ?? []);
-  const issues: Issue[] = [];
-  const gpus: SweepGpu[] = [];
-  for (const name of names) {
-    const row = table.find((r) => r.name === name);
-    if (selection.physics === "shallowsim" && row) {
-      gpus.push(sweepGpuFromTableRow(row, "ShallowSim gpu_info.csv"));
-      continue;
-    }
-    const resolved = registry.resolve(name, ["gpus"]);
-    if (!resolved.ok) {
-      issues.push(...resolved.issues);
-      continue;
-    }
-    const gpu = sweepGpuFromAccelerator(resolved.record);
-    if (gpu.ok) gpus.push({ ...gpu.gpu, name });
-    else issues.push(...gpu.issues);
-  }
-  if (issues.length > 0) throw new InputError(issues);
-  return gpus;
+  return catalogSweepGpus(
+    selection.physics,
+    loadHardwareRegistry(selection.hardwareFiles ?? []),
+    selection.names,
+    selection.tableVersion,
+  );
 }

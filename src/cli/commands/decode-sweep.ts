@@ -1,5 +1,6 @@
 import { writeFileSync } from "node:fs";
 import type { Command } from "@commander-js/extra-typings";
+import { DECODE_SWEEP_DEFAULTS, decodeSweepSpecOf, requireMoe } from "../../config/analysis-request.ts";
 import { type DecodeSweepSpec, decodeSweep, type Physics } from "../../core/analysis/decode-sweep.ts";
 import { EP_DECODE_COLUMNS, type EpDecodeRow } from "../../core/analysis/ep-decode.ts";
 import { decodeSweepOver, parseSweep, SWEEPABLE, type SweepBlock } from "../../core/analysis/sweep.ts";
@@ -111,33 +112,29 @@ export function registerDecodeSweep(program: Command): void {
           },
         ]);
       }
-      const model = loadModel(options.model ?? "deepseek-ai/DeepSeek-V3");
-      if (!model.moe)
-        throw new InputError([
+      const model = loadModel(options.model ?? DECODE_SWEEP_DEFAULTS.model);
+      requireMoe(model, "decode-sweep");
+      const specFor = (which: Physics): DecodeSweepSpec =>
+        decodeSweepSpecOf(
+          model,
+          resolveSweepGpus({
+            physics: which,
+            ...(options.gpus ? { names: options.gpus } : {}),
+            ...(options.gpuFile ? { gpuFile: options.gpuFile } : {}),
+            ...(options.hardwareFile ? { hardwareFiles: options.hardwareFile } : {}),
+          }),
+          which,
           {
-            code: "invalid-value",
-            path: ["--model"],
-            message: `${model.id} has no experts; decode-sweep analyses MoE models`,
+            ...(options.batchSizes ? { batchSizes: options.batchSizes } : {}),
+            ...(options.tp ? { tps: options.tp } : {}),
+            ...(options.ep ? { eps: options.ep } : {}),
+            ...(options.seqLen !== undefined ? { seqLen: options.seqLen } : {}),
+            ...(options.decodeLen !== undefined ? { decodeLen: options.decodeLen } : {}),
+            fp8Combine: options.fp8Combine === true,
+            ...(options.tpsLimit !== undefined ? { tpsLimit: options.tpsLimit } : {}),
+            ...(options.overlap ? { overlap: options.overlap } : {}),
           },
-        ]);
-      const specFor = (which: Physics): DecodeSweepSpec => ({
-        model,
-        gpus: resolveSweepGpus({
-          physics: which,
-          ...(options.gpus ? { names: options.gpus } : {}),
-          ...(options.gpuFile ? { gpuFile: options.gpuFile } : {}),
-          ...(options.hardwareFile ? { hardwareFiles: options.hardwareFile } : {}),
-        }),
-        batchSizes: options.batchSizes ?? [16, 32, 64, 128, 256, 512],
-        tps: options.tp ?? [1, 4, 8],
-        eps: options.ep ?? [8, 16, 36, 72, 144, 320],
-        seqLen: options.seqLen ?? 4383,
-        decodeLen: options.decodeLen ?? 1210,
-        fp8Combine: options.fp8Combine === true,
-        tpsLimit: options.tpsLimit ?? 0,
-        physics: which,
-        overlap: options.overlap ?? "two-micro-batch",
-      });
+        );
       const spec = specFor(physics);
       const column = (name: string | undefined, flag: string, fallback: EpColumn): EpColumn => {
         if (name === undefined) return fallback;

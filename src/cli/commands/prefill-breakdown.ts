@@ -1,8 +1,8 @@
 import type { Command } from "@commander-js/extra-typings";
+import { PREFILL_DEFAULTS, prefillSpecOf, requireMoe } from "../../config/analysis-request.ts";
 import type { Physics } from "../../core/analysis/decode-sweep.ts";
 import { isDenseItem, PREFILL_ITEMS, prefillItemValue } from "../../core/analysis/ep-prefill.ts";
 import { prefillBreakdown } from "../../core/analysis/prefill-breakdown.ts";
-import { InputError } from "../../core/issues.ts";
 import { moeShape } from "../../core/presets/shallowsim/shapes.ts";
 import { OVERLAP_POLICIES } from "../../core/step/overlap.ts";
 import { loadModel } from "../../io/model.ts";
@@ -43,43 +43,23 @@ export function registerPrefillBreakdown(program: Command): void {
     .action((options) => {
       const format = outputFormat(options);
       const physics: Physics = options.preset ?? "llmsim";
-      const model = loadModel(options.model ?? "deepseek-ai/DeepSeek-V3");
-      if (!model.moe)
-        throw new InputError([
-          {
-            code: "invalid-value",
-            path: ["--model"],
-            message: `${model.id} has no experts; prefill-breakdown analyses MoE models`,
-          },
-        ]);
-      const tp = options.tp ?? 4;
-      const dp = options.dp ?? 8;
-      if (model.attention.numHeads % tp !== 0) {
-        throw new InputError([
-          {
-            code: "invalid-value",
-            path: ["--tp"],
-            message: `TP ${tp} does not divide the ${model.attention.numHeads} attention heads of ${model.id}`,
-          },
-        ]);
-      }
+      const model = loadModel(options.model ?? PREFILL_DEFAULTS.model);
+      requireMoe(model, "prefill-breakdown");
       const gpus = resolveSweepGpus({
         physics,
         ...(options.gpus ? { names: options.gpus } : {}),
         ...(options.gpuFile ? { gpuFile: options.gpuFile } : {}),
         ...(options.hardwareFile ? { hardwareFiles: options.hardwareFile } : {}),
       });
-      const seqLen = options.seqLen ?? 4383;
-      const results = prefillBreakdown({
-        model,
-        gpus,
-        seqLen,
-        kvCacheRate: options.kvCacheRate ?? 0.563,
-        tp,
-        dp,
-        physics,
-        overlap: options.overlap ?? "two-micro-batch",
+      const spec = prefillSpecOf(model, gpus, physics, {
+        ...(options.seqLen !== undefined ? { seqLen: options.seqLen } : {}),
+        ...(options.kvCacheRate !== undefined ? { kvCacheRate: options.kvCacheRate } : {}),
+        ...(options.tp !== undefined ? { tp: options.tp } : {}),
+        ...(options.dp !== undefined ? { dp: options.dp } : {}),
+        ...(options.overlap ? { overlap: options.overlap } : {}),
       });
+      const { seqLen, kvCacheRate, tp, dp } = spec;
+      const results = prefillBreakdown(spec);
       const { denseLayers, sparseLayers } = moeShape(model);
       const names = results.map((r) => r.gpu);
       const detail: Cell[][] = PREFILL_ITEMS.map((item) => [
@@ -108,7 +88,7 @@ export function registerPrefillBreakdown(program: Command): void {
             model: model.id,
             physics,
             seqLen,
-            kvCacheRate: options.kvCacheRate ?? 0.563,
+            kvCacheRate: kvCacheRate,
             tp,
             dp,
             gpus: results,
@@ -119,7 +99,7 @@ export function registerPrefillBreakdown(program: Command): void {
       const fmt = (cell: Cell) =>
         typeof cell === "number" ? (Number.isInteger(cell) ? String(cell) : cell.toFixed(6)) : cell;
       process.stdout.write(
-        `${model.id} prefill, ${physics} physics: seq_len ${seqLen}, kv_cache_rate ${options.kvCacheRate ?? 0.563}, tp ${tp}, dp ${dp} (ms per layer)\n`,
+        `${model.id} prefill, ${physics} physics: seq_len ${seqLen}, kv_cache_rate ${kvCacheRate}, tp ${tp}, dp ${dp} (ms per layer)\n`,
       );
       process.stdout.write(
         `${renderTable(

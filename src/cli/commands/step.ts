@@ -1,8 +1,8 @@
 import type { Command, OptionValues } from "@commander-js/extra-typings";
 import { DEFAULT_STEP_SCENARIO } from "../../config/defaults.ts";
-import { loadWithSchema, mergedScenarioIssues } from "../../config/load.ts";
+import { loadWithSchema } from "../../config/load.ts";
 import { type StepScenario, stepScenarioSchema } from "../../config/schema/scenario.ts";
-import { stepInputFromScenario } from "../../config/step-request.ts";
+import { checkStepScenario, stepInputFromRegistry } from "../../config/step-request.ts";
 import type { Dtype } from "../../core/dtype.ts";
 import { InputError } from "../../core/issues.ts";
 import { rooflinePredictor } from "../../core/predictor/roofline.ts";
@@ -160,9 +160,7 @@ export async function stepResultFromFlags(options: StepFlags): Promise<StepResul
   if (options.efficiency)
     merged.efficiency = { ...(merged.efficiency as object | undefined), ...options.efficiency };
   if (merged.hardware === undefined) merged.hardware = DEFAULT_STEP_SCENARIO.hardware;
-  const checked = stepScenarioSchema.safeParse(merged);
-  if (!checked.success) throw new InputError(mergedScenarioIssues(checked.error, options.scenario));
-  const scenario: StepScenario = checked.data;
+  const scenario = checkStepScenario(merged, options.scenario);
   const scenarioFile = options.scenario;
   const hardwareFiles = [
     ...(scenario.hardwareFile
@@ -176,13 +174,11 @@ export async function stepResultFromFlags(options: StepFlags): Promise<StepResul
     ...(options.hardwareFile ?? []),
   ];
   const registry = loadHardwareRegistry(hardwareFiles);
-  const hardware = registry.resolve(scenario.hardware);
-  if (!hardware.ok) throw new InputError(hardware.issues);
   const model = loadModel(
     scenario.model,
     options.scenario && fromFile.model === scenario.model ? scenarioFile : undefined,
   );
-  const input = stepInputFromScenario(scenario, model, hardware.record);
+  const input = stepInputFromRegistry(scenario, model, registry);
   const predictor = options.predictor
     ? await loadPredictor(options.predictor, input.predictor ?? rooflinePredictor(), registry)
     : input.predictor;

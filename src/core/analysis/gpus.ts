@@ -1,13 +1,14 @@
 import gpuInfo from "../../data/shallowsim/gpu-info.json" with { type: "json" };
+import type { HardwareRegistry } from "../hardware/catalog.ts";
 import { hardwareSpecOf } from "../hardware/resolve.ts";
 import type { AcceleratorRecord } from "../hardware/types.ts";
-import type { Issue } from "../issues.ts";
+import { InputError, type Issue } from "../issues.ts";
 import {
   type GpuTableRow,
   gpuTableRowToAccelerator,
   parseGpuTable,
 } from "../presets/shallowsim/gpu-table.ts";
-import type { SweepGpu } from "./decode-sweep.ts";
+import type { Physics, SweepGpu } from "./decode-sweep.ts";
 
 /**
  * ShallowSim's own GPU table: "head" (commit 0cec1f5, 12 GPUs) or "initial" (commit f8e38d3,
@@ -66,4 +67,38 @@ export function sweepGpuFromAccelerator(
     gpusPerNode: record.scaleUp?.domainGpus ?? 1,
   };
   return { ok: true, gpu: { name: record.name, hardware: hardwareSpecOf(record), table } };
+}
+
+/**
+ * The GPUs of an EP analysis without a GPU file: the shallowsim preset uses ShallowSim's own table
+ * (catalog accelerators for names it lacks); llmsim's physics uses the catalog, whose figures are
+ * sourced (ShallowSim's names are catalog aliases). Default names: every GPU of ShallowSim's table.
+ * Throws InputError naming every unknown or incomplete GPU.
+ */
+export function catalogSweepGpus(
+  physics: Physics,
+  registry: HardwareRegistry,
+  names?: readonly string[],
+  tableVersion: "head" | "initial" = "head",
+): SweepGpu[] {
+  const table = shallowsimGpuTable(tableVersion);
+  const issues: Issue[] = [];
+  const gpus: SweepGpu[] = [];
+  for (const name of names ?? table.map((row) => row.name)) {
+    const row = table.find((r) => r.name === name);
+    if (physics === "shallowsim" && row) {
+      gpus.push(sweepGpuFromTableRow(row, "ShallowSim gpu_info.csv"));
+      continue;
+    }
+    const resolved = registry.resolve(name, ["gpus"]);
+    if (!resolved.ok) {
+      issues.push(...resolved.issues);
+      continue;
+    }
+    const gpu = sweepGpuFromAccelerator(resolved.record);
+    if (gpu.ok) gpus.push({ ...gpu.gpu, name });
+    else issues.push(...gpu.issues);
+  }
+  if (issues.length > 0) throw new InputError(issues);
+  return gpus;
 }
