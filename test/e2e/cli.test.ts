@@ -31,6 +31,15 @@ describe("llmsim step", () => {
     expect(run.stdout).toMatch(/step latency [\d.,]+ ms/);
   });
 
+  it("the bandwidth override flags reach the engine (a slower link or HBM makes the step slower)", () => {
+    const latency = (...flags: string[]) =>
+      JSON.parse(llmsim("step", "--json", ...flags).stdout).totals.latencyMs as number;
+    const base = latency();
+    expect(latency("--scale-up-gbps", "1")).toBeGreaterThan(base * 2);
+    expect(latency("--hbm-gbps", "1000")).toBeGreaterThan(base * 1.5);
+    expect(latency("--scale-out-gbps", "1", "--domain-gpus", "8")).toBeGreaterThan(base * 2);
+  });
+
   it("--json carries the documented fields", () => {
     const run = llmsim(
       "step",

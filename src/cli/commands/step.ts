@@ -43,11 +43,11 @@ const FLAG_KEYS = [
   "a2a",
   "memoryUtilization",
   "ignoreMemory",
-  "scaleUpGBps",
-  "scaleOutGBps",
-  "hbmGBps",
   "domainGpus",
 ] as const;
+
+/** Scenario keys whose flags commander spells differently (`--scale-up-gbps` is `scaleUpGbps`). */
+const RENAMED_FLAGS = { scaleUpGbps: "scaleUpGBps", scaleOutGbps: "scaleOutGBps", hbmGbps: "hbmGBps" } as const;
 
 /**
  * Values of the step flags. Written out (not inferred from the option chain) so that declaration
@@ -79,9 +79,9 @@ export interface StepFlags {
   readonly a2a?: string;
   readonly memoryUtilization?: number;
   readonly ignoreMemory?: true;
-  readonly scaleUpGBps?: number;
-  readonly scaleOutGBps?: number;
-  readonly hbmGBps?: number;
+  readonly scaleUpGbps?: number;
+  readonly scaleOutGbps?: number;
+  readonly hbmGbps?: number;
   readonly domainGpus?: number;
   readonly efficiency?: Record<string, number>;
   readonly predictor?: string;
@@ -157,6 +157,8 @@ export async function stepResultFromFlags(options: StepFlags): Promise<StepResul
   const merged: Record<string, unknown> = { ...fromFile };
   const flags = options as Record<string, unknown>;
   for (const key of FLAG_KEYS) if (flags[key] !== undefined) merged[key] = flags[key];
+  for (const [flag, key] of Object.entries(RENAMED_FLAGS))
+    if (flags[flag] !== undefined) merged[key] = flags[flag];
   if (options.efficiency)
     merged.efficiency = { ...(merged.efficiency as object | undefined), ...options.efficiency };
   if (merged.hardware === undefined) merged.hardware = DEFAULT_STEP_SCENARIO.hardware;
