@@ -2,6 +2,7 @@ import { Command, CommanderError } from "@commander-js/extra-typings";
 import { InputError } from "../core/issues.ts";
 import { registerAfd } from "./commands/afd.ts";
 import { registerCalibrate } from "./commands/calibrate.ts";
+import { registerCompare } from "./commands/compare.ts";
 import { registerDecodeSweep } from "./commands/decode-sweep.ts";
 import { registerDejavu } from "./commands/dejavu.ts";
 import { registerHardware } from "./commands/hardware.ts";
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerModel(program);
   registerHardware(program);
   registerStep(program);
+  registerCompare(program);
   registerOp(program);
   registerOps(program);
   registerSimulate(program);

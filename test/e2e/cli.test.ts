@@ -272,3 +272,24 @@ describe("catalog commands", () => {
     expect(a2a.stdout).toContain("16 scale-up domain(s)");
   });
 });
+
+describe("llmsim compare", () => {
+  it("attributes B minus A to ops that add up to the two steps' latency difference", () => {
+    const latency = (...flags: string[]) =>
+      JSON.parse(llmsim("step", "--json", ...flags).stdout).totals.latencyMs as number;
+    const run = llmsim("compare", "--tp", "1", "--b", "hardware=H20", "--b", "batch=32", "--json");
+    expect(run.code).toBe(0);
+    const out = JSON.parse(run.stdout);
+    const a = latency("--tp", "1");
+    const b = latency("--tp", "1", "--hardware", "H20", "--batch", "32");
+    expect(out.a.totals.latencyMs).toBe(a);
+    expect(out.b.totals.latencyMs).toBe(b);
+    const sum = out.comparison.byOp.reduce((s: number, r: { deltaMs: number }) => s + r.deltaMs, 0);
+    expect(sum).toBeCloseTo(b - a, 9);
+  });
+
+  it("rejects an override of an unknown field, and a comparison with no B", () => {
+    expectCleanUsageError(llmsim("compare", "--b", "speed=2"), /KEY one of model, hardware/);
+    expectCleanUsageError(llmsim("compare"), /at least one --b/);
+  });
+});

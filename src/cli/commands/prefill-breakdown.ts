@@ -1,9 +1,7 @@
 import type { Command } from "@commander-js/extra-typings";
 import { PREFILL_DEFAULTS, prefillSpecOf, requireMoe } from "../../config/analysis-request.ts";
 import type { Physics } from "../../core/analysis/decode-sweep.ts";
-import { isDenseItem, PREFILL_ITEMS, prefillItemValue } from "../../core/analysis/ep-prefill.ts";
-import { prefillBreakdown } from "../../core/analysis/prefill-breakdown.ts";
-import { moeShape } from "../../core/presets/shallowsim/shapes.ts";
+import { prefillBreakdown, prefillTables } from "../../core/analysis/prefill-breakdown.ts";
 import { OVERLAP_POLICIES } from "../../core/step/overlap.ts";
 import { loadModel } from "../../io/model.ts";
 import { resolveSweepGpus } from "../../io/sweep-gpus.ts";
@@ -60,19 +58,10 @@ export function registerPrefillBreakdown(program: Command): void {
       });
       const { seqLen, kvCacheRate, tp, dp } = spec;
       const results = prefillBreakdown(spec);
-      const { denseLayers, sparseLayers } = moeShape(model);
+      const tables = prefillTables(model, results);
       const names = results.map((r) => r.gpu);
-      const detail: Cell[][] = PREFILL_ITEMS.map((item) => [
-        item,
-        isDenseItem(item) ? denseLayers : sparseLayers,
-        ...results.map((r) => prefillItemValue(r.breakdown, item)),
-      ]);
-      const summary: Cell[][] = [
-        ["Compute", ...results.map((r) => r.breakdown.computeMs)],
-        ["Comm", ...results.map((r) => r.breakdown.commMs)],
-        ["Sum", ...results.map((r) => r.breakdown.sumMs)],
-        ["Tokens/s per GPU", ...results.map((r) => r.breakdown.tokensPerSecPerGpu)],
-      ];
+      const detail = tables.detail.rows;
+      const summary = tables.summary.rows;
       if (format === "csv") {
         process.stdout.write(
           options.summary

@@ -19,7 +19,7 @@ import { dtype, intAtLeast, keyValue, outputFormat, positiveNumber } from "../op
 import { renderStepReport, stepCsvRows } from "../step-view.ts";
 
 /** Scenario keys that CLI flags can set, in the order they are merged. */
-const FLAG_KEYS = [
+export const FLAG_KEYS = [
   "model",
   "hardware",
   "gpus",
@@ -47,7 +47,11 @@ const FLAG_KEYS = [
 ] as const;
 
 /** Scenario keys whose flags commander spells differently (`--scale-up-gbps` is `scaleUpGbps`). */
-const RENAMED_FLAGS = { scaleUpGbps: "scaleUpGBps", scaleOutGbps: "scaleOutGBps", hbmGbps: "hbmGBps" } as const;
+const RENAMED_FLAGS = {
+  scaleUpGbps: "scaleUpGBps",
+  scaleOutGbps: "scaleOutGBps",
+  hbmGbps: "hbmGBps",
+} as const;
 
 /**
  * Values of the step flags. Written out (not inferred from the option chain) so that declaration

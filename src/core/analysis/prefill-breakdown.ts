@@ -5,7 +5,13 @@ import { moeShape } from "../presets/shallowsim/shapes.ts";
 import type { OverlapPolicy } from "../step/overlap.ts";
 import type { Physics, SweepGpu } from "./decode-sweep.ts";
 import { enginePrefill } from "./engine-physics.ts";
-import { type EpPrefillBreakdown, epPrefillBreakdown } from "./ep-prefill.ts";
+import {
+  type EpPrefillBreakdown,
+  epPrefillBreakdown,
+  isDenseItem,
+  PREFILL_ITEMS,
+  prefillItemValue,
+} from "./ep-prefill.ts";
 
 export interface PrefillSpec {
   readonly model: ModelSpec;
@@ -64,4 +70,35 @@ export function prefillBreakdown(spec: PrefillSpec): { gpu: string; breakdown: E
       },
     };
   });
+}
+
+/** Seed 001's two tables: per item (ms per layer, one column per GPU) and the whole-prefill summary. */
+export function prefillTables(
+  model: ModelSpec,
+  results: readonly { gpu: string; breakdown: EpPrefillBreakdown }[],
+): {
+  detail: { head: string[]; rows: (string | number)[][] };
+  summary: { head: string[]; rows: (string | number)[][] };
+} {
+  const { denseLayers, sparseLayers } = moeShape(model);
+  const names = results.map((r) => r.gpu);
+  return {
+    detail: {
+      head: ["Item", "Layers", ...names],
+      rows: PREFILL_ITEMS.map((item) => [
+        item,
+        isDenseItem(item) ? denseLayers : sparseLayers,
+        ...results.map((r) => prefillItemValue(r.breakdown, item)),
+      ]),
+    },
+    summary: {
+      head: ["Item", ...names],
+      rows: [
+        ["Compute", ...results.map((r) => r.breakdown.computeMs)],
+        ["Comm", ...results.map((r) => r.breakdown.commMs)],
+        ["Sum", ...results.map((r) => r.breakdown.sumMs)],
+        ["Tokens/s per GPU", ...results.map((r) => r.breakdown.tokensPerSecPerGpu)],
+      ],
+    },
+  };
 }

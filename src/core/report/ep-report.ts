@@ -13,10 +13,11 @@ function heat(t: number): string {
 const BAR = "#6495ED";
 
 /**
- * Seed 000's styled table as standalone HTML: bars proportional to TPS and Total, positive Delta
- * in red, a colour gradient on Comm_Impact, three decimals. No scripts, no external resources.
+ * Seed 000's cell styling for a set of rows, as CSS text per cell: bars proportional to TPS and
+ * Total, positive Delta in red, a white-to-red gradient on Comm_Impact. The HTML report and the web
+ * app's table both use it.
  */
-export function epReportHtml(rows: readonly EpDecodeRow[], title: string): string {
+export function epCellStyler(rows: readonly EpDecodeRow[]): (column: string, value: number) => string {
   // Loops rather than Math.max(...rows): tables of 10^5 rows would overflow the call stack.
   const maxOf = (column: "TPS" | "Total") =>
     rows.reduce((max, row) => Math.max(max, row[column]), Number.MIN_VALUE);
@@ -25,23 +26,35 @@ export function epReportHtml(rows: readonly EpDecodeRow[], title: string): strin
   const impacts = rows.map((row) => row.Comm_Impact);
   const lowImpact = impacts.reduce((min, value) => Math.min(min, value), 0);
   const highImpact = impacts.reduce((max, value) => Math.max(max, value), lowImpact + Number.MIN_VALUE);
+  return (column, value) => {
+    if (column === "TPS" || column === "Total") {
+      const percent = (100 * value) / (column === "TPS" ? maxTps : maxTotal);
+      return `background: linear-gradient(90deg, ${BAR} ${percent.toFixed(1)}%, transparent ${percent.toFixed(1)}%)`;
+    }
+    if (column === "Delta" && value > 0) return "color: red";
+    if (column === "Comm_Impact")
+      return `background: ${heat((value - lowImpact) / (highImpact - lowImpact))}`;
+    return "";
+  };
+}
+
+/** A number as seed 000's styled table shows it: integers for TP, EP and batch size, else three decimals. */
+export const epCellText = (column: string, value: number): string =>
+  Number.isInteger(value) && (column === "TP" || column === "EP" || column === "BatchSize")
+    ? String(value)
+    : value.toFixed(3);
+
+/**
+ * Seed 000's styled table as standalone HTML: bars proportional to TPS and Total, positive Delta
+ * in red, a colour gradient on Comm_Impact, three decimals. No scripts, no external resources.
+ */
+export function epReportHtml(rows: readonly EpDecodeRow[], title: string): string {
+  const styleOf = epCellStyler(rows);
   const cell = (row: EpDecodeRow, column: (typeof EP_DECODE_COLUMNS)[number]): string => {
     const value = row[column];
     if (typeof value === "string") return `<td class="text">${escapeHtml(value)}</td>`;
-    const text =
-      Number.isInteger(value) && (column === "TP" || column === "EP" || column === "BatchSize")
-        ? String(value)
-        : value.toFixed(3);
-    let style = "";
-    if (column === "TPS" || column === "Total") {
-      const percent = (100 * value) / (column === "TPS" ? maxTps : maxTotal);
-      style = `background: linear-gradient(90deg, ${BAR} ${percent.toFixed(1)}%, transparent ${percent.toFixed(1)}%)`;
-    } else if (column === "Delta" && value > 0) {
-      style = "color: red";
-    } else if (column === "Comm_Impact") {
-      style = `background: ${heat((value - lowImpact) / (highImpact - lowImpact))}`;
-    }
-    return `<td${style ? ` style="${style}"` : ""}>${text}</td>`;
+    const style = styleOf(column, value);
+    return `<td${style ? ` style="${style}"` : ""}>${epCellText(column, value)}</td>`;
   };
   const head = EP_DECODE_COLUMNS.map((column) => `<th>${column}</th>`).join("");
   const body = rows
