@@ -20,6 +20,7 @@ import { registerStep } from "./commands/step.ts";
 import { registerTraceTimeline } from "./commands/trace-timeline.ts";
 import { registerValidate } from "./commands/validate.ts";
 import { registerValidateRequests } from "./commands/validate-requests.ts";
+import { registerWeb } from "./commands/web.ts";
 import { EXIT_RESULT, EXIT_USAGE, reportIssues } from "./errors.ts";
 
 /** Builds the `llmsim` command tree. */
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerModel(program);
   registerHardware(program);
   registerStep(program);
+  registerWeb(program);
   registerCompare(program);
   registerOp(program);
   registerOps(program);

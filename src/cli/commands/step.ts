@@ -4,14 +4,17 @@ import { loadWithSchema } from "../../config/load.ts";
 import { type StepScenario, stepScenarioSchema } from "../../config/schema/scenario.ts";
 import { checkStepScenario, stepInputFromRegistry } from "../../config/step-request.ts";
 import type { Dtype } from "../../core/dtype.ts";
+import type { HardwareSpec } from "../../core/hardware/types.ts";
 import { InputError } from "../../core/issues.ts";
 import { rooflinePredictor } from "../../core/predictor/roofline.ts";
+import { memorySpec, rooflineSpec, stepBreakdownSpec } from "../../core/report/step-charts.ts";
 import type { StepResult } from "../../core/step/result.ts";
 import { simulateStep } from "../../core/step/simulate.ts";
 import { readText, resolveFrom, writeFilesAtomically } from "../../io/files.ts";
 import { loadHardwareRegistry } from "../../io/hardware.ts";
 import { loadModel } from "../../io/model.ts";
 import { loadPredictor } from "../../io/predictor.ts";
+import { svgToPng, vegaLiteToSvg } from "../../io/render-chart.ts";
 import { EXIT_RESULT } from "../errors.ts";
 import { featuresCsv } from "../format/features-csv.ts";
 import { renderCsv, renderJson } from "../format/table.ts";
@@ -153,6 +156,11 @@ export function addStepFlags<A extends unknown[], O extends OptionValues>(
 
 /** The step the flags (and the --scenario file they override) describe, simulated. */
 export async function stepResultFromFlags(options: StepFlags): Promise<StepResult> {
+  return (await stepRunFromFlags(options)).result;
+}
+
+/** The simulated step and the accelerator it ran on (overrides applied), for the roofline chart. */
+async function stepRunFromFlags(options: StepFlags): Promise<{ result: StepResult; hardware: HardwareSpec }> {
   const fromFile: Partial<StepScenario> = options.scenario
     ? loadScenarioFile(options.scenario)
     : options.model === undefined
@@ -188,7 +196,39 @@ export async function stepResultFromFlags(options: StepFlags): Promise<StepResul
   const predictor = options.predictor
     ? await loadPredictor(options.predictor, input.predictor ?? rooflinePredictor(), registry)
     : input.predictor;
-  return simulateStep({ ...input, ...(predictor ? { predictor } : {}) });
+  return {
+    result: simulateStep({ ...input, ...(predictor ? { predictor } : {}) }),
+    hardware: input.hardware,
+  };
+}
+
+async function writeStepCharts(
+  result: StepResult,
+  hardware: HardwareSpec,
+  options: { chart?: string; rooflineChart?: string; memoryChart?: string },
+): Promise<void> {
+  const p = result.parallel;
+  const label = `${result.hardware.name}, tp ${p.tp} dp ${p.dp} ep ${p.ep}`;
+  const charts: [string | undefined, () => Record<string, unknown> | null][] = [
+    [
+      options.chart,
+      () => (result.totals ? stepBreakdownSpec(result, `${result.model.id} on ${label}`) : null),
+    ],
+    [
+      options.rooflineChart,
+      () => (result.totals ? rooflineSpec(result, hardware, `${result.model.id} on ${label}`) : null),
+    ],
+    [options.memoryChart, () => memorySpec(result.memory, label)],
+  ];
+  const files: [string, string | Uint8Array][] = [];
+  for (const [file, spec] of charts) {
+    if (!file) continue;
+    const built = spec();
+    if (!built) continue;
+    const svg = await vegaLiteToSvg(built);
+    files.push([file, file.toLowerCase().endsWith(".png") ? svgToPng(svg) : svg]);
+  }
+  if (files.length > 0) writeFilesAtomically(files);
 }
 
 export function registerStep(program: Command): void {
@@ -199,11 +239,15 @@ export function registerStep(program: Command): void {
   )
     .option("--features-csv <file>", "also write every op's features and predicted time (CSV) to this file")
     .option("--ops", "show (or write with --csv) every op of every layer")
+    .option("--chart <file>", "write the per-layer compute/memory/communication chart (.svg or .png)")
+    .option("--roofline-chart <file>", "write the roofline chart with every op on it (.svg or .png)")
+    .option("--memory-chart <file>", "write memory per GPU against capacity (.svg or .png)")
     .option("--json", "machine-readable JSON on stdout")
     .option("--csv", "CSV on stdout (one row per layer, or per op with --ops)")
     .action(async (options) => {
       const format = outputFormat(options);
-      const result = await stepResultFromFlags(options);
+      const { result, hardware } = await stepRunFromFlags(options);
+      await writeStepCharts(result, hardware, options);
       if (options.featuresCsv) writeFilesAtomically([[options.featuresCsv, featuresCsv(result)]]);
       if (format === "json") process.stdout.write(renderJson(result));
       else if (format === "csv") {

@@ -35,7 +35,7 @@ export function stepBreakdownSpec(result: StepResult, title?: string): Record<st
     field: "block",
     type: "nominal",
     title: null,
-    sort: { field: "order" },
+    sort: ticks.map((t) => t.block),
     axis: { labelAngle: -60, labelLimit: 90 },
   };
   return {
@@ -250,12 +250,21 @@ export function memorySpec(memory: MemoryReport, label: string, title?: string):
       },
       {
         data: { values: limits },
-        mark: { type: "tick", thickness: 3, size: 50 },
+        mark: { type: "rule", strokeWidth: 2, color: "black" },
         encoding: {
-          y,
           x: { field: "GB", type: "quantitative" },
-          color: { value: "black" },
-          strokeDash: { field: "limit", type: "nominal", title: "limit" },
+          strokeDash: {
+            field: "limit",
+            type: "nominal",
+            title: null,
+            scale: {
+              domain: ["usable", "HBM capacity"],
+              range: [
+                [4, 3],
+                [1, 0],
+              ],
+            },
+          },
           tooltip: [
             { field: "limit", type: "nominal" },
             { field: "GB", type: "quantitative", format: ".2f" },

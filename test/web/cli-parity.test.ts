@@ -1,0 +1,150 @@
+// The web explorer's engine side (web/src/engine/compute.ts, what the worker runs) against the CLI:
+// for each view, the command the "copy as CLI command" button shows must print the same numbers.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { renderCsv } from "../../src/cli/format/table.ts";
+import { formatIssue } from "../../src/core/issues.ts";
+import { builtinHfConfig } from "../../src/core/model/catalog.ts";
+import { cliCommand } from "../../web/src/cli-command.ts";
+import { computeView } from "../../web/src/engine/compute.ts";
+import { CUSTOM_MODEL, decodeState, defaultState, encodeState, type State, type View } from "../../web/src/state.ts";
+
+const bin = new URL("../../bin/llmsim.js", import.meta.url).pathname;
+
+/** Runs the command the web app shows for this view, in a directory holding the files it names. */
+function runCli(view: View, state: State, format: "csv" | "json") {
+  const command = cliCommand(view, state, format);
+  const dir = mkdtempSync(join(tmpdir(), "llmsim-web-"));
+  for (const file of command.files) writeFileSync(join(dir, file.name), file.text);
+  const run = spawnSync(process.execPath, [bin, ...command.args], { cwd: dir, encoding: "utf8" });
+  expect(run.stderr.replace(/llmsim: warning:.*\n/g, "")).toBe("");
+  expect(run.status).toBe(0);
+  return run.stdout;
+}
+
+function web(view: View, state: State): Record<string, unknown> {
+  const outcome = computeView(view, state);
+  if (!outcome.ok) throw new Error(JSON.stringify(outcome.issues));
+  return JSON.parse(JSON.stringify(outcome.data));
+}
+
+const with_ = (changes: Partial<State>): State => ({ ...defaultState(), ...changes });
+
+describe("web engine = CLI", () => {
+  it("step: the default scenario equals `llmsim step` with no flags (its built-in scenario)", () => {
+    const state = defaultState();
+    const cli = JSON.parse(runCli("step", state, "json"));
+    expect(web("step", state).result).toEqual(cli);
+    const bare = spawnSync(process.execPath, [bin, "step", "--json"], { encoding: "utf8" });
+    expect(JSON.parse(bare.stdout).totals).toEqual(cli.totals);
+  });
+
+  for (const changes of [
+    { model: "meta-llama/Llama-3.1-70B", hardware: "H100", tp: "8", dp: "1", ep: "1", batch: "32" },
+    { phase: "prefill", batch: "2", seq: "8192", tp: "8", dp: "4", ep: "32", overlap: "" },
+    { hardware: "GB200-NVL72", dp: "72", ep: "72", kvDtype: "fp8", scaleUpGBps: "1800", memoryUtilization: "0.85" },
+  ] satisfies Partial<State>[]) {
+    it(`step: ${JSON.stringify(changes)}`, () => {
+      const state = with_(changes);
+      expect(web("step", state).result).toEqual(JSON.parse(runCli("step", state, "json")));
+    });
+  }
+
+  it("step: a pasted config.json and a custom accelerator run as --model config.json --hardware-file", () => {
+    const config = builtinHfConfig("Qwen/Qwen3-32B")?.config;
+    const state = with_({
+      model: CUSTOM_MODEL,
+      modelText: JSON.stringify(config, null, 2),
+      hardwareText: JSON.stringify({
+        name: "H100-half-hbm",
+        denseTflops: { bf16: 989, fp8: 1979 },
+        hbmGB: 80,
+        hbmBandwidthGBps: 1675,
+        scaleUp: { bandwidthGBps: 450, domainGpus: 8 },
+        scaleOut: { bandwidthGBps: 50 },
+      }),
+      hardware: "H100-half-hbm",
+      tp: "4",
+      dp: "1",
+      ep: "1",
+      batch: "16",
+    });
+    const layers = web("step", state).layers as { head: string[]; rows: (string | number)[][] };
+    expect(renderCsv(layers.head, layers.rows)).toBe(runCli("step", state, "csv"));
+  });
+
+  it("decode table (ShallowSim preset and llmsim physics): CSV equals decode-sweep --csv", () => {
+    for (const preset of ["shallowsim", "llmsim"]) {
+      const state = with_({ view: "decode", preset, gpus: "H800,H20,GB200-NVL72" });
+      const data = web("decode", state) as { columns: string[]; rows: Record<string, string | number>[] };
+      const csv = renderCsv(
+        data.columns,
+        data.rows.map((row) => data.columns.map((c) => row[c] as string | number)),
+      );
+      expect(csv).toBe(runCli("decode", state, "csv"));
+    }
+  });
+
+  it("decode summary view equals decode-sweep --view summary", () => {
+    const state = with_({ view: "decode", decodeView: "summary", preset: "shallowsim" });
+    const data = web("decode", state) as { columns: string[]; summary: Record<string, string | number>[] };
+    const csv = renderCsv(
+      data.columns,
+      data.summary.map((row) => data.columns.map((c) => row[c] as string | number)),
+    );
+    expect(csv).toBe(runCli("decode", state, "csv"));
+  });
+
+  it("prefill breakdown equals prefill-breakdown --csv", () => {
+    const state = with_({ view: "prefill", preset: "shallowsim", prefillTp: "8", seqLen: "8192" });
+    const data = web("prefill", state) as { detail: { head: string[]; rows: (string | number)[][] } };
+    expect(renderCsv(data.detail.head, data.detail.rows)).toBe(runCli("prefill", state, "csv"));
+  });
+
+  it("sweep rows equal decode-sweep --sweep --csv", () => {
+    const state = with_({ view: "sweep", preset: "shallowsim", sweep: "seq-len=2048:8192:2048", gpus: "H800,H20" });
+    const data = web("sweep", state) as { table: { head: string[]; rows: (string | number)[][] } };
+    expect(renderCsv(data.table.head, data.table.rows)).toBe(runCli("sweep", state, "csv"));
+  });
+
+  it("compare equals llmsim compare --json", () => {
+    const state = with_({ view: "compare", bHardware: "H20", bBatch: "32" });
+    const cli = JSON.parse(runCli("compare", state, "json"));
+    expect(web("compare", state).comparison).toEqual(cli.comparison);
+  });
+
+  it("a shared URL fragment restores the same state", () => {
+    const state = with_({ view: "decode", preset: "shallowsim", tps: "4,8", modelText: '{"a": "b c"}' });
+    const fragment = encodeState(state);
+    expect(fragment).not.toContain("batchSizes");
+    expect(decodeState(`#${fragment}`)).toEqual(state);
+    expect(decodeState("#view=nonsense&bogus=1")).toEqual(defaultState());
+  });
+});
+
+describe("web engine input errors are the CLI's", () => {
+  it("a config.json missing a field names the file, line and field", () => {
+    const config = { ...(builtinHfConfig("meta-llama/Llama-3.1-8B")?.config as object), num_attention_heads: "many" };
+    const state = with_({ model: CUSTOM_MODEL, modelText: JSON.stringify(config, null, 2), tp: "1", dp: "1", ep: "1" });
+    const outcome = computeView("step", state);
+    expect(outcome.ok).toBe(false);
+    const dir = mkdtempSync(join(tmpdir(), "llmsim-web-"));
+    writeFileSync(join(dir, "config.json"), state.modelText);
+    const cli = spawnSync(process.execPath, [bin, ...cliCommand("step", state).args], { cwd: dir, encoding: "utf8" });
+    expect(cli.status).toBe(2);
+    if (!outcome.ok) {
+      const messages = outcome.issues.map((i) => `llmsim: error: ${formatIssue(i)}`).join("\n");
+      expect(cli.stderr.replaceAll(`${dir}/`, "").trim()).toBe(messages);
+      expect(messages).toMatch(/config\.json:\d+:\d+: num_attention_heads/);
+    }
+  });
+
+  it("a scenario field out of range is reported on its path", () => {
+    const outcome = computeView("step", with_({ tp: "0" }));
+    expect(outcome.ok).toBe(false);
+    if (!outcome.ok) expect(outcome.issues[0]?.path).toEqual(["tp"]);
+  });
+});

@@ -1,0 +1,175 @@
+import { useEffect, useMemo, useState } from "preact/hooks";
+import type { Issue } from "../../src/core/issues.ts";
+import { cliCommand } from "./cli-command.ts";
+import { download } from "./components/download.ts";
+import type { Update } from "./components/Fields.tsx";
+import { Issues } from "./components/Issues.tsx";
+import type { EngineClient } from "./engine/client.ts";
+import { decodeState, encodeState, type State, VIEW_TITLES, VIEWS, type View } from "./state.ts";
+import { type CompareData, CompareView } from "./views/CompareView.tsx";
+import { type DecodeData, DecodeView } from "./views/DecodeView.tsx";
+import { type Catalog, Inputs } from "./views/Inputs.tsx";
+import { type PrefillData, PrefillView } from "./views/PrefillView.tsx";
+import { type StepData, StepView } from "./views/StepView.tsx";
+import { SweepView } from "./views/SweepView.tsx";
+
+interface Shown {
+  readonly key: string;
+  readonly view: View;
+  readonly computeMs: number;
+  readonly data?: unknown;
+  readonly issues?: readonly Issue[];
+}
+
+function ViewBody({ shown, state, update }: { shown: Shown; state: State; update: Update }) {
+  const data = shown.data as never;
+  switch (shown.view) {
+    case "step":
+      return <StepView data={data as StepData} />;
+    case "decode":
+      return <DecodeView data={data as DecodeData} state={state} update={update} />;
+    case "prefill":
+      return <PrefillView data={data as PrefillData} />;
+    case "sweep":
+      return <SweepView data={data} />;
+    case "compare":
+      return <CompareView data={data as CompareData} />;
+    default:
+      return null;
+  }
+}
+
+/** Settings that only change how a result is shown, not what the engine computes. */
+const DISPLAY_ONLY: readonly (keyof State)[] = ["decodeView"];
+const computeKey = (state: State) =>
+  encodeState({ ...state, ...Object.fromEntries(DISPLAY_ONLY.map((k) => [k, ""])) });
+
+export function App({ client }: { client: EngineClient }) {
+  const [state, setState] = useState<State>(() => decodeState(location.hash));
+  const [catalog, setCatalog] = useState<Catalog>({ models: [], accelerators: [], selected: null });
+  const [hardwareIssues, setHardwareIssues] = useState<readonly Issue[]>([]);
+  const [shown, setShown] = useState<Shown | null>(null);
+  const [copied, setCopied] = useState("");
+  const view = state.view as View;
+  const update: Update = (changes) => setState((s) => ({ ...s, ...changes }));
+  const key = `${view}|${computeKey(state)}`;
+
+  // The URL always holds the whole scenario; opening a shared link (or going back) restores it.
+  useEffect(() => {
+    const hash = encodeState(state);
+    if (location.hash.replace(/^#/, "") !== hash)
+      history.replaceState(null, "", hash ? `#${hash}` : location.pathname);
+  }, [state]);
+  useEffect(() => {
+    const restore = () => setState(decodeState(location.hash));
+    addEventListener("hashchange", restore);
+    return () => removeEventListener("hashchange", restore);
+  }, []);
+
+  useEffect(() => {
+    client.compute("catalog", state).then((response) => {
+      if (!response?.ok) return;
+      const data = response.data as Catalog & { hardwareIssues: readonly Issue[] };
+      setCatalog({ models: data.models, accelerators: data.accelerators, selected: data.selected });
+      setHardwareIssues(data.hardwareIssues);
+    });
+  }, [state.hardwareText, state.hardware]);
+
+  useEffect(() => {
+    const timer = setTimeout(async () => {
+      const response = await client.compute(view, state);
+      if (!response) return;
+      setShown(
+        response.ok
+          ? { key, view, computeMs: response.computeMs, data: response.data }
+          : { key, view, computeMs: response.computeMs, issues: response.issues },
+      );
+    }, 80);
+    return () => clearTimeout(timer);
+  }, [key]);
+
+  const command = useMemo(() => cliCommand(view, state), [view, state]);
+  const ready = shown?.key === key;
+  const copy = async (text: string, what: string) => {
+    try {
+      await navigator.clipboard.writeText(text);
+      setCopied(`${what} copied`);
+    } catch {
+      setCopied(`select the ${what} below to copy it`);
+    }
+  };
+
+  return (
+    <div class="app">
+      <header>
+        <h1>
+          llmsim <span>explorer</span>
+        </h1>
+        <div class="tabs" aria-label="views" role="tablist">
+          {VIEWS.map((v) => (
+            <button
+              key={v}
+              type="button"
+              role="tab"
+              aria-selected={v === view}
+              data-view={v}
+              onClick={() => update({ view: v })}
+            >
+              {VIEW_TITLES[v]}
+            </button>
+          ))}
+        </div>
+      </header>
+      <div class="layout">
+        <aside aria-label="inputs">
+          <form onSubmit={(e) => e.preventDefault()}>
+            <Inputs state={state} update={update} catalog={catalog} view={view} />
+          </form>
+          {hardwareIssues.length > 0 ? <Issues issues={hardwareIssues} /> : null}
+        </aside>
+        <main>
+          <div class="toolbar">
+            <p
+              id="status"
+              role="status"
+              data-state={ready ? "ready" : "computing"}
+              data-compute-ms={shown ? shown.computeMs.toFixed(2) : ""}
+            >
+              {ready && shown ? `computed in ${shown.computeMs.toFixed(1)} ms in the worker` : "computing…"}
+            </p>
+            <button type="button" id="copy-cli" onClick={() => copy(command.command, "command")}>
+              Copy as CLI command
+            </button>
+            <button type="button" id="copy-link" onClick={() => copy(location.href, "link")}>
+              Copy link
+            </button>
+            {command.files.map((file) => (
+              <button
+                type="button"
+                key={file.name}
+                onClick={() => download(file.name, file.text, "application/json")}
+              >
+                Save {file.name}
+              </button>
+            ))}
+            <span class="hint" aria-live="polite">
+              {copied}
+            </span>
+          </div>
+          <pre id="cli-command" class="cli">
+            {command.command}
+          </pre>
+          {shown && shown.view === view ? (
+            <div class={ready ? "" : "stale"}>
+              {shown.issues ? (
+                <Issues issues={shown.issues} />
+              ) : (
+                <ViewBody shown={shown} state={state} update={update} />
+              )}
+            </div>
+          ) : null}
+        </main>
+      </div>
+    </div>
+  );
+}

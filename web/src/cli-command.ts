@@ -1,0 +1,137 @@
+import { CUSTOM_MODEL, type State, type View } from "./state.ts";
+
+/** The `llmsim` command that reproduces a view, and the files it reads (the pasted config, custom hardware). */
+export interface CliCommand {
+  readonly command: string;
+  /** The arguments after `llmsim`. */
+  readonly args: readonly string[];
+  readonly files: readonly { readonly name: string; readonly text: string }[];
+}
+
+/** Quotes a shell word when it holds anything but safe characters. */
+export const shellWord = (word: string): string =>
+  /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+
+const kebab = (key: string) => key.replace(/GBps$/, "Gbps").replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+const STEP_FLAGS = [
+  "phase",
+  "tp",
+  "pp",
+  "dp",
+  "ep",
+  "batch",
+  "seq",
+  "context",
+  "cached",
+  "prefillBatch",
+  "weightDtype",
+  "kvDtype",
+  "activationDtype",
+  "overlap",
+  "mla",
+  "a2a",
+  "redundantExperts",
+  "expertImbalance",
+  "memoryUtilization",
+  "scaleUpGBps",
+  "scaleOutGBps",
+  "hbmGBps",
+] as const;
+
+function modelAndHardware(
+  state: State,
+  args: string[],
+  files: CliCommand["files"][number][],
+  hardware: boolean,
+) {
+  args.push("--model", state.model === CUSTOM_MODEL ? CUSTOM_MODEL : state.model);
+  if (state.model === CUSTOM_MODEL) files.push({ name: CUSTOM_MODEL, text: state.modelText });
+  if (hardware) args.push("--hardware", state.hardware);
+  if (state.hardwareText.trim() !== "") {
+    args.push("--hardware-file", "hardware.json");
+    files.push({ name: "hardware.json", text: state.hardwareText });
+  }
+}
+
+function stepArgs(state: State, args: string[]) {
+  for (const key of STEP_FLAGS) if (state[key].trim() !== "") args.push(`--${kebab(key)}`, state[key].trim());
+  if (state.ignoreMemory === "true") args.push("--ignore-memory");
+}
+
+function epArgs(state: State, args: string[]) {
+  args.push("--preset", state.preset);
+  if (state.gpus.trim() !== "") args.push("--gpus", state.gpus.replace(/\s+/g, ""));
+}
+
+function decodeArgs(state: State, args: string[]) {
+  epArgs(state, args);
+  const lists: [string, string][] = [
+    ["--batch-sizes", state.batchSizes],
+    ["--tp", state.tps],
+    ["--ep", state.eps],
+    ["--seq-len", state.seqLen],
+    ["--decode-len", state.decodeLen],
+    ["--tps-limit", state.tpsLimit],
+  ];
+  for (const [flag, value] of lists) if (value.trim() !== "") args.push(flag, value.replace(/\s+/g, ""));
+  if (state.fp8Combine === "true") args.push("--fp8-combine");
+}
+
+/** The command line for a view; `format` adds --csv or --json (what the tests run). */
+export function cliCommand(view: View, state: State, format?: "csv" | "json"): CliCommand {
+  const args: string[] = ["llmsim"];
+  const files: CliCommand["files"][number][] = [];
+  switch (view) {
+    case "step":
+      args.push("step");
+      modelAndHardware(state, args, files, true);
+      stepArgs(state, args);
+      break;
+    case "compare":
+      args.push("compare");
+      modelAndHardware(state, args, files, true);
+      stepArgs(state, args);
+      for (const [key, field] of [
+        ["hardware", "bHardware"],
+        ["tp", "bTp"],
+        ["dp", "bDp"],
+        ["ep", "bEp"],
+        ["batch", "bBatch"],
+      ] as const)
+        if (state[field].trim() !== "") args.push("--b", `${key}=${state[field].trim()}`);
+      break;
+    case "decode":
+      args.push("decode-sweep");
+      modelAndHardware(state, args, files, false);
+      decodeArgs(state, args);
+      if (state.decodeView === "summary") args.push("--view", "summary");
+      break;
+    case "sweep":
+      args.push("decode-sweep");
+      modelAndHardware(state, args, files, false);
+      decodeArgs(state, args);
+      args.push("--sweep", state.sweep, "--metric", state.sweepMetric, "--chart-by", state.sweepBy);
+      if (!format) args.push("--chart", "sweep.svg");
+      break;
+    case "prefill":
+      args.push("prefill-breakdown");
+      modelAndHardware(state, args, files, false);
+      epArgs(state, args);
+      args.push(
+        "--seq-len",
+        state.seqLen,
+        "--kv-cache-rate",
+        state.kvCacheRate,
+        "--tp",
+        state.prefillTp,
+        "--dp",
+        state.prefillDp,
+      );
+      break;
+    default:
+      return { command: `# the ${view} view has no CLI equivalent yet`, args: [], files };
+  }
+  if (format) args.push(`--${format}`);
+  return { command: args.map(shellWord).join(" "), args: args.slice(1), files };
+}

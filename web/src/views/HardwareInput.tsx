@@ -1,0 +1,64 @@
+import type { AcceleratorRecord } from "../../../src/core/hardware/types.ts";
+import { SelectField, type Update } from "../components/Fields.tsx";
+import type { State } from "../state.ts";
+
+/** A catalog record as the start of a custom accelerator: same figures, a new name, no aliases. */
+function customFrom(record: AcceleratorRecord): { text: string; name: string } {
+  const { aliases: _aliases, sources: _sources, ...rest } = record;
+  const name = `${record.name}-custom`;
+  return { text: `${JSON.stringify({ ...rest, name }, null, 2)}\n`, name };
+}
+
+/** Accelerator from the catalog, or custom ones written as a `--hardware-file` (JSON or YAML). */
+export function HardwareInput({
+  state,
+  update,
+  accelerators,
+  selected,
+  field = "hardware",
+  label = "Accelerator",
+}: {
+  state: State;
+  update: Update;
+  accelerators: readonly string[];
+  selected?: AcceleratorRecord | null;
+  field?: "hardware" | "bHardware" | "serveHardware" | "planHardware";
+  label?: string;
+}) {
+  return (
+    <div>
+      <SelectField
+        state={state}
+        update={update}
+        field={field}
+        label={label}
+        options={accelerators.map((a): [string, string] => [a, a])}
+      />
+      {field === "hardware" ? (
+        <details open={state.hardwareText !== ""}>
+          <summary>Custom accelerators (hardware file)</summary>
+          <textarea
+            id="field-hardwareText"
+            aria-label="custom accelerator, hardware-file format"
+            rows={6}
+            spellcheck={false}
+            placeholder="accelerators in the --hardware-file format (JSON or YAML)"
+            value={state.hardwareText}
+            onInput={(e) => update({ hardwareText: (e.target as HTMLTextAreaElement).value })}
+          />
+          {selected ? (
+            <button
+              type="button"
+              onClick={() => {
+                const custom = customFrom(selected);
+                update({ hardwareText: custom.text, hardware: custom.name });
+              }}
+            >
+              Copy {selected.name} to edit
+            </button>
+          ) : null}
+        </details>
+      ) : null}
+    </div>
+  );
+}

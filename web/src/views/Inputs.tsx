@@ -1,0 +1,218 @@
+import { EP_DECODE_COLUMNS } from "../../../src/core/analysis/ep-decode.ts";
+import { DTYPES } from "../../../src/core/dtype.ts";
+import type { AcceleratorRecord } from "../../../src/core/hardware/types.ts";
+import { OVERLAP_POLICIES } from "../../../src/core/step/overlap.ts";
+import { CheckField, choices, Group, SelectField, TextField, type Update } from "../components/Fields.tsx";
+import type { State, View } from "../state.ts";
+import { HardwareInput } from "./HardwareInput.tsx";
+import { ModelInput } from "./ModelInput.tsx";
+
+export interface Catalog {
+  readonly models: readonly string[];
+  readonly accelerators: readonly string[];
+  readonly selected: AcceleratorRecord | null;
+}
+
+function StepInputs({ state, update, catalog }: { state: State; update: Update; catalog: Catalog }) {
+  const f = { state, update };
+  return (
+    <>
+      <Group title="Model and hardware">
+        <ModelInput {...f} models={catalog.models} />
+        <HardwareInput {...f} accelerators={catalog.accelerators} selected={catalog.selected} />
+      </Group>
+      <Group title="Workload">
+        <SelectField {...f} field="phase" label="Phase" options={choices(["decode", "prefill", "mixed"])} />
+        <TextField {...f} field="batch" label="Batch (sequences per DP group)" type="number" />
+        <TextField {...f} field="seq" label="Prompt / context tokens" type="number" />
+        <TextField {...f} field="context" label="Decode context (tokens)" type="number" placeholder="= seq" />
+        <TextField {...f} field="cached" label="Cached prompt tokens" type="number" placeholder="0" />
+        {state.phase === "mixed" ? (
+          <TextField {...f} field="prefillBatch" label="Prompts in the step" type="number" placeholder="1" />
+        ) : null}
+      </Group>
+      <Group title="Parallel plan (GPUs per replica = tp × pp × dp)">
+        <TextField {...f} field="tp" label="TP" type="number" />
+        <TextField {...f} field="pp" label="PP" type="number" />
+        <TextField {...f} field="dp" label="DP (attention)" type="number" />
+        <TextField {...f} field="ep" label="EP" type="number" />
+        <TextField {...f} field="redundantExperts" label="Redundant experts" type="number" placeholder="0" />
+        <TextField
+          {...f}
+          field="expertImbalance"
+          label="Expert imbalance (max / mean)"
+          type="number"
+          placeholder="1"
+        />
+      </Group>
+      <Group title="Formats and kernels">
+        <SelectField {...f} field="weightDtype" label="Weights" options={choices(DTYPES, "checkpoint's")} />
+        <SelectField {...f} field="kvDtype" label="KV cache" options={choices(DTYPES, "bf16 (default)")} />
+        <SelectField
+          {...f}
+          field="activationDtype"
+          label="Activations"
+          options={choices(DTYPES, "bf16 (default)")}
+        />
+        <SelectField
+          {...f}
+          field="overlap"
+          label="Overlap"
+          options={choices(OVERLAP_POLICIES, "none (CLI default)")}
+        />
+        <SelectField
+          {...f}
+          field="mla"
+          label="MLA form"
+          options={choices(["auto", "absorbed", "naive"], "auto (default)")}
+        />
+        <SelectField
+          {...f}
+          field="a2a"
+          label="MoE all-to-all"
+          options={choices(["auto", "normal", "low-latency"], "auto (default)")}
+        />
+      </Group>
+      <Group title="Memory and links">
+        <TextField
+          {...f}
+          field="memoryUtilization"
+          label="Usable HBM fraction"
+          type="number"
+          placeholder="0.9"
+        />
+        <CheckField {...f} field="ignoreMemory" label="Simulate even if it does not fit" />
+        <TextField
+          {...f}
+          field="scaleUpGBps"
+          label="Scale-up GB/s per GPU"
+          type="number"
+          placeholder="catalog"
+        />
+        <TextField
+          {...f}
+          field="scaleOutGBps"
+          label="Scale-out GB/s per GPU"
+          type="number"
+          placeholder="catalog"
+        />
+        <TextField {...f} field="hbmGBps" label="HBM GB/s" type="number" placeholder="catalog" />
+      </Group>
+    </>
+  );
+}
+
+function EpInputs({
+  state,
+  update,
+  catalog,
+  view,
+}: {
+  state: State;
+  update: Update;
+  catalog: Catalog;
+  view: View;
+}) {
+  const f = { state, update };
+  return (
+    <>
+      <Group title="Model and GPUs">
+        <ModelInput {...f} models={catalog.models} />
+        <SelectField
+          {...f}
+          field="preset"
+          label="Physics"
+          options={[
+            ["llmsim", "llmsim (engine)"],
+            ["shallowsim", "shallowsim (preset)"],
+          ]}
+        />
+        <TextField
+          {...f}
+          field="gpus"
+          label="GPUs (comma-separated)"
+          placeholder="ShallowSim's 12"
+          hint={`catalog: ${catalog.accelerators.join(", ")}`}
+        />
+        <HardwareInput {...f} accelerators={catalog.accelerators} selected={catalog.selected} />
+      </Group>
+      {view === "prefill" ? (
+        <Group title="Prefill">
+          <TextField {...f} field="seqLen" label="Prompt tokens" type="number" />
+          <TextField {...f} field="kvCacheRate" label="Prefix-cache hit rate" type="number" />
+          <TextField {...f} field="prefillTp" label="Attention TP" type="number" />
+          <TextField {...f} field="prefillDp" label="Attention DP" type="number" />
+        </Group>
+      ) : (
+        <Group title="Decode table">
+          <TextField {...f} field="batchSizes" label="Batch sizes" />
+          <TextField {...f} field="tps" label="TP degrees" />
+          <TextField {...f} field="eps" label="EP sizes" />
+          <TextField {...f} field="seqLen" label="KV length (seq_len)" type="number" />
+          <TextField {...f} field="decodeLen" label="Tokens still to decode" type="number" />
+          <TextField {...f} field="tpsLimit" label="Keep TPS above" type="number" placeholder="0" />
+          <CheckField {...f} field="fp8Combine" label="FP8 combine on FP4 GPUs" />
+        </Group>
+      )}
+      {view === "sweep" ? (
+        <Group title="Sweep">
+          <TextField
+            {...f}
+            field="sweep"
+            label="NAME=START:STOP:STEP"
+            hint="seq-len, decode-len, top-k, nvlink-bw, pcie-bw, mem-bw, ..."
+          />
+          <SelectField
+            {...f}
+            field="sweepMetric"
+            label="Metric"
+            options={choices(EP_DECODE_COLUMNS.filter((c) => c !== "GPU"))}
+          />
+          <SelectField
+            {...f}
+            field="sweepBy"
+            label="Lines"
+            options={[
+              ["batch", "per batch size"],
+              ["ep", "per EP size"],
+            ]}
+          />
+        </Group>
+      ) : null}
+    </>
+  );
+}
+
+function CompareInputs({ state, update, catalog }: { state: State; update: Update; catalog: Catalog }) {
+  const f = { state, update };
+  return (
+    <Group title="Scenario B (overrides of A)">
+      <HardwareInput {...f} field="bHardware" label="B accelerator" accelerators={catalog.accelerators} />
+      <TextField {...f} field="bTp" label="B TP" type="number" placeholder="= A" />
+      <TextField {...f} field="bDp" label="B DP" type="number" placeholder="= A" />
+      <TextField {...f} field="bEp" label="B EP" type="number" placeholder="= A" />
+      <TextField {...f} field="bBatch" label="B batch" type="number" placeholder="= A" />
+    </Group>
+  );
+}
+
+/** The form for a view: only the inputs that view reads. */
+export function Inputs(props: { state: State; update: Update; catalog: Catalog; view: View }) {
+  switch (props.view) {
+    case "step":
+      return <StepInputs {...props} />;
+    case "compare":
+      return (
+        <>
+          <CompareInputs {...props} />
+          <StepInputs {...props} />
+        </>
+      );
+    case "decode":
+    case "prefill":
+    case "sweep":
+      return <EpInputs {...props} />;
+    default:
+      return null;
+  }
+}
