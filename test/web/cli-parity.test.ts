@@ -10,7 +10,14 @@ import { formatIssue } from "../../src/core/issues.ts";
 import { builtinHfConfig } from "../../src/core/model/catalog.ts";
 import { cliCommand } from "../../web/src/cli-command.ts";
 import { computeView } from "../../web/src/engine/compute.ts";
-import { CUSTOM_MODEL, decodeState, defaultState, encodeState, type State, type View } from "../../web/src/state.ts";
+import {
+  CUSTOM_MODEL,
+  decodeState,
+  defaultState,
+  encodeState,
+  type State,
+  type View,
+} from "../../web/src/state.ts";
 
 const bin = new URL("../../bin/llmsim.js", import.meta.url).pathname;
 
@@ -45,7 +52,14 @@ describe("web engine = CLI", () => {
   for (const changes of [
     { model: "meta-llama/Llama-3.1-70B", hardware: "H100", tp: "8", dp: "1", ep: "1", batch: "32" },
     { phase: "prefill", batch: "2", seq: "8192", tp: "8", dp: "4", ep: "32", overlap: "" },
-    { hardware: "GB200-NVL72", dp: "72", ep: "72", kvDtype: "fp8", scaleUpGBps: "1800", memoryUtilization: "0.85" },
+    {
+      hardware: "GB200-NVL72",
+      dp: "72",
+      ep: "72",
+      kvDtype: "fp8",
+      scaleUpGBps: "1800",
+      memoryUtilization: "0.85",
+    },
   ] satisfies Partial<State>[]) {
     it(`step: ${JSON.stringify(changes)}`, () => {
       const state = with_(changes);
@@ -105,7 +119,12 @@ describe("web engine = CLI", () => {
   });
 
   it("sweep rows equal decode-sweep --sweep --csv", () => {
-    const state = with_({ view: "sweep", preset: "shallowsim", sweep: "seq-len=2048:8192:2048", gpus: "H800,H20" });
+    const state = with_({
+      view: "sweep",
+      preset: "shallowsim",
+      sweep: "seq-len=2048:8192:2048",
+      gpus: "H800,H20",
+    });
     const data = web("sweep", state) as { table: { head: string[]; rows: (string | number)[][] } };
     expect(renderCsv(data.table.head, data.table.rows)).toBe(runCli("sweep", state, "csv"));
   });
@@ -127,13 +146,25 @@ describe("web engine = CLI", () => {
 
 describe("web engine input errors are the CLI's", () => {
   it("a config.json missing a field names the file, line and field", () => {
-    const config = { ...(builtinHfConfig("meta-llama/Llama-3.1-8B")?.config as object), num_attention_heads: "many" };
-    const state = with_({ model: CUSTOM_MODEL, modelText: JSON.stringify(config, null, 2), tp: "1", dp: "1", ep: "1" });
+    const config = {
+      ...(builtinHfConfig("meta-llama/Llama-3.1-8B")?.config as object),
+      num_attention_heads: "many",
+    };
+    const state = with_({
+      model: CUSTOM_MODEL,
+      modelText: JSON.stringify(config, null, 2),
+      tp: "1",
+      dp: "1",
+      ep: "1",
+    });
     const outcome = computeView("step", state);
     expect(outcome.ok).toBe(false);
     const dir = mkdtempSync(join(tmpdir(), "llmsim-web-"));
     writeFileSync(join(dir, "config.json"), state.modelText);
-    const cli = spawnSync(process.execPath, [bin, ...cliCommand("step", state).args], { cwd: dir, encoding: "utf8" });
+    const cli = spawnSync(process.execPath, [bin, ...cliCommand("step", state).args], {
+      cwd: dir,
+      encoding: "utf8",
+    });
     expect(cli.status).toBe(2);
     if (!outcome.ok) {
       const messages = outcome.issues.map((i) => `llmsim: error: ${formatIssue(i)}`).join("\n");

@@ -25,7 +25,7 @@ export const DEFAULTS = {
   // model and hardware (every view)
   model: "deepseek-ai/DeepSeek-V3",
   modelText: "",
-  hardware: "H800",
+  hardware: "H800-SXM",
   hardwareText: "",
   // step scenario: the fields of `llmsim step` (defaults: its built-in scenario, DEFAULT_STEP_SCENARIO)
   phase: "decode",
@@ -70,7 +70,7 @@ export const DEFAULTS = {
   sweepBy: "batch",
   // serving: the fields of `llmsim serve`
   serveModel: "meta-llama/Llama-3.1-8B",
-  serveHardware: "H100",
+  serveHardware: "H100-SXM",
   serveTp: "1",
   replicas: "1",
   prefillReplicas: "",
@@ -85,7 +85,7 @@ export const DEFAULTS = {
   sloTpotMs: "",
   seed: "0",
   // planner: the fields of `llmsim plan`
-  planHardware: "H100",
+  planHardware: "H100-SXM",
   planGpus: "16",
   planModel: "meta-llama/Llama-3.1-70B",
   planRate: "",

@@ -1,0 +1,240 @@
+// The web explorer in real Chromium (Debian's package, driven by playwright-core), served by
+// `llmsim web`. npm test builds dist-web/ first. Screenshots for the README go to docs/screenshots/.
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { csvParseRows } from "d3-dsv";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { builtinHfConfig } from "../../src/core/model/catalog.ts";
+import { launchChromium, startWebServer } from "../helpers/browser.ts";
+
+const bin = new URL("../../bin/llmsim.js", import.meta.url).pathname;
+const shots = new URL("../../docs/screenshots/", import.meta.url).pathname;
+
+let browser: Browser;
+let server: { url: string; stop: () => void };
+
+beforeAll(async () => {
+  mkdirSync(shots, { recursive: true });
+  server = await startWebServer();
+  browser = await launchChromium();
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  server?.stop();
+});
+
+interface Opened {
+  readonly context: BrowserContext;
+  readonly page: Page;
+  readonly errors: string[];
+  readonly foreignRequests: string[];
+}
+
+async function open(path = "", viewport = { width: 1360, height: 900 }): Promise<Opened> {
+  const context = await browser.newContext({ viewport, acceptDownloads: true, serviceWorkers: "block" });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  const foreignRequests: string[] = [];
+  page.on("console", (message) => {
+    if (message.type() === "error") errors.push(message.text());
+  });
+  page.on("pageerror", (error) => errors.push(error.message));
+  page.on("request", (request) => {
+    if (
+      !request.url().startsWith(server.url) &&
+      !request.url().startsWith("data:") &&
+      !request.url().startsWith("blob:")
+    )
+      foreignRequests.push(request.url());
+  });
+  await page.goto(server.url + path);
+  await ready(page);
+  return { context, page, errors, foreignRequests };
+}
+
+/** Waits until the result on screen is the one for the current inputs. */
+async function ready(page: Page): Promise<void> {
+  await page.waitForSelector('#status[data-state="ready"]', { timeout: 30_000 });
+}
+
+/** Waits for every chart in view to finish rendering. */
+async function chartsDrawn(page: Page): Promise<void> {
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll(".chart-host")].every((host) => host.getAttribute("data-ready") === "true"),
+  );
+}
+
+/** Runs the page's "copy as CLI command" text (plus --json) in a directory with the files it names. */
+function runShownCommand(command: string, extra: string[], files: Record<string, string> = {}) {
+  const words = command.match(/'(?:[^']|'\\'')*'|\S+/g) ?? [];
+  const args = words.slice(1).map((w) => (w.startsWith("'") ? w.slice(1, -1).replace(/'\\''/g, "'") : w));
+  const dir = mkdtempSync(join(tmpdir(), "llmsim-browser-"));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  const run = spawnSync(process.execPath, [bin, ...args, ...extra], { cwd: dir, encoding: "utf8" });
+  return { ...run, dir };
+}
+
+const metric = async (page: Page, name: string) =>
+  Number(await page.getAttribute(`[data-metric="${name}"]`, "data-value", { timeout: 5000 }));
+
+describe("web explorer in Chromium", () => {
+  it("loads with no console errors, no foreign requests, and a small first load", async () => {
+    const { page, errors, foreignRequests, context } = await open();
+    await chartsDrawn(page);
+    expect(await page.textContent("#status")).toMatch(/computed in [\d.]+ ms in the worker/);
+    expect(await metric(page, "latencyMs")).toBeGreaterThan(0);
+    // Bytes the app transferred before any chart code: everything but the lazily loaded vega-embed chunk.
+    const bytes = await page.evaluate(() =>
+      performance
+        .getEntriesByType("resource")
+        .concat(performance.getEntriesByType("navigation"))
+        .filter((entry) => !/\/embed-[\w-]+\.js$/.test(entry.name))
+        .reduce((sum, entry) => sum + (entry as PerformanceResourceTiming).transferSize, 0),
+    );
+    expect(bytes).toBeGreaterThan(10_000);
+    expect(bytes).toBeLessThan(500_000);
+    await page.screenshot({ path: join(shots, "step.png") });
+    expect(errors).toEqual([]);
+    expect(foreignRequests).toEqual([]);
+    await context.close();
+  });
+
+  it("changing model, hardware and TP updates the numbers, equal to the CLI's", async () => {
+    const { page, errors, context } = await open();
+    const before = await metric(page, "latencyMs");
+    await page.selectOption("#field-model", "meta-llama/Llama-3.1-70B");
+    await page.selectOption("#field-hardware", "H100-SXM");
+    for (const [field, value] of [
+      ["tp", "8"],
+      ["dp", "1"],
+      ["ep", "1"],
+      ["batch", "32"],
+    ])
+      await page.fill(`#field-${field}`, value);
+    await ready(page);
+    const latency = await metric(page, "latencyMs");
+    expect(latency).not.toBe(before);
+    const command = (await page.textContent("#cli-command")) ?? "";
+    expect(command).toContain("--model meta-llama/Llama-3.1-70B --hardware H100-SXM --phase decode --tp 8");
+    const cli = runShownCommand(command, ["--json"]);
+    expect(cli.status).toBe(0);
+    const totals = JSON.parse(cli.stdout).totals;
+    expect(latency).toBe(totals.latencyMs);
+    expect(await metric(page, "tokensPerSecPerGpu")).toBe(totals.tokensPerSecPerGpu);
+    // The layer table's CSV export is the CLI's --csv, byte for byte.
+    const download = page.waitForEvent("download");
+    await page.click('[data-table="layers"] button:has-text("CSV")');
+    const csv = readFileSync((await (await download).path()) as string, "utf8");
+    expect(csv).toBe(runShownCommand(command, ["--csv"]).stdout);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it("an invalid config.json shows the CLI's field error inline", async () => {
+    const { page, context } = await open("#dp=1&ep=1&batch=16");
+    const config = {
+      ...(builtinHfConfig("meta-llama/Llama-3.1-8B")?.config as object),
+      num_attention_heads: -4,
+    };
+    await page.click("text=Paste, drop or fetch a config.json");
+    await page.fill("#field-modelText", JSON.stringify(config, null, 2));
+    await ready(page);
+    const issue = page.locator('.issues [data-field="num_attention_heads"]');
+    await expect.poll(() => issue.count()).toBe(1);
+    const text = (await issue.textContent()) ?? "";
+    expect(text).toMatch(/^config\.json:\d+:\d+: num_attention_heads: /);
+    const command = (await page.textContent("#cli-command")) ?? "";
+    const cli = runShownCommand(command, [], { "config.json": JSON.stringify(config, null, 2) });
+    expect(cli.status).toBe(2);
+    expect(cli.stderr.replaceAll(`${cli.dir}/`, "")).toContain(text);
+    await page.screenshot({ path: join(shots, "config-error.png") });
+    // Fixing the field clears the error and simulates the pasted model.
+    await page.fill("#field-modelText", JSON.stringify({ ...config, num_attention_heads: 32 }, null, 2));
+    await ready(page);
+    expect(await metric(page, "latencyMs")).toBeGreaterThan(0);
+    await context.close();
+  });
+
+  it("the EP decode table sorts, filters, exports the rows in view, and a shared URL restores it", async () => {
+    const { page, context, errors } = await open();
+    await page.click('[data-view="decode"]');
+    await page.selectOption("#field-preset", "shallowsim");
+    await ready(page);
+    const table = page.locator('[data-table="decode"]');
+    await table.locator('input[type="search"]').fill("H800 TP=4");
+    const totalHeader = table.locator("th button", { hasText: /^Total( [▲▼])?$/ });
+    await totalHeader.click();
+    await totalHeader.click();
+    await expect.poll(() => table.locator('th[aria-sort="descending"]').textContent()).toMatch(/^Total/);
+    const count = Number(await table.locator(".count").getAttribute("data-count"));
+    // At most 6 batch sizes x 6 EP sizes for one GPU and TP (ShallowSim drops what does not fit).
+    expect(count).toBeGreaterThan(0);
+    expect(count).toBeLessThanOrEqual(36);
+    const cells = await table
+      .locator("tbody tr")
+      .evaluateAll((rows) =>
+        rows.map((row) => [...row.querySelectorAll("td")].map((td) => td.getAttribute("data-value") ?? "")),
+      );
+    const head = await table.locator("thead th").allTextContents();
+    const totalColumn = head.findIndex((h) => /^Total( [▲▼])?$/.test(h));
+    expect(totalColumn).toBeGreaterThan(0);
+    const totals = cells.map((row) => Number(row[totalColumn]));
+    expect([...totals].sort((a, b) => b - a)).toEqual(totals);
+    const download = page.waitForEvent("download");
+    await table.locator('button:has-text("CSV")').click();
+    const csv = csvParseRows(readFileSync((await (await download).path()) as string, "utf8"));
+    expect(csv[0]?.[0]).toBe("GPU");
+    expect(csv.slice(1)).toEqual(cells);
+    await page.screenshot({ path: join(shots, "decode-table.png") });
+
+    // A shared link opens the same view with the same inputs and rows.
+    const shared = await open(new URL(page.url()).hash);
+    expect(await shared.page.inputValue("#field-preset")).toBe("shallowsim");
+    const firstRow = await shared.page
+      .locator('[data-table="decode"] tbody tr')
+      .first()
+      .evaluate((row) => [...row.querySelectorAll("td")].map((td) => td.getAttribute("data-value")));
+    const unfiltered = await page.evaluate(() => location.hash);
+    expect(unfiltered).toContain("view=decode");
+    expect(firstRow[0]).toBe("DGX-B300");
+    expect(errors).toEqual([]);
+    await shared.context.close();
+    await context.close();
+  });
+
+  it("is usable from the keyboard and on a phone", async () => {
+    const { page, context } = await open("", { width: 390, height: 844 });
+    await page.focus('[data-view="compare"]');
+    await page.keyboard.press("Enter");
+    await ready(page);
+    await chartsDrawn(page);
+    expect(await metric(page, "deltaMs")).not.toBe(0);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(1);
+    await page.screenshot({ path: join(shots, "phone-compare.png") });
+    await context.close();
+  });
+
+  it("draws the sweep and compare charts and exports them as SVG", async () => {
+    const { page, context, errors } = await open(
+      "#view=sweep&preset=shallowsim&gpus=H800,H20,GB200-NVL72&sweep=seq-len%3D1024%3A16384%3A1024",
+    );
+    await chartsDrawn(page);
+    const download = page.waitForEvent("download");
+    await page.click('[data-chart="sweep"] button:has-text("SVG")');
+    const svg = readFileSync((await (await download).path()) as string, "utf8");
+    expect(svg).toMatch(/^<svg/);
+    expect(svg).toContain("seq_len");
+    await page.screenshot({ path: join(shots, "sweep.png") });
+    await page.click('[data-view="compare"]');
+    await ready(page);
+    await chartsDrawn(page);
+    await page.screenshot({ path: join(shots, "compare.png"), fullPage: false });
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
