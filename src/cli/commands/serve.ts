@@ -1,20 +1,7 @@
 import { writeFileSync } from "node:fs";
 import type { Command } from "@commander-js/extra-typings";
-import type { HardwareRegistry } from "../../core/hardware/catalog.ts";
-import { hardwareSpecOf } from "../../core/hardware/resolve.ts";
-import type { AcceleratorRecord } from "../../core/hardware/types.ts";
-import { InputError } from "../../core/issues.ts";
-import type { ParallelPlan } from "../../core/parallel/plan.ts";
+import { ARRIVAL_KINDS, checkServeOptions, serveRequests, serveSetup } from "../../config/serve-request.ts";
 import { latencyCdfPoints, latencyCdfSpec } from "../../core/report/latency-cdf.ts";
-import { constantArrivalsSec, gammaArrivalsSec, poissonArrivalsSec } from "../../core/sim/arrivals.ts";
-import { Mt19937 } from "../../core/sim/mt19937.ts";
-import {
-  type LengthDistribution,
-  LMSYS_LIKE,
-  type RequestSet,
-  synthesizeRequests,
-} from "../../core/sim/requests.ts";
-import { enginePool, kvTransferBetween } from "../../core/sim/serve/deployment.ts";
 import { simulateServing } from "../../core/sim/serve/engine.ts";
 import {
   type LatencyStats,
@@ -22,12 +9,7 @@ import {
   type ServeSummary,
   summarizeServing,
 } from "../../core/sim/serve/metrics.ts";
-import {
-  type PoolConfig,
-  ROUTER_KINDS,
-  SCHEDULER_KINDS,
-  type ServeConfig,
-} from "../../core/sim/serve/types.ts";
+import { ROUTER_KINDS, SCHEDULER_KINDS } from "../../core/sim/serve/types.ts";
 import { perfettoJsonSink } from "../../core/trace/perfetto.ts";
 import { loadHardwareRegistry } from "../../io/hardware.ts";
 import { loadModel } from "../../io/model.ts";
@@ -37,55 +19,6 @@ import { withStreamedFile } from "../../io/stream-file.ts";
 import { fixed } from "../format/numbers.ts";
 import { renderJson, renderTable } from "../format/table.ts";
 import { dtype, fraction, intAtLeast, lengthOption, oneOf, positiveNumber } from "../options.ts";
-
-const ARRIVALS = ["poisson", "gamma", "constant"] as const;
-
-function resolveAccelerator(registry: HardwareRegistry, name: string, flag: string): AcceleratorRecord {
-  const resolved = registry.resolve(name, [flag]);
-  if (!resolved.ok) throw new InputError(resolved.issues);
-  return resolved.record;
-}
-
-interface WorkloadOptions {
-  traceFile?: string;
-  requests?: number;
-  arrival?: (typeof ARRIVALS)[number];
-  rate?: number;
-  cv?: number;
-  promptTokens?: LengthDistribution;
-  outputTokens?: LengthDistribution;
-  seed?: number;
-}
-
-/** The requests: a trace file (its arrivals, or generated ones) or synthetic lengths and arrivals. */
-function buildRequests(options: WorkloadOptions): RequestSet {
-  const random = new Mt19937(options.seed ?? 0);
-  const rate = options.rate ?? 10;
-  const arrivalsFor = (count: number) => {
-    const kind = options.arrival ?? "poisson";
-    if (kind === "constant") return constantArrivalsSec(count, rate);
-    if (kind === "gamma") return gammaArrivalsSec(count, rate, options.cv ?? 2, random);
-    return poissonArrivalsSec(count, rate, random);
-  };
-  if (options.traceFile) {
-    const trace = readRequestTrace(options.traceFile);
-    const count = Math.min(options.requests ?? trace.promptTokens.length, trace.promptTokens.length);
-    const fromTrace =
-      trace.arrivalSec !== null && options.arrival === undefined && options.rate === undefined;
-    return {
-      arrivalSec: fromTrace ? (trace.arrivalSec as Float64Array).slice(0, count) : arrivalsFor(count),
-      promptTokens: trace.promptTokens.slice(0, count),
-      outputTokens: trace.outputTokens.slice(0, count),
-    };
-  }
-  const count = options.requests ?? 1000;
-  return synthesizeRequests(
-    arrivalsFor(count),
-    options.promptTokens ?? LMSYS_LIKE.prompt,
-    options.outputTokens ?? LMSYS_LIKE.output,
-    random,
-  );
-}
 
 const statsRow = (name: string, stats: LatencyStats) => [
   name,
@@ -205,7 +138,7 @@ export function registerServe(program: Command): void {
       "requests to simulate (default 1000, or every row of --trace-file)",
       intAtLeast(1),
     )
-    .option("--arrival <process>", `${ARRIVALS.join(" | ")} (default poisson)`, oneOf(ARRIVALS))
+    .option("--arrival <process>", `${ARRIVAL_KINDS.join(" | ")} (default poisson)`, oneOf(ARRIVAL_KINDS))
     .option("--rate <req/s>", "mean arrival rate, requests per second (default 10)", positiveNumber())
     .option("--cv <x>", "gamma arrivals: coefficient of variation of the gaps (default 2)", positiveNumber())
     .option(
@@ -229,136 +162,14 @@ export function registerServe(program: Command): void {
     .option("--cdf-chart <file>", "write the latency CDF chart (.svg or .png)")
     .option("--json", "print the summary as JSON")
     .action(async (options) => {
-      const disaggregated = options.prefillReplicas !== undefined || options.decodeReplicas !== undefined;
-      if (disaggregated && (options.prefillReplicas === undefined || options.decodeReplicas === undefined)) {
-        throw new InputError([
-          {
-            code: "missing-field",
-            path: ["--prefill-replicas"],
-            message: "disaggregation needs both --prefill-replicas and --decode-replicas",
-          },
-        ]);
-      }
-      if (disaggregated && options.replicas !== undefined) {
-        throw new InputError([
-          {
-            code: "invalid-value",
-            path: ["--replicas"],
-            message:
-              "--replicas is for aggregated serving; with disaggregation give --prefill-replicas and --decode-replicas",
-          },
-        ]);
-      }
-      if ((options.prefillMs === undefined) !== (options.decodeMs === undefined)) {
-        throw new InputError([
-          {
-            code: "missing-field",
-            path: [options.prefillMs === undefined ? "--prefill-ms" : "--decode-ms"],
-            message: "constant step times need both --prefill-ms and --decode-ms",
-          },
-        ]);
-      }
+      // Option mistakes first, before any file is read.
+      checkServeOptions(options);
       const registry = loadHardwareRegistry(options.hardwareFile ?? []);
       const model = loadModel(options.model ?? "meta-llama/Llama-3.1-8B");
-      const hardwareName = options.hardware ?? "H100";
-      const scheduler = {
-        kind: options.scheduler ?? "continuous",
-        maxBatchedTokens: options.maxBatchedTokens ?? 8192,
-        maxSeqs: options.maxSeqs ?? 256,
-      } as const;
-      const base: Partial<ParallelPlan> = {
-        tp: options.tp ?? 1,
-        pp: options.pp ?? 1,
-        dp: options.dp ?? 1,
-        ep: options.ep ?? 1,
-      };
-      const dtypes = {
-        ...(options.weightDtype ? { weight: options.weightDtype, expertWeight: options.weightDtype } : {}),
-        ...(options.kvDtype ? { kvCache: options.kvDtype } : {}),
-        ...(options.activationDtype ? { activation: options.activationDtype } : {}),
-      };
-      const common = {
-        model,
-        scheduler,
-        dtypes,
-        ...(options.memoryUtilization !== undefined ? { memoryUtilization: options.memoryUtilization } : {}),
-        ...(options.kvTokens !== undefined ? { kvCapacityTokens: options.kvTokens } : {}),
-        ...(options.prefillMs !== undefined && options.decodeMs !== undefined
-          ? { constantStepMs: { prefillMs: options.prefillMs, decodeMs: options.decodeMs } }
-          : {}),
-      };
-      let pools: PoolConfig[];
-      let kvTransfer: ServeConfig["kvTransfer"];
-      if (disaggregated) {
-        const prefillRecord = resolveAccelerator(
-          registry,
-          options.prefillHardware ?? hardwareName,
-          "--prefill-hardware",
-        );
-        const decodeRecord = resolveAccelerator(
-          registry,
-          options.decodeHardware ?? hardwareName,
-          "--decode-hardware",
-        );
-        const prefillParallel = { ...base, tp: options.prefillTp ?? base.tp ?? 1 };
-        const decodeParallel = { ...base, tp: options.decodeTp ?? base.tp ?? 1 };
-        const prefillHardware = hardwareSpecOf(prefillRecord);
-        const decodeHardware = hardwareSpecOf(decodeRecord);
-        pools = [
-          enginePool({
-            ...common,
-            name: "prefill",
-            role: "prefill",
-            hardware: prefillHardware,
-            parallel: prefillParallel,
-            replicas: options.prefillReplicas as number,
-          }),
-          enginePool({
-            ...common,
-            name: "decode",
-            role: "decode",
-            hardware: decodeHardware,
-            parallel: decodeParallel,
-            replicas: options.decodeReplicas as number,
-          }),
-        ];
-        const latencyUs =
-          options.kvLinkLatencyUs ??
-          Math.max(prefillRecord.scaleOut?.latencyUs ?? 0, decodeRecord.scaleOut?.latencyUs ?? 0);
-        kvTransfer = kvTransferBetween({
-          model,
-          prefillHardware,
-          decodeHardware,
-          prefillParallel,
-          decodeParallel,
-          dtypes,
-          latencySec: latencyUs / 1e6,
-          ...(options.kvLinkGbps !== undefined ? { bandwidthBytesPerSec: options.kvLinkGbps * 1e9 } : {}),
-        });
-      } else {
-        const hardware = hardwareSpecOf(resolveAccelerator(registry, hardwareName, "--hardware"));
-        pools = [
-          enginePool({
-            ...common,
-            name: "replicas",
-            role: "both",
-            hardware,
-            parallel: base,
-            replicas: options.replicas ?? 1,
-          }),
-        ];
-      }
-      const requests = buildRequests(options);
-      const slo = {
-        ...(options.sloTtftMs !== undefined ? { ttftMs: options.sloTtftMs } : {}),
-        ...(options.sloTpotMs !== undefined ? { tpotMs: options.sloTpotMs } : {}),
-      };
-      const config: ServeConfig = {
-        requests,
-        pools,
-        router: options.router ?? "least-outstanding",
-        ...(kvTransfer ? { kvTransfer } : {}),
-      };
+      const traceFile = options.traceFile;
+      const { config, pools, kvTransfer, label, slo, scheduler } = serveSetup(options, model, registry, () =>
+        serveRequests(options, traceFile ? readRequestTrace(traceFile) : undefined),
+      );
       const result = options.trace
         ? withStreamedFile(options.trace, (write) => {
             const sink = perfettoJsonSink(write);
@@ -369,9 +180,6 @@ export function registerServe(program: Command): void {
         : simulateServing(config);
       const summary = summarizeServing(result, slo);
       if (options.metricsCsv) writeFileSync(options.metricsCsv, requestMetricsCsv(result));
-      const label = disaggregated
-        ? `${model.id}: ${options.prefillReplicas} prefill + ${options.decodeReplicas} decode replicas, ${scheduler.kind} batching`
-        : `${model.id} on ${options.replicas ?? 1} x ${pools[0]?.gpusPerReplica} ${hardwareName}, ${scheduler.kind} batching`;
       if (options.cdfChart) {
         const svg = await vegaLiteToSvg(latencyCdfSpec(latencyCdfPoints(result, scheduler.kind), label));
         writeFileSync(

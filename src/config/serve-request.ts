@@ -1,0 +1,323 @@
+import type { Dtype } from "../core/dtype.ts";
+import type { HardwareRegistry } from "../core/hardware/catalog.ts";
+import { hardwareSpecOf } from "../core/hardware/resolve.ts";
+import type { AcceleratorRecord } from "../core/hardware/types.ts";
+import { InputError } from "../core/issues.ts";
+import type { ModelSpec } from "../core/model/types.ts";
+import type { ParallelPlan } from "../core/parallel/plan.ts";
+import { constantArrivalsSec, gammaArrivalsSec, poissonArrivalsSec } from "../core/sim/arrivals.ts";
+import { Mt19937 } from "../core/sim/mt19937.ts";
+import {
+  type LengthDistribution,
+  LMSYS_LIKE,
+  type RequestSet,
+  synthesizeRequests,
+} from "../core/sim/requests.ts";
+import { enginePool, kvTransferBetween } from "../core/sim/serve/deployment.ts";
+import type { ServiceLevelObjectives } from "../core/sim/serve/metrics.ts";
+import type {
+  KvTransferConfig,
+  PoolConfig,
+  RouterKind,
+  SchedulerConfig,
+  SchedulerKind,
+  ServeConfig,
+} from "../core/sim/serve/types.ts";
+
+/**
+ * One serving run described by the values of `llmsim serve`'s flags, turned into the simulator's
+ * ServeConfig without any I/O: the CLI reads the model, the hardware files and the trace file and
+ * hands them in; the web app does the same from its own sources. Both therefore run the same
+ * simulation for the same options.
+ */
+
+export type ArrivalKind = "poisson" | "gamma" | "constant";
+export const ARRIVAL_KINDS: readonly ArrivalKind[] = ["poisson", "gamma", "constant"];
+
+/** The values of `llmsim serve`'s flags that are not files; every field optional, defaults as the CLI's. */
+export interface ServeOptions {
+  /** Tensor / pipeline / attention-DP / expert parallelism per replica (default 1 each). */
+  readonly tp?: number | undefined;
+  readonly pp?: number | undefined;
+  readonly dp?: number | undefined;
+  readonly ep?: number | undefined;
+  /** Replicas serving both phases (default 1); not with disaggregation. */
+  readonly replicas?: number | undefined;
+  /** Disaggregation: both or neither. */
+  readonly prefillReplicas?: number | undefined;
+  readonly decodeReplicas?: number | undefined;
+  /** Accelerator name (default "H100"); the prefill/decode pools default to it. */
+  readonly hardware?: string | undefined;
+  readonly prefillHardware?: string | undefined;
+  readonly decodeHardware?: string | undefined;
+  /** TP of prefill / decode replicas (default tp). */
+  readonly prefillTp?: number | undefined;
+  readonly decodeTp?: number | undefined;
+  /** KV hand-off bandwidth per replica pair, GB/s (default: NIC bandwidth x GPUs of the smaller replica). */
+  readonly kvLinkGbps?: number | undefined;
+  /** KV hand-off latency, µs (default: the larger scale-out latency of the two accelerators, else 0). */
+  readonly kvLinkLatencyUs?: number | undefined;
+  /** Default "continuous". */
+  readonly scheduler?: SchedulerKind | undefined;
+  /** Token budget per iteration (default 8192). */
+  readonly maxBatchedTokens?: number | undefined;
+  /** Sequences per batch (default 256). */
+  readonly maxSeqs?: number | undefined;
+  /** Default "least-outstanding". */
+  readonly router?: RouterKind | undefined;
+  /** Weight format, dense and expert (default: the checkpoint's). */
+  readonly weightDtype?: Dtype | undefined;
+  readonly kvDtype?: Dtype | undefined;
+  readonly activationDtype?: Dtype | undefined;
+  /** Fraction of HBM for weights, activations and KV cache (default: the engine's, 0.9). */
+  readonly memoryUtilization?: number | undefined;
+  /** KV-cache tokens per replica instead of the memory model's. */
+  readonly kvTokens?: number | undefined;
+  /** Constant whole-model iteration times, ms: both or neither. */
+  readonly prefillMs?: number | undefined;
+  readonly decodeMs?: number | undefined;
+  /** Requests to simulate (default 1000, or every request of the trace). */
+  readonly requests?: number | undefined;
+  /** Default "poisson". */
+  readonly arrival?: ArrivalKind | undefined;
+  /** Mean arrival rate, requests per second (default 10). */
+  readonly rate?: number | undefined;
+  /** Gamma arrivals: coefficient of variation of the gaps (default 2). */
+  readonly cv?: number | undefined;
+  /** Synthetic lengths (default LMSYS_LIKE's). */
+  readonly promptTokens?: LengthDistribution | undefined;
+  readonly outputTokens?: LengthDistribution | undefined;
+  /** Seed of the random generator (default 0). */
+  readonly seed?: number | undefined;
+  /** Goodput targets. */
+  readonly sloTtftMs?: number | undefined;
+  readonly sloTpotMs?: number | undefined;
+}
+
+/** Requests read from a file by the caller (io/request-trace.ts's RequestTrace has this shape). */
+export interface ServeTrace {
+  /** Arrival times relative to the first, seconds, or null when the file has none. */
+  readonly arrivalSec: Float64Array | null;
+  readonly promptTokens: Int32Array;
+  readonly outputTokens: Int32Array;
+}
+
+/**
+ * The requests of a run: the trace's (its arrivals, unless `arrival` or `rate` is given, then
+ * generated ones; the first `requests` of it) or, without a trace, `requests` synthetic requests
+ * with generated arrivals and sampled lengths. Deterministic for a seed.
+ */
+export function serveRequests(options: ServeOptions, trace?: ServeTrace): RequestSet {
+  const random = new Mt19937(options.seed ?? 0);
+  const rate = options.rate ?? 10;
+  const arrivalsFor = (count: number) => {
+    const kind = options.arrival ?? "poisson";
+    if (kind === "constant") return constantArrivalsSec(count, rate);
+    if (kind === "gamma") return gammaArrivalsSec(count, rate, options.cv ?? 2, random);
+    return poissonArrivalsSec(count, rate, random);
+  };
+  if (trace) {
+    const count = Math.min(options.requests ?? trace.promptTokens.length, trace.promptTokens.length);
+    const fromTrace =
+      trace.arrivalSec !== null && options.arrival === undefined && options.rate === undefined;
+    return {
+      arrivalSec: fromTrace ? (trace.arrivalSec as Float64Array).slice(0, count) : arrivalsFor(count),
+      promptTokens: trace.promptTokens.slice(0, count),
+      outputTokens: trace.outputTokens.slice(0, count),
+    };
+  }
+  const count = options.requests ?? 1000;
+  return synthesizeRequests(
+    arrivalsFor(count),
+    options.promptTokens ?? LMSYS_LIKE.prompt,
+    options.outputTokens ?? LMSYS_LIKE.output,
+    random,
+  );
+}
+
+/**
+ * The checks on option combinations that need no model or hardware: disaggregation needs both
+ * replica counts and excludes `replicas`; constant step times need both. Throws InputError
+ * (paths name the CLI flags). `serveSetup` runs it too; a caller may run it first to report these
+ * mistakes before doing any I/O.
+ */
+export function checkServeOptions(options: ServeOptions): void {
+  const disaggregated = options.prefillReplicas !== undefined || options.decodeReplicas !== undefined;
+  if (disaggregated && (options.prefillReplicas === undefined || options.decodeReplicas === undefined)) {
+    throw new InputError([
+      {
+        code: "missing-field",
+        path: ["--prefill-replicas"],
+        message: "disaggregation needs both --prefill-replicas and --decode-replicas",
+      },
+    ]);
+  }
+  if (disaggregated && options.replicas !== undefined) {
+    throw new InputError([
+      {
+        code: "invalid-value",
+        path: ["--replicas"],
+        message:
+          "--replicas is for aggregated serving; with disaggregation give --prefill-replicas and --decode-replicas",
+      },
+    ]);
+  }
+  if ((options.prefillMs === undefined) !== (options.decodeMs === undefined)) {
+    throw new InputError([
+      {
+        code: "missing-field",
+        path: [options.prefillMs === undefined ? "--prefill-ms" : "--decode-ms"],
+        message: "constant step times need both --prefill-ms and --decode-ms",
+      },
+    ]);
+  }
+}
+
+/** A ready-to-simulate serving run and what its report needs. */
+export interface ServeSetup {
+  readonly config: ServeConfig;
+  /** The same pools as config.pools: one "replicas" pool, or "prefill" and "decode". */
+  readonly pools: readonly PoolConfig[];
+  /** The KV hand-off of a disaggregated run (also in config). */
+  readonly kvTransfer?: KvTransferConfig;
+  /** One line naming the deployment, e.g. "meta-llama/Llama-3.1-8B on 1 x 1 H100, continuous batching". */
+  readonly label: string;
+  /** Goodput targets (for summarizeServing). */
+  readonly slo: ServiceLevelObjectives;
+  readonly disaggregated: boolean;
+  /** The scheduler every pool uses. */
+  readonly scheduler: SchedulerConfig;
+}
+
+function resolveAccelerator(registry: HardwareRegistry, name: string, flag: string): AcceleratorRecord {
+  const resolved = registry.resolve(name, [flag]);
+  if (!resolved.ok) throw new InputError(resolved.issues);
+  return resolved.record;
+}
+
+/**
+ * The ServeConfig of `llmsim serve` for these options: pools priced by the engine (or constant
+ * step times), the KV hand-off when disaggregated, the router, plus the report's label and SLO.
+ * `requests` may be a function, called once the pools are built, so that configuration mistakes
+ * are reported before a trace file is read. Throws InputError on bad option combinations
+ * (checkServeOptions), unknown accelerators, invalid plans or models that do not fit.
+ */
+export function serveSetup(
+  options: ServeOptions,
+  model: ModelSpec,
+  registry: HardwareRegistry,
+  requests: RequestSet | (() => RequestSet),
+): ServeSetup {
+  checkServeOptions(options);
+  const disaggregated = options.prefillReplicas !== undefined || options.decodeReplicas !== undefined;
+  const hardwareName = options.hardware ?? "H100";
+  const scheduler: SchedulerConfig = {
+    kind: options.scheduler ?? "continuous",
+    maxBatchedTokens: options.maxBatchedTokens ?? 8192,
+    maxSeqs: options.maxSeqs ?? 256,
+  };
+  const base: Partial<ParallelPlan> = {
+    tp: options.tp ?? 1,
+    pp: options.pp ?? 1,
+    dp: options.dp ?? 1,
+    ep: options.ep ?? 1,
+  };
+  const dtypes = {
+    ...(options.weightDtype ? { weight: options.weightDtype, expertWeight: options.weightDtype } : {}),
+    ...(options.kvDtype ? { kvCache: options.kvDtype } : {}),
+    ...(options.activationDtype ? { activation: options.activationDtype } : {}),
+  };
+  const common = {
+    model,
+    scheduler,
+    dtypes,
+    ...(options.memoryUtilization !== undefined ? { memoryUtilization: options.memoryUtilization } : {}),
+    ...(options.kvTokens !== undefined ? { kvCapacityTokens: options.kvTokens } : {}),
+    ...(options.prefillMs !== undefined && options.decodeMs !== undefined
+      ? { constantStepMs: { prefillMs: options.prefillMs, decodeMs: options.decodeMs } }
+      : {}),
+  };
+  let pools: PoolConfig[];
+  let kvTransfer: KvTransferConfig | undefined;
+  if (disaggregated) {
+    const prefillRecord = resolveAccelerator(
+      registry,
+      options.prefillHardware ?? hardwareName,
+      "--prefill-hardware",
+    );
+    const decodeRecord = resolveAccelerator(
+      registry,
+      options.decodeHardware ?? hardwareName,
+      "--decode-hardware",
+    );
+    const prefillParallel = { ...base, tp: options.prefillTp ?? base.tp ?? 1 };
+    const decodeParallel = { ...base, tp: options.decodeTp ?? base.tp ?? 1 };
+    const prefillHardware = hardwareSpecOf(prefillRecord);
+    const decodeHardware = hardwareSpecOf(decodeRecord);
+    pools = [
+      enginePool({
+        ...common,
+        name: "prefill",
+        role: "prefill",
+        hardware: prefillHardware,
+        parallel: prefillParallel,
+        replicas: options.prefillReplicas as number,
+      }),
+      enginePool({
+        ...common,
+        name: "decode",
+        role: "decode",
+        hardware: decodeHardware,
+        parallel: decodeParallel,
+        replicas: options.decodeReplicas as number,
+      }),
+    ];
+    const latencyUs =
+      options.kvLinkLatencyUs ??
+      Math.max(prefillRecord.scaleOut?.latencyUs ?? 0, decodeRecord.scaleOut?.latencyUs ?? 0);
+    kvTransfer = kvTransferBetween({
+      model,
+      prefillHardware,
+      decodeHardware,
+      prefillParallel,
+      decodeParallel,
+      dtypes,
+      latencySec: latencyUs / 1e6,
+      ...(options.kvLinkGbps !== undefined ? { bandwidthBytesPerSec: options.kvLinkGbps * 1e9 } : {}),
+    });
+  } else {
+    const hardware = hardwareSpecOf(resolveAccelerator(registry, hardwareName, "--hardware"));
+    pools = [
+      enginePool({
+        ...common,
+        name: "replicas",
+        role: "both",
+        hardware,
+        parallel: base,
+        replicas: options.replicas ?? 1,
+      }),
+    ];
+  }
+  const slo: ServiceLevelObjectives = {
+    ...(options.sloTtftMs !== undefined ? { ttftMs: options.sloTtftMs } : {}),
+    ...(options.sloTpotMs !== undefined ? { tpotMs: options.sloTpotMs } : {}),
+  };
+  const config: ServeConfig = {
+    requests: typeof requests === "function" ? requests() : requests,
+    pools,
+    router: options.router ?? "least-outstanding",
+    ...(kvTransfer ? { kvTransfer } : {}),
+  };
+  const label = disaggregated
+    ? `${model.id}: ${options.prefillReplicas} prefill + ${options.decodeReplicas} decode replicas, ${scheduler.kind} batching`
+    : `${model.id} on ${options.replicas ?? 1} x ${pools[0]?.gpusPerReplica} ${hardwareName}, ${scheduler.kind} batching`;
+  return {
+    config,
+    pools,
+    ...(kvTransfer ? { kvTransfer } : {}),
+    label,
+    slo,
+    disaggregated,
+    scheduler,
+  };
+}
