@@ -12,7 +12,9 @@
  * }
  */
 
+export { type PlanParts, type PlanTrace, parsePriceTable, planSpecFromParts } from "./config/plan-request.ts";
 export { acceleratorSchema, clusterSchema, hardwareFileSchema } from "./config/schema/hardware.ts";
+export { type PlanScenario, planScenarioSchema } from "./config/schema/plan.ts";
 export { type StepScenario, stepScenarioSchema } from "./config/schema/scenario.ts";
 export { stepInputFromScenario } from "./config/step-request.ts";
 export {
@@ -42,6 +44,19 @@ export {
   resolvePlan,
   validatePlan,
 } from "./core/parallel/plan.ts";
+export type { Candidate } from "./core/plan/evaluate.ts";
+export type { Recheck } from "./core/plan/recheck.ts";
+export type { PlanResult, Recommendation } from "./core/plan/recommend.ts";
+export {
+  planResult,
+  planSpaceOf,
+  type RunPlanOptions,
+  runPlan,
+  sweepChunks,
+  sweepInThread,
+} from "./core/plan/run.ts";
+export type { PlanSpec } from "./core/plan/spec.ts";
+export type { PlanSummary } from "./core/plan/summary.ts";
 export {
   buildFamilies,
   type ErrorSummary,

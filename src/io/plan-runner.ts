@@ -2,16 +2,14 @@ import { Piscina } from "piscina";
 import { type Candidate, PlanEvaluator } from "../core/plan/evaluate.ts";
 import { type Recheck, recheckCandidate } from "../core/plan/recheck.ts";
 import { rowTable } from "../core/plan/rows.ts";
+import { sweepChunks, sweepInThread } from "../core/plan/run.ts";
 import type { PlanSpec } from "../core/plan/spec.ts";
 import { mergeSummaries, type PlanSummary } from "../core/plan/summary.ts";
-import { type RowColumns, type Shard, shardIndices, sweepRange } from "../core/plan/sweep.ts";
+import { type RowColumns, type Shard, shardIndices } from "../core/plan/sweep.ts";
 import type { RowsWriter } from "./plan-rows.ts";
 import type { SweepTask } from "./workers/plan-worker.ts";
 
 const WORKER = new URL("./workers/plan-worker.js", import.meta.url);
-/** Chunks per thread: enough for a smooth progress bar and balanced threads, few enough to be cheap. */
-const CHUNKS_PER_THREAD = 32;
-const MIN_CHUNK = 20_000;
 
 export interface SweepOptions {
   readonly shard: Shard;
@@ -21,8 +19,9 @@ export interface SweepOptions {
 
 /**
  * Runs a plan's sweep and its serving re-checks on a worker-thread pool (`threads` > 1) or in this
- * thread. The space is cut into contiguous chunks; each chunk's summary merges exactly, so the
- * result does not depend on the thread count or the chunking.
+ * thread (core/plan/run.ts's `sweepInThread`, as `runPlan` does). The space is cut into contiguous
+ * chunks (`sweepChunks`); each chunk's summary merges exactly, so the result does not depend on the
+ * thread count or the chunking.
  */
 export class PlanRunner {
   private readonly pool: Piscina | null;
@@ -42,49 +41,47 @@ export class PlanRunner {
   }
 
   async sweep(spec: PlanSpec, hash: string, size: number, options: SweepOptions): Promise<PlanSummary> {
-    const { shard } = options;
+    const { shard, rows } = options;
+    if (!this.pool) {
+      const evaluator = this.evaluatorFor(spec, hash);
+      return sweepInThread(evaluator, size, {
+        shard,
+        ...(options.progress ? { progress: options.progress } : {}),
+        ...(rows ? { rows: (columns: RowColumns) => rows.write(rowTable(evaluator, columns)) } : {}),
+      });
+    }
+    const pool = this.pool;
     const total = shardIndices(0, size, shard).count;
-    const chunkSize = Math.max(MIN_CHUNK * shard.count, Math.ceil(size / (this.threads * CHUNKS_PER_THREAD)));
-    const chunks: [number, number][] = [];
-    for (let from = 0; from < size; from += chunkSize) chunks.push([from, Math.min(size, from + chunkSize)]);
+    const chunks = sweepChunks(size, shard, this.threads);
     const parts: PlanSummary[] = new Array(chunks.length);
     const pendingRows = new Map<number, RowColumns>();
     let nextRows = 0;
     let done = 0;
-    const evaluator = options.rows ? this.evaluatorFor(spec, hash) : null;
-    const finished = (k: number, summary: PlanSummary, rows: RowColumns | null) => {
+    const evaluator = rows ? this.evaluatorFor(spec, hash) : null;
+    const finished = (k: number, summary: PlanSummary, columns: RowColumns | null) => {
       parts[k] = summary;
       done += summary.evaluated;
       options.progress?.(done, total);
-      if (options.rows && evaluator && rows) {
+      if (rows && evaluator && columns) {
         // Rows go out in index order, whatever order the chunks finish in.
-        pendingRows.set(k, rows);
+        pendingRows.set(k, columns);
         for (let ready = pendingRows.get(nextRows); ready; ready = pendingRows.get(nextRows)) {
-          options.rows.write(rowTable(evaluator, ready));
+          rows.write(rowTable(evaluator, ready));
           pendingRows.delete(nextRows++);
         }
       }
     };
     options.progress?.(0, total);
-    if (!this.pool) {
-      const local = this.evaluatorFor(spec, hash);
-      chunks.forEach(([from, to], k) => {
-        const result = sweepRange(local, from, to, shard, options.rows !== undefined);
+    await Promise.all(
+      chunks.map(async ([from, to], k) => {
+        const task: SweepTask = { spec, hash, from, to, shard, rows: rows !== undefined };
+        const result = (await pool.run(task, { name: "sweep" })) as {
+          summary: PlanSummary;
+          rows: RowColumns | null;
+        };
         finished(k, result.summary, result.rows);
-      });
-    } else {
-      const pool = this.pool;
-      await Promise.all(
-        chunks.map(async ([from, to], k) => {
-          const task: SweepTask = { spec, hash, from, to, shard, rows: options.rows !== undefined };
-          const result = (await pool.run(task, { name: "sweep" })) as {
-            summary: PlanSummary;
-            rows: RowColumns | null;
-          };
-          finished(k, result.summary, result.rows);
-        }),
-      );
-    }
+      }),
+    );
     return mergeSummaries(spec, parts);
   }
 

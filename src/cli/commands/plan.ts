@@ -4,9 +4,10 @@ import { type Command, InvalidArgumentError } from "@commander-js/extra-typings"
 import { loadWithSchema, mergedScenarioIssues } from "../../config/load.ts";
 import { type PlanScenario, planScenarioSchema } from "../../config/schema/plan.ts";
 import { DTYPES } from "../../core/dtype.ts";
-import { InputError, type Issue } from "../../core/issues.ts";
-import { recheckPicks, recommend } from "../../core/plan/recommend.ts";
-import { PlanSpace, specHash } from "../../core/plan/space.ts";
+import { InputError } from "../../core/issues.ts";
+import { type PlanResult, recheckPicks } from "../../core/plan/recommend.ts";
+import { planResult, planSpaceOf, runPlan } from "../../core/plan/run.ts";
+import { specHash } from "../../core/plan/space.ts";
 import type { PlanSpec } from "../../core/plan/spec.ts";
 import type { PlanSummary } from "../../core/plan/summary.ts";
 import type { Shard } from "../../core/plan/sweep.ts";
@@ -202,9 +203,9 @@ export interface ReportOptions {
 }
 
 /**
- * Re-checks the best candidates with the serving simulator, picks the recommendation and writes
- * the outputs (shared by `plan` and `merge`, so a merge prints what the single run prints). Exit
- * code 2 when nothing meets the targets (the closest configurations are printed; no chart is written).
+ * Re-checks the best candidates of a whole sweep's summary with the serving simulator on the
+ * runner's threads, picks the recommendation (as `runPlan` does in one thread) and writes the
+ * outputs (shared by `plan` and `merge`, so a merge prints what the single run prints).
  */
 export async function reportPlan(
   spec: PlanSpec,
@@ -213,10 +214,22 @@ export async function reportPlan(
   options: ReportOptions,
   timing?: { seconds: number; threads: number },
 ): Promise<void> {
-  const format = outputFormat(options);
-  const hash = specHash(spec);
   const rechecks = await runner.rechecks(spec, recheckPicks(spec, summary));
-  const result = recommend(spec, summary, rechecks, hash, new PlanSpace(spec).size());
+  await writePlanReport(spec, planResult(spec, summary, rechecks), options, timing);
+}
+
+/**
+ * Writes a plan's outputs: the table, JSON or CSV on stdout and the chart. Exit code 2 when
+ * nothing meets the targets (the closest configurations are printed; no chart is written).
+ */
+async function writePlanReport(
+  spec: PlanSpec,
+  result: PlanResult,
+  options: ReportOptions,
+  timing?: { seconds: number; threads: number },
+): Promise<void> {
+  const format = outputFormat(options);
+  const summary = result.summary;
   if (options.chart && result.recommended) {
     const title = `${spec.model.id}: ${spec.hardware.map((h) => h.name).join(", ")}, ${spec.budget.gpus} GPUs`;
     const svg = await vegaLiteToSvg(
@@ -233,32 +246,6 @@ export async function reportPlan(
     process.stderr.write(`llmsim: error: ${result.noneMeets}\n`);
     process.exitCode = EXIT_USAGE;
   }
-}
-
-/** Why a space has no configuration: every cause, by mode. */
-function emptySpaceIssues(spec: PlanSpec, space: PlanSpace): Issue[] {
-  const names = (list: readonly number[]) => list.map((h) => spec.hardware[h]?.name).join(", ");
-  const axes = `tp ${spec.axes.tp.join(",")}, pp ${spec.axes.pp.join(",")}, dp ${spec.axes.dp.join(",")}`;
-  const noRole = (field: string, list: readonly number[]): Issue => ({
-    code: "invalid-value",
-    path: [field],
-    message: `no replica of ${spec.model.id} on ${names(list)} within ${spec.budget.gpus} GPUs with ${axes}`,
-  });
-  const issues: Issue[] = [];
-  const modes = spec.axes.modes;
-  if (modes.includes("aggregated") && space.aggregatedRoles.length === 0)
-    issues.push(noRole("aggregatedHardware", spec.axes.aggregatedHardware));
-  if (modes.includes("disaggregated")) {
-    if (space.prefillRoles.length === 0) issues.push(noRole("prefillHardware", spec.axes.prefillHardware));
-    if (space.decodeRoles.length === 0) issues.push(noRole("decodeHardware", spec.axes.decodeHardware));
-    if (space.pairs.length === 0)
-      issues.push({
-        code: "invalid-value",
-        path: ["prefillReplicas"],
-        message: `every xPyD pair of prefill replicas ${spec.axes.prefillReplicas.join(",")} and decode replicas ${spec.axes.decodeReplicas.join(",")} has a common factor (2P2D is 1P1D twice); include coprime counts`,
-      });
-  }
-  return issues;
 }
 
 /** rows.parquet -> dir/rows-shard-0003-of-0008.parquet */
@@ -403,8 +390,7 @@ export function registerPlan(program: Command): void {
       outputFormat(options);
       const { scenario, file } = scenarioFrom(options as Record<string, unknown>);
       const spec = planSpecFromScenario(scenario, file);
-      const space = new PlanSpace(spec);
-      if (space.size() === 0) throw new InputError(emptySpaceIssues(spec, space));
+      const space = planSpaceOf(spec);
       const shard = options.shard
         ? parseShard(options.shard, options.shards, process.env)
         : { index: 0, count: 1 };
@@ -419,34 +405,48 @@ export function registerPlan(program: Command): void {
       const progress = progressReporter(options.shard ? `plan shard ${shard.index}/${shard.count}` : "plan");
       try {
         const start = performance.now();
-        const summary = await runner.sweep(spec, hash, space.size(), {
-          shard,
-          ...(rows ? { rows } : {}),
-          progress: progress.update,
-        });
-        progress.done();
-        const seconds = (performance.now() - start) / 1000;
-        if (options.shard) {
-          const shardFile: ShardFile = {
-            kind: SHARD_KIND,
-            schemaVersion: 1,
-            tool: TOOL,
-            specHash: hash,
-            shard: shard.index,
-            shards: shard.count,
-            spaceSize: space.size(),
-            spec,
-            summary,
-          };
-          const path = join(outDir, shardFileName(shard.index, shard.count));
-          writeFilesAtomically([[path, `${JSON.stringify(shardFile)}\n`]]);
-          rows?.commit();
-          process.stdout.write(
-            `shard ${shard.index} of ${shard.count}: ${summary.evaluated.toLocaleString("en-US")} configurations in ${seconds.toFixed(2)} s (${summary.counts.ok.toLocaleString("en-US")} meet every target) -> ${path}${rows ? ` and ${rows.path}` : ""}\n`,
-          );
-          return;
+        if (!options.shard && threads === 1) {
+          // The whole space in this thread: the web app's runPlan, with the CLI's progress, rows and timing.
+          let seconds = 0;
+          const result = runPlan(spec, {
+            progress: progress.update,
+            swept: () => {
+              progress.done();
+              seconds = (performance.now() - start) / 1000;
+            },
+            ...(rows ? { rows: (table) => rows.write(table) } : {}),
+          });
+          await writePlanReport(spec, result, options, { seconds, threads });
+        } else {
+          const summary = await runner.sweep(spec, hash, space.size(), {
+            shard,
+            ...(rows ? { rows } : {}),
+            progress: progress.update,
+          });
+          progress.done();
+          const seconds = (performance.now() - start) / 1000;
+          if (options.shard) {
+            const shardFile: ShardFile = {
+              kind: SHARD_KIND,
+              schemaVersion: 1,
+              tool: TOOL,
+              specHash: hash,
+              shard: shard.index,
+              shards: shard.count,
+              spaceSize: space.size(),
+              spec,
+              summary,
+            };
+            const path = join(outDir, shardFileName(shard.index, shard.count));
+            writeFilesAtomically([[path, `${JSON.stringify(shardFile)}\n`]]);
+            rows?.commit();
+            process.stdout.write(
+              `shard ${shard.index} of ${shard.count}: ${summary.evaluated.toLocaleString("en-US")} configurations in ${seconds.toFixed(2)} s (${summary.counts.ok.toLocaleString("en-US")} meet every target) -> ${path}${rows ? ` and ${rows.path}` : ""}\n`,
+            );
+            return;
+          }
+          await reportPlan(spec, summary, runner, options, { seconds, threads });
         }
-        await reportPlan(spec, summary, runner, options, { seconds, threads });
         if (process.exitCode === EXIT_USAGE) rows?.abort();
         else rows?.commit();
       } catch (error) {
