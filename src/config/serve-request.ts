@@ -14,7 +14,7 @@ import {
   synthesizeRequests,
 } from "../core/sim/requests.ts";
 import { enginePool, kvTransferBetween } from "../core/sim/serve/deployment.ts";
-import type { ServiceLevelObjectives } from "../core/sim/serve/metrics.ts";
+import type { ServeSummary, ServiceLevelObjectives } from "../core/sim/serve/metrics.ts";
 import type {
   KvTransferConfig,
   PoolConfig,
@@ -320,4 +320,12 @@ export function serveSetup(
     disaggregated,
     scheduler,
   };
+}
+
+/** `llmsim serve --json`: the run's summary, the KV-cache tokens per replica of each pool and the KV hand-off. */
+export function serveJson(setup: ServeSetup, summary: ServeSummary) {
+  const kvTokensPerReplica = Object.fromEntries(
+    setup.pools.map((pool) => [pool.name, pool.kvCapacityTokens]),
+  );
+  return { ...summary, kvTokensPerReplica, ...(setup.kvTransfer ? { kvTransfer: setup.kvTransfer } : {}) };
 }

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // The web explorer in real Chromium (Debian's package, driven by playwright-core), served by
 // `llmsim web`. npm test builds dist-web/ first. Screenshots for the README go to docs/screenshots/.
 import { spawnSync } from "node:child_process";
@@ -113,7 +114,7 @@ describe("web explorer in Chromium", () => {
       ["dp", "1"],
       ["ep", "1"],
       ["batch", "32"],
-    ])
+    ] as const)
       await page.fill(`#field-${field}`, value);
     await ready(page);
     const latency = await metric(page, "latencyMs");

@@ -1,7 +1,15 @@
 import { writeFileSync } from "node:fs";
 import type { Command } from "@commander-js/extra-typings";
-import { ARRIVAL_KINDS, checkServeOptions, serveRequests, serveSetup } from "../../config/serve-request.ts";
+import {
+  ARRIVAL_KINDS,
+  checkServeOptions,
+  serveJson,
+  serveRequests,
+  serveSetup,
+} from "../../config/serve-request.ts";
 import { latencyCdfPoints, latencyCdfSpec } from "../../core/report/latency-cdf.ts";
+import { requestSpans, requestTimelineSpec } from "../../core/report/request-timeline.ts";
+import { throughputChartSpec, throughputOverTime } from "../../core/report/throughput-chart.ts";
 import { simulateServing } from "../../core/sim/serve/engine.ts";
 import {
   type LatencyStats,
@@ -160,6 +168,11 @@ export function registerServe(program: Command): void {
       "write one row per request (arrival_time_ns, ttft_ns, completion_time_ns, tokens, ...)",
     )
     .option("--cdf-chart <file>", "write the latency CDF chart (.svg or .png)")
+    .option("--throughput-chart <file>", "write output tokens/s and completions/s over time (.svg or .png)")
+    .option(
+      "--timeline-chart <file>",
+      "write the first 300 requests' queueing, prefill and decode (.svg or .png)",
+    )
     .option("--json", "print the summary as JSON")
     .action(async (options) => {
       // Option mistakes first, before any file is read.
@@ -167,9 +180,10 @@ export function registerServe(program: Command): void {
       const registry = loadHardwareRegistry(options.hardwareFile ?? []);
       const model = loadModel(options.model ?? "meta-llama/Llama-3.1-8B");
       const traceFile = options.traceFile;
-      const { config, pools, kvTransfer, label, slo, scheduler } = serveSetup(options, model, registry, () =>
+      const setup = serveSetup(options, model, registry, () =>
         serveRequests(options, traceFile ? readRequestTrace(traceFile) : undefined),
       );
+      const { config, label, slo, scheduler } = setup;
       const result = options.trace
         ? withStreamedFile(options.trace, (write) => {
             const sink = perfettoJsonSink(write);
@@ -180,20 +194,17 @@ export function registerServe(program: Command): void {
         : simulateServing(config);
       const summary = summarizeServing(result, slo);
       if (options.metricsCsv) writeFileSync(options.metricsCsv, requestMetricsCsv(result));
-      if (options.cdfChart) {
-        const svg = await vegaLiteToSvg(latencyCdfSpec(latencyCdfPoints(result, scheduler.kind), label));
-        writeFileSync(
-          options.cdfChart,
-          options.cdfChart.toLowerCase().endsWith(".png") ? svgToPng(svg) : svg,
-        );
+      const charts: [string | undefined, () => Record<string, unknown>][] = [
+        [options.cdfChart, () => latencyCdfSpec(latencyCdfPoints(result, scheduler.kind), label)],
+        [options.throughputChart, () => throughputChartSpec(throughputOverTime(result), label)],
+        [options.timelineChart, () => requestTimelineSpec(requestSpans(result), label)],
+      ];
+      for (const [file, spec] of charts) {
+        if (!file) continue;
+        const svg = await vegaLiteToSvg(spec());
+        writeFileSync(file, file.toLowerCase().endsWith(".png") ? svgToPng(svg) : svg);
       }
-      if (options.json) {
-        const kvTokensPerReplica = Object.fromEntries(
-          pools.map((pool) => [pool.name, pool.kvCapacityTokens]),
-        );
-        process.stdout.write(
-          renderJson({ ...summary, kvTokensPerReplica, ...(kvTransfer ? { kvTransfer } : {}) }),
-        );
-      } else process.stdout.write(renderSummary(summary, label));
+      if (options.json) process.stdout.write(renderJson(serveJson(setup, summary)));
+      else process.stdout.write(renderSummary(summary, label));
     });
 }
