@@ -179,3 +179,32 @@ describe("web engine input errors are the CLI's", () => {
     if (!outcome.ok) expect(outcome.issues[0]?.path).toEqual(["tp"]);
   });
 });
+
+describe("web engine = CLI (serving and planning)", () => {
+  it("serve: the summary equals llmsim serve --json (aggregated and disaggregated)", () => {
+    for (const changes of [
+      { view: "serve", requests: "200", rate: "8" },
+      {
+        view: "serve",
+        serveMode: "disaggregated",
+        prefillReplicas: "1",
+        decodeReplicas: "2",
+        requests: "150",
+        sloTtftMs: "500",
+      },
+    ] satisfies Partial<State>[]) {
+      const state = with_(changes);
+      expect(web("serve", state).json).toEqual(JSON.parse(runCli("serve", state, "json")));
+    }
+  });
+
+  it("plan: the result equals llmsim plan --json", () => {
+    const state = with_({
+      view: "plan",
+      planModel: "meta-llama/Llama-3.1-8B",
+      planHardware: "H100-SXM,H20",
+      planGpus: "8",
+    });
+    expect(web("plan", state).json).toEqual(JSON.parse(runCli("plan", state, "json")));
+  });
+});

@@ -9,7 +9,9 @@ import { decodeState, encodeState, type State, VIEW_TITLES, VIEWS, type View } f
 import { type CompareData, CompareView } from "./views/CompareView.tsx";
 import { type DecodeData, DecodeView } from "./views/DecodeView.tsx";
 import { type Catalog, Inputs } from "./views/Inputs.tsx";
+import { type PlanData, PlanView } from "./views/PlanView.tsx";
 import { type PrefillData, PrefillView } from "./views/PrefillView.tsx";
+import { type ServeData, ServeView } from "./views/ServeView.tsx";
 import { type StepData, StepView } from "./views/StepView.tsx";
 import { SweepView } from "./views/SweepView.tsx";
 
@@ -34,8 +36,10 @@ function ViewBody({ shown, state, update }: { shown: Shown; state: State; update
       return <SweepView data={data} />;
     case "compare":
       return <CompareView data={data as CompareData} />;
-    default:
-      return null;
+    case "serve":
+      return <ServeView data={data as ServeData} />;
+    case "plan":
+      return <PlanView data={data as PlanData} />;
   }
 }
 

@@ -129,8 +129,64 @@ export function cliCommand(view: View, state: State, format?: "csv" | "json"): C
         state.prefillDp,
       );
       break;
-    default:
-      return { command: `# the ${view} view has no CLI equivalent yet`, args: [], files };
+    case "serve": {
+      args.push("serve", "--model", state.serveModel === CUSTOM_MODEL ? CUSTOM_MODEL : state.serveModel);
+      if (state.serveModel === CUSTOM_MODEL) files.push({ name: CUSTOM_MODEL, text: state.modelText });
+      if (state.hardwareText.trim() !== "") {
+        args.push("--hardware-file", "hardware.json");
+        files.push({ name: "hardware.json", text: state.hardwareText });
+      }
+      args.push("--hardware", state.serveHardware);
+      const flags: [string, string][] = [
+        ["--tp", state.serveTp],
+        ...((state.serveMode === "disaggregated"
+          ? [
+              ["--prefill-replicas", state.prefillReplicas],
+              ["--decode-replicas", state.decodeReplicas],
+            ]
+          : [["--replicas", state.replicas]]) as [string, string][]),
+        ["--rate", state.rate],
+        ["--requests", state.requests],
+        ["--arrival", state.arrival],
+        ["--prompt-tokens", state.promptTokens],
+        ["--output-tokens", state.outputTokens],
+        ["--scheduler", state.scheduler],
+        ["--slo-ttft-ms", state.sloTtftMs],
+        ["--slo-tpot-ms", state.sloTpotMs],
+        ["--seed", state.seed],
+      ];
+      for (const [flag, value] of flags) if (value.trim() !== "") args.push(flag, value.trim());
+      if (!format)
+        args.push(
+          "--cdf-chart",
+          "cdf.svg",
+          "--throughput-chart",
+          "throughput.svg",
+          "--timeline-chart",
+          "timeline.svg",
+        );
+      break;
+    }
+    case "plan": {
+      args.push("plan", "--model", state.planModel === CUSTOM_MODEL ? CUSTOM_MODEL : state.planModel);
+      if (state.planModel === CUSTOM_MODEL) files.push({ name: CUSTOM_MODEL, text: state.modelText });
+      if (state.hardwareText.trim() !== "") {
+        args.push("--hardware-file", "hardware.json");
+        files.push({ name: "hardware.json", text: state.hardwareText });
+      }
+      const flags: [string, string][] = [
+        ["--hardware", state.planHardware.replace(/\s+/g, "")],
+        ["--gpus", state.planGpus],
+        ["--isl", state.isl],
+        ["--osl", state.osl],
+        ["--rate", state.planRate],
+        ["--ttft-ms", state.ttftMs],
+        ["--tpot-ms", state.tpotMs],
+      ];
+      for (const [flag, value] of flags) if (value.trim() !== "") args.push(flag, value.trim());
+      if (!format) args.push("--chart", "pareto.svg");
+      break;
+    }
   }
   if (format) args.push(`--${format}`);
   return { command: args.map(shellWord).join(" "), args: args.slice(1), files };

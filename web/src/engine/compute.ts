@@ -4,10 +4,22 @@
  * Pure: no DOM, no Node APIs, so the worker and the Node benchmark run the same code.
  */
 
+import { csvParseRows } from "d3-dsv";
+import { planCsv, planJson, renderPlanReport } from "../../../src/cli/plan-view.ts";
 import { stepCsvRows } from "../../../src/cli/step-view.ts";
 import { decodeSweepSpecOf, prefillSpecOf } from "../../../src/config/analysis-request.ts";
 import { addHardwareText } from "../../../src/config/hardware-text.ts";
+import { mergedScenarioIssues } from "../../../src/config/load.ts";
 import { modelFromConfigText } from "../../../src/config/model-text.ts";
+import { planSpecFromParts } from "../../../src/config/plan-request.ts";
+import { planScenarioSchema } from "../../../src/config/schema/plan.ts";
+import {
+  ARRIVAL_KINDS,
+  type ServeOptions,
+  serveJson,
+  serveRequests,
+  serveSetup,
+} from "../../../src/config/serve-request.ts";
 import { checkStepScenario, stepInputFromRegistry } from "../../../src/config/step-request.ts";
 import { compareSteps } from "../../../src/core/analysis/compare-steps.ts";
 import { type DecodeSweepSpec, decodeSweep, type Physics } from "../../../src/core/analysis/decode-sweep.ts";
@@ -20,9 +32,18 @@ import { HardwareRegistry } from "../../../src/core/hardware/catalog.ts";
 import { InputError, type Issue } from "../../../src/core/issues.ts";
 import { builtinModel, builtinModelIds } from "../../../src/core/model/catalog.ts";
 import type { ModelSpec } from "../../../src/core/model/types.ts";
+import { runPlan } from "../../../src/core/plan/run.ts";
 import { compareChartSpec } from "../../../src/core/report/compare-chart.ts";
+import { latencyCdfPoints, latencyCdfSpec } from "../../../src/core/report/latency-cdf.ts";
+import { paretoChartSpec } from "../../../src/core/report/pareto-chart.ts";
+import { requestSpans, requestTimelineSpec } from "../../../src/core/report/request-timeline.ts";
 import { memorySpec, rooflineSpec, stepBreakdownSpec } from "../../../src/core/report/step-charts.ts";
 import { sweepChartPoints, sweepChartSpec } from "../../../src/core/report/sweep-chart.ts";
+import { throughputChartSpec, throughputOverTime } from "../../../src/core/report/throughput-chart.ts";
+import { parseLengthDistribution } from "../../../src/core/sim/requests.ts";
+import { simulateServing } from "../../../src/core/sim/serve/engine.ts";
+import { summarizeServing } from "../../../src/core/sim/serve/metrics.ts";
+import { SCHEDULER_KINDS } from "../../../src/core/sim/serve/types.ts";
 import type { StepResult } from "../../../src/core/step/result.ts";
 import { simulateStep } from "../../../src/core/step/simulate.ts";
 import { CUSTOM_MODEL, type State, type View } from "../state.ts";
@@ -274,7 +295,143 @@ function catalogView(state: State) {
   return { models: builtinModelIds(), accelerators, hardwareIssues, selected };
 }
 
+/** `llmsim serve`'s options from the form (the same ServeOptions the CLI builds from its flags). */
+export function serveOptionsOf(state: State): ServeOptions {
+  const length = (text: string, field: "promptTokens" | "outputTokens", which: "prompt" | "output") => {
+    if (text.trim() === "") return undefined;
+    const parsed = parseLengthDistribution(text, which);
+    if (!parsed) throw bad(field, "expected a token count, lmsys, or lognormal:MEDIAN:SIGMA[:MIN:MAX]");
+    return parsed;
+  };
+  const int = (text: string, field: string, min = 1) => {
+    const value = numberOf(text, field, min);
+    if (value !== undefined && !Number.isInteger(value)) throw bad(field, `must be an integer >= ${min}`);
+    return value;
+  };
+  const scheduler = state.scheduler === "" ? undefined : state.scheduler;
+  if (scheduler !== undefined && !(SCHEDULER_KINDS as readonly string[]).includes(scheduler))
+    throw bad("scheduler", "unknown scheduler", SCHEDULER_KINDS);
+  const arrival = state.arrival === "" ? undefined : state.arrival;
+  if (arrival !== undefined && !(ARRIVAL_KINDS as readonly string[]).includes(arrival))
+    throw bad("arrival", "unknown arrival process", ARRIVAL_KINDS);
+  return {
+    hardware: state.serveHardware,
+    tp: int(state.serveTp, "serveTp"),
+    ...(state.serveMode === "disaggregated"
+      ? {
+          prefillReplicas: int(state.prefillReplicas, "prefillReplicas"),
+          decodeReplicas: int(state.decodeReplicas, "decodeReplicas"),
+        }
+      : { replicas: int(state.replicas, "replicas") }),
+    rate: numberOf(state.rate, "rate", Number.MIN_VALUE),
+    requests: int(state.requests, "requests"),
+    arrival: arrival as ServeOptions["arrival"],
+    promptTokens: length(state.promptTokens, "promptTokens", "prompt"),
+    outputTokens: length(state.outputTokens, "outputTokens", "output"),
+    scheduler: scheduler as ServeOptions["scheduler"],
+    sloTtftMs: numberOf(state.sloTtftMs, "sloTtftMs", Number.MIN_VALUE),
+    sloTpotMs: numberOf(state.sloTpotMs, "sloTpotMs", Number.MIN_VALUE),
+    seed: int(state.seed, "seed", 0),
+  };
+}
+
+function serveView(state: State) {
+  const options = serveOptionsOf(state);
+  const model = modelOf(state, "serveModel");
+  const registry = registryOf(state);
+  const setup = serveSetup(options, model, registry, () => serveRequests(options));
+  const result = simulateServing(setup.config);
+  const summary = summarizeServing(result, setup.slo);
+  const cdf = latencyCdfPoints(result, setup.scheduler.kind).filter((p) => p.metric !== "End-to-end");
+  return {
+    json: serveJson(setup, summary),
+    label: setup.label,
+    charts: {
+      cdf: latencyCdfSpec(cdf, setup.label),
+      throughput: throughputChartSpec(throughputOverTime(result)),
+      timeline: requestTimelineSpec(requestSpans(result, 300)),
+    },
+    requests: {
+      head: [
+        "request",
+        "arrivalMs",
+        "promptTokens",
+        "outputTokens",
+        "ttftMs",
+        "tpotMs",
+        "e2eMs",
+        "preemptions",
+      ],
+      rows: Array.from(result.arrivalSec, (arrival, r) => {
+        const out = result.outputTokens[r] as number;
+        const first = result.firstTokenSec[r] as number;
+        const done = result.completionSec[r] as number;
+        return [
+          r,
+          arrival * 1000,
+          result.promptTokens[r] as number,
+          out,
+          (first - arrival) * 1000,
+          out > 1 ? ((done - first) * 1000) / (out - 1) : Number.NaN,
+          (done - arrival) * 1000,
+          result.preemptions[r] as number,
+        ];
+      }),
+    } satisfies Table,
+  };
+}
+
+const listOfNames = (text: string) => namesOf(text) ?? [];
+
+/** The plan scenario of the form (what `llmsim plan --scenario` would read), before the schema check. */
+export function planScenarioRecord(state: State): Record<string, unknown> {
+  const record: Record<string, unknown> = {
+    model: state.planModel,
+    hardware: listOfNames(state.planHardware),
+    gpus: Number(state.planGpus),
+  };
+  const numbers = [
+    ["rate", state.planRate],
+    ["ttftMs", state.ttftMs],
+    ["tpotMs", state.tpotMs],
+  ] as const;
+  for (const [key, text] of numbers) if (text.trim() !== "") record[key] = Number(text);
+  if (state.isl.trim() !== "") record.isl = state.isl.trim();
+  if (state.osl.trim() !== "") record.osl = state.osl.trim();
+  return record;
+}
+
+function planView(state: State) {
+  const checked = planScenarioSchema.safeParse(planScenarioRecord(state));
+  if (!checked.success) throw new InputError(mergedScenarioIssues(checked.error));
+  const spec = planSpecFromParts(checked.data, {
+    model: modelOf(state, "planModel"),
+    registry: registryOf(state),
+  });
+  const result = runPlan(spec);
+  const title = `${spec.model.id}: ${spec.hardware.map((h) => h.name).join(", ")}, ${spec.budget.gpus} GPUs`;
+  const fronts = csvParseRows(planCsv(result).trim());
+  const [head = [], ...rows] = fronts;
+  return {
+    report: renderPlanReport(spec, result),
+    json: planJson(spec, result),
+    recommended: result.recommended,
+    noneMeets: result.noneMeets,
+    chart: result.recommended
+      ? paretoChartSpec(result.summary.groups, result.recommended.candidate, spec.slo.tpotMs, title)
+      : null,
+    fronts: {
+      head,
+      rows: rows.map((row) =>
+        row.map((cell) => (cell !== "" && Number.isFinite(Number(cell)) ? Number(cell) : cell)),
+      ),
+    } satisfies Table,
+  };
+}
+
 const VIEW_COMPUTE: Partial<Record<View | "catalog", (state: State) => unknown>> = {
+  serve: serveView,
+  plan: planView,
   catalog: catalogView,
   step: stepView,
   decode: decodeView,

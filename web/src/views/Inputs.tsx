@@ -196,6 +196,116 @@ function CompareInputs({ state, update, catalog }: { state: State; update: Updat
   );
 }
 
+function ServeInputs({ state, update, catalog }: { state: State; update: Update; catalog: Catalog }) {
+  const f = { state, update };
+  const models = [
+    ...catalog.models.map((m): [string, string] => [m, m]),
+    ["config.json", "config.json (pasted in the step view)"] as [string, string],
+  ];
+  return (
+    <>
+      <Group title="Deployment">
+        <SelectField {...f} field="serveModel" label="Model" options={models} />
+        <HardwareInput {...f} field="serveHardware" accelerators={catalog.accelerators} />
+        <TextField {...f} field="serveTp" label="TP per replica" type="number" />
+        <SelectField
+          {...f}
+          field="serveMode"
+          label="Serving"
+          options={[
+            ["aggregated", "aggregated"],
+            ["disaggregated", "prefill / decode pools"],
+          ]}
+        />
+        {state.serveMode === "disaggregated" ? (
+          <>
+            <TextField {...f} field="prefillReplicas" label="Prefill replicas" type="number" />
+            <TextField {...f} field="decodeReplicas" label="Decode replicas" type="number" />
+          </>
+        ) : (
+          <TextField {...f} field="replicas" label="Replicas" type="number" />
+        )}
+        <SelectField
+          {...f}
+          field="scheduler"
+          label="Batching"
+          options={choices(["continuous", "chunked", "static"])}
+        />
+      </Group>
+      <Group title="Traffic">
+        <TextField {...f} field="rate" label="Arrival rate (req/s)" type="number" />
+        <TextField {...f} field="requests" label="Requests" type="number" />
+        <SelectField
+          {...f}
+          field="arrival"
+          label="Arrivals"
+          options={choices(["poisson", "gamma", "constant"])}
+        />
+        <TextField {...f} field="seed" label="Seed" type="number" />
+        <TextField
+          {...f}
+          field="promptTokens"
+          label="Prompt lengths"
+          hint="N, lmsys or lognormal:MEDIAN:SIGMA[:MIN:MAX]"
+        />
+        <TextField
+          {...f}
+          field="outputTokens"
+          label="Output lengths"
+          hint="N, lmsys or lognormal:MEDIAN:SIGMA[:MIN:MAX]"
+        />
+        <TextField {...f} field="sloTtftMs" label="TTFT target (ms)" type="number" />
+        <TextField {...f} field="sloTpotMs" label="TPOT target (ms)" type="number" />
+      </Group>
+    </>
+  );
+}
+
+function PlanInputs({ state, update, catalog }: { state: State; update: Update; catalog: Catalog }) {
+  const f = { state, update };
+  const models = [
+    ...catalog.models.map((m): [string, string] => [m, m]),
+    ["config.json", "config.json (pasted in the step view)"] as [string, string],
+  ];
+  return (
+    <>
+      <Group title="Question">
+        <SelectField {...f} field="planModel" label="Model" options={models} />
+        <TextField
+          {...f}
+          field="planHardware"
+          label="Hardware (comma-separated; a mixed fleet)"
+          hint={`catalog: ${catalog.accelerators.join(", ")}`}
+        />
+        <TextField {...f} field="planGpus" label="GPU budget" type="number" />
+        <TextField
+          {...f}
+          field="planRate"
+          label="Rate to sustain (req/s)"
+          type="number"
+          placeholder="all the budget gives"
+        />
+      </Group>
+      <Group title="Workload and targets">
+        <TextField
+          {...f}
+          field="isl"
+          label="Prompt lengths"
+          hint="N, lmsys or lognormal:MEDIAN:SIGMA[:MIN:MAX]"
+        />
+        <TextField
+          {...f}
+          field="osl"
+          label="Output lengths"
+          hint="N, lmsys or lognormal:MEDIAN:SIGMA[:MIN:MAX]"
+        />
+        <TextField {...f} field="ttftMs" label="TTFT target (ms)" type="number" />
+        <TextField {...f} field="tpotMs" label="TPOT target (ms)" type="number" />
+      </Group>
+    </>
+  );
+}
+
 /** The form for a view: only the inputs that view reads. */
 export function Inputs(props: { state: State; update: Update; catalog: Catalog; view: View }) {
   switch (props.view) {
@@ -212,7 +322,9 @@ export function Inputs(props: { state: State; update: Update; catalog: Catalog; 
     case "prefill":
     case "sweep":
       return <EpInputs {...props} />;
-    default:
-      return null;
+    case "serve":
+      return <ServeInputs {...props} />;
+    case "plan":
+      return <PlanInputs {...props} />;
   }
 }
