@@ -238,4 +238,51 @@ describe("web explorer in Chromium", () => {
     expect(errors).toEqual([]);
     await context.close();
   });
+
+  it("serving and planner views draw their charts, with the CLI's numbers", async () => {
+    const serve = await open("#view=serve&requests=200&rate=8");
+    await chartsDrawn(serve.page);
+    const serveCommand = (await serve.page.textContent("#cli-command")) ?? "";
+    const served = runShownCommand(serveCommand, ["--json"]);
+    expect(served.status).toBe(0);
+    expect(await metric(serve.page, "requestsPerSec")).toBe(JSON.parse(served.stdout).requestsPerSec);
+    expect(await serve.page.locator('[data-chart="timeline"] svg').count()).toBe(1);
+    await serve.page.screenshot({ path: join(shots, "serve.png"), fullPage: true });
+    expect(serve.errors).toEqual([]);
+    await serve.context.close();
+
+    const plan = await open("#view=plan&planModel=meta-llama/Llama-3.1-8B&planGpus=8&planHardware=H100-SXM,H20");
+    await chartsDrawn(plan.page);
+    const planned = runShownCommand((await plan.page.textContent("#cli-command")) ?? "", ["--json"]);
+    expect(planned.status).toBe(0);
+    const recommended = JSON.parse(planned.stdout).recommended.candidate.description;
+    expect(await plan.page.getAttribute('[data-metric="recommended"]', "data-value")).toBe(recommended);
+    await plan.page.screenshot({ path: join(shots, "plan.png") });
+    expect(plan.errors).toEqual([]);
+    await plan.context.close();
+  });
+
+  it("works offline once loaded", async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    await page.goto(server.url);
+    await ready(page);
+    await chartsDrawn(page);
+    // The service worker holds the page, its scripts and the chart code.
+    await expect
+      .poll(() => page.evaluate(async () => (await (await caches.open("llmsim-explorer-v1")).keys()).length), {
+        timeout: 10_000,
+      })
+      .toBeGreaterThanOrEqual(4);
+    await context.setOffline(true);
+    await page.reload();
+    await ready(page);
+    await page.click('[data-view="decode"]');
+    await ready(page);
+    expect(Number(await page.locator('[data-table="decode"] .count').getAttribute("data-count"))).toBeGreaterThan(0);
+    await page.click('[data-view="step"]');
+    await ready(page);
+    await chartsDrawn(page);
+    await context.close();
+  });
 });

@@ -1,36 +1,55 @@
 import type { State, View } from "../state.ts";
 import type { EngineRequest, EngineResponse } from "./protocol.ts";
 
+type Target = View | "catalog";
+
 /**
- * The page's handle on the engine worker. Each view asks for its latest state; answers to requests
- * that a newer one superseded are dropped, so typing never shows stale numbers.
+ * The page's handle on the engine worker. One request runs at a time; while it runs, a newer
+ * request for the same view replaces the queued one (its promise resolves to null), so fast typing
+ * never builds a backlog and never shows stale numbers.
  */
 export class EngineClient {
   private readonly worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
   private nextId = 1;
-  private readonly latest = new Map<View | "catalog", number>();
-  private readonly pending = new Map<
-    number,
-    { view: View | "catalog"; resolve: (r: EngineResponse | null) => void }
-  >();
+  private inFlight: number | null = null;
+  private readonly latest = new Map<Target, number>();
+  private readonly queued = new Map<Target, EngineRequest>();
+  private readonly pending = new Map<number, { view: Target; resolve: (r: EngineResponse | null) => void }>();
 
   constructor() {
     this.worker.onmessage = (event: MessageEvent<EngineResponse>) => {
+      this.inFlight = null;
       const entry = this.pending.get(event.data.id);
-      if (!entry) return;
-      this.pending.delete(event.data.id);
-      entry.resolve(this.latest.get(entry.view) === event.data.id ? event.data : null);
+      if (entry) {
+        this.pending.delete(event.data.id);
+        entry.resolve(this.latest.get(entry.view) === event.data.id ? event.data : null);
+      }
+      this.pump();
     };
   }
 
   /** The view computed for `state`, or null when a newer request for the same view replaced it. */
-  compute(view: View | "catalog", state: State): Promise<EngineResponse | null> {
+  compute(view: Target, state: State): Promise<EngineResponse | null> {
     const id = this.nextId++;
     this.latest.set(view, id);
-    const request: EngineRequest = { id, view, state };
     return new Promise((resolve) => {
+      const replaced = this.queued.get(view);
+      if (replaced) {
+        this.pending.get(replaced.id)?.resolve(null);
+        this.pending.delete(replaced.id);
+      }
       this.pending.set(id, { view, resolve });
-      this.worker.postMessage(request);
+      this.queued.set(view, { id, view, state });
+      this.pump();
     });
+  }
+
+  private pump(): void {
+    if (this.inFlight !== null) return;
+    const next = this.queued.values().next();
+    if (next.done) return;
+    this.queued.delete(next.value.view);
+    this.inFlight = next.value.id;
+    this.worker.postMessage(next.value);
   }
 }
