@@ -18,7 +18,13 @@ const url = await new Promise((resolve, reject) => {
 });
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+  args: [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+  ],
 });
 
 const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
@@ -30,7 +36,10 @@ try {
   await page.goto(`${url}#view=decode`);
   await page.waitForSelector('#status[data-state="ready"]', { timeout: 60_000 });
   const load = await page.evaluate(() => {
-    const entries = [...performance.getEntriesByType("navigation"), ...performance.getEntriesByType("resource")];
+    const entries = [
+      ...performance.getEntriesByType("navigation"),
+      ...performance.getEntriesByType("resource"),
+    ];
     return {
       transferred: entries.reduce((sum, e) => sum + e.transferSize, 0),
       decoded: entries.reduce((sum, e) => sum + e.decodedBodySize, 0),

@@ -251,7 +251,9 @@ describe("web explorer in Chromium", () => {
     expect(serve.errors).toEqual([]);
     await serve.context.close();
 
-    const plan = await open("#view=plan&planModel=meta-llama/Llama-3.1-8B&planGpus=8&planHardware=H100-SXM,H20");
+    const plan = await open(
+      "#view=plan&planModel=meta-llama/Llama-3.1-8B&planGpus=8&planHardware=H100-SXM,H20",
+    );
     await chartsDrawn(plan.page);
     const planned = runShownCommand((await plan.page.textContent("#cli-command")) ?? "", ["--json"]);
     expect(planned.status).toBe(0);
@@ -270,16 +272,21 @@ describe("web explorer in Chromium", () => {
     await chartsDrawn(page);
     // The service worker holds the page, its scripts and the chart code.
     await expect
-      .poll(() => page.evaluate(async () => (await (await caches.open("llmsim-explorer-v1")).keys()).length), {
-        timeout: 10_000,
-      })
+      .poll(
+        () => page.evaluate(async () => (await (await caches.open("llmsim-explorer-v1")).keys()).length),
+        {
+          timeout: 10_000,
+        },
+      )
       .toBeGreaterThanOrEqual(4);
     await context.setOffline(true);
     await page.reload();
     await ready(page);
     await page.click('[data-view="decode"]');
     await ready(page);
-    expect(Number(await page.locator('[data-table="decode"] .count').getAttribute("data-count"))).toBeGreaterThan(0);
+    expect(
+      Number(await page.locator('[data-table="decode"] .count').getAttribute("data-count")),
+    ).toBeGreaterThan(0);
     await page.click('[data-view="step"]');
     await ready(page);
     await chartsDrawn(page);

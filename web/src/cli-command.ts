@@ -143,6 +143,10 @@ export function cliCommand(view: View, state: State, format?: "csv" | "json"): C
           ? [
               ["--prefill-replicas", state.prefillReplicas],
               ["--decode-replicas", state.decodeReplicas],
+              ["--prefill-hardware", state.prefillHardware],
+              ["--decode-hardware", state.decodeHardware],
+              ["--prefill-tp", state.prefillTpServe],
+              ["--decode-tp", state.decodeTpServe],
             ]
           : [["--replicas", state.replicas]]) as [string, string][]),
         ["--rate", state.rate],

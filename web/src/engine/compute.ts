@@ -321,6 +321,10 @@ export function serveOptionsOf(state: State): ServeOptions {
       ? {
           prefillReplicas: int(state.prefillReplicas, "prefillReplicas"),
           decodeReplicas: int(state.decodeReplicas, "decodeReplicas"),
+          ...(state.prefillHardware !== "" ? { prefillHardware: state.prefillHardware } : {}),
+          ...(state.decodeHardware !== "" ? { decodeHardware: state.decodeHardware } : {}),
+          prefillTp: int(state.prefillTpServe, "prefillTpServe"),
+          decodeTp: int(state.decodeTpServe, "decodeTpServe"),
         }
       : { replicas: int(state.replicas, "replicas") }),
     rate: numberOf(state.rate, "rate", Number.MIN_VALUE),

@@ -221,6 +221,20 @@ function ServeInputs({ state, update, catalog }: { state: State; update: Update;
           <>
             <TextField {...f} field="prefillReplicas" label="Prefill replicas" type="number" />
             <TextField {...f} field="decodeReplicas" label="Decode replicas" type="number" />
+            <SelectField
+              {...f}
+              field="prefillHardware"
+              label="Prefill accelerator"
+              options={choices(catalog.accelerators, "= accelerator")}
+            />
+            <SelectField
+              {...f}
+              field="decodeHardware"
+              label="Decode accelerator"
+              options={choices(catalog.accelerators, "= accelerator")}
+            />
+            <TextField {...f} field="prefillTpServe" label="Prefill TP" type="number" placeholder="= TP" />
+            <TextField {...f} field="decodeTpServe" label="Decode TP" type="number" placeholder="= TP" />
           </>
         ) : (
           <TextField {...f} field="replicas" label="Replicas" type="number" />
