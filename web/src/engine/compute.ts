@@ -52,30 +52,59 @@ import type { Table } from "./protocol.ts";
 const bad = (path: string, message: string, allowed?: readonly string[]): InputError =>
   new InputError([{ code: "invalid-value", path: [path], message, ...(allowed ? { allowed } : {}) }]);
 
-/** The model a field names: a catalog id, or the pasted config.json (parsed as the CLI parses a file). */
-export function modelOf(state: State, field: "model" | "serveModel" | "planModel" = "model"): ModelSpec {
-  const id = state[field];
+/**
+ * The last value computed for a key: parsing a model, building the registry or the sweep GPUs once
+ * per input rather than once per keystroke elsewhere in the form (results are never mutated).
+ */
+function memo<T>(compute: (key: string) => T): (key: string) => T {
+  let last: { key: string; value: T } | null = null;
+  return (key) => {
+    if (last?.key !== key) last = { key, value: compute(key) };
+    return last.value;
+  };
+}
+
+const parsedModel = memo((key: string): ModelSpec => {
+  const [field, id, text] = JSON.parse(key) as [string, string, string];
   if (id === CUSTOM_MODEL) {
-    if (state.modelText.trim() === "")
-      throw bad("config.json", "paste or drop a Hugging Face config.json first");
-    const result = modelFromConfigText(state.modelText, CUSTOM_MODEL, CUSTOM_MODEL);
+    if (text.trim() === "") throw bad("config.json", "paste or drop a Hugging Face config.json first");
+    const result = modelFromConfigText(text, CUSTOM_MODEL, CUSTOM_MODEL);
     if (!result.ok) throw new InputError(result.issues);
     return result.model;
   }
   const result = builtinModel(id);
   if (!result.ok) throw new InputError(result.issues.map((i) => ({ ...i, path: [field] })));
   return result.model;
+});
+
+/** The model a field names: a catalog id, or the pasted config.json (parsed as the CLI parses a file). */
+export function modelOf(state: State, field: "model" | "serveModel" | "planModel" = "model"): ModelSpec {
+  const id = state[field];
+  return parsedModel(JSON.stringify([field, id, id === CUSTOM_MODEL ? state.modelText : ""]));
 }
 
-/** The catalog plus the custom accelerators (a hardware file's text, as `--hardware-file` reads it). */
-export function registryOf(state: State): HardwareRegistry {
+const builtRegistry = memo((hardwareText: string): HardwareRegistry => {
   const registry = new HardwareRegistry();
-  if (state.hardwareText.trim() !== "") {
-    const issues = addHardwareText(registry, state.hardwareText, "hardware.json");
+  if (hardwareText.trim() !== "") {
+    const issues = addHardwareText(registry, hardwareText, "hardware.json");
     if (issues.length > 0) throw new InputError(issues);
   }
   return registry;
+});
+
+/** The catalog plus the custom accelerators (a hardware file's text, as `--hardware-file` reads it). */
+export function registryOf(state: State): HardwareRegistry {
+  return builtRegistry(state.hardwareText);
 }
+
+const builtSweepGpus = memo((key: string) => {
+  const [physics, hardwareText, names] = JSON.parse(key) as [Physics, string, string];
+  return catalogSweepGpus(physics, builtRegistry(hardwareText), namesOf(names));
+});
+
+/** The EP analyses' GPUs (the same objects while the inputs stay the same, so per-GPU caches hold). */
+const sweepGpusOf = (state: State, physics: Physics) =>
+  builtSweepGpus(JSON.stringify([physics, state.hardwareText, state.gpus]));
 
 /** Step-scenario fields and how the form's strings become scenario values. */
 const STEP_NUMBERS = [
@@ -185,7 +214,7 @@ const namesOf = (text: string) =>
 export function decodeSpecOf(state: State): DecodeSweepSpec {
   const physics = physicsOf(state);
   const model = modelOf(state);
-  const gpus = catalogSweepGpus(physics, registryOf(state), namesOf(state.gpus));
+  const gpus = sweepGpusOf(state, physics);
   const batchSizes = intListOf(state.batchSizes, "batchSizes");
   const tps = intListOf(state.tps, "tp");
   const eps = intListOf(state.eps, "ep");
@@ -218,7 +247,7 @@ export function decodeView(state: State): DecodeView {
 function prefillView(state: State) {
   const physics = physicsOf(state);
   const model = modelOf(state);
-  const gpus = catalogSweepGpus(physics, registryOf(state), namesOf(state.gpus));
+  const gpus = sweepGpusOf(state, physics);
   const tp = numberOf(state.prefillTp, "prefillTp", 1);
   const dp = numberOf(state.prefillDp, "prefillDp", 1);
   const seqLen = numberOf(state.seqLen, "seqLen", 1);
