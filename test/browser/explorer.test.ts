@@ -152,11 +152,21 @@ describe("web explorer in Chromium", () => {
     const cli = runShownCommand(command, [], { "config.json": JSON.stringify(config, null, 2) });
     expect(cli.status).toBe(2);
     expect(cli.stderr.replaceAll(`${cli.dir}/`, "")).toContain(text);
+    // The pasted text area itself is marked, with the message next to it.
+    expect(await page.getAttribute("#field-modelText", "aria-invalid")).toBe("true");
+    expect(await page.textContent("#issue-modelText")).toContain(text);
     await page.screenshot({ path: join(shots, "config-error.png") });
+    // A scenario field out of range is marked on its input, in the CLI's words.
+    await page.fill("#field-tp", "0");
+    await ready(page);
+    expect(await page.getAttribute("#field-tp", "aria-invalid")).toBe("true");
+    expect(await page.textContent("#issue-tp")).toMatch(/^tp: /);
+    await page.fill("#field-tp", "1");
     // Fixing the field clears the error and simulates the pasted model.
     await page.fill("#field-modelText", JSON.stringify({ ...config, num_attention_heads: 32 }, null, 2));
     await ready(page);
     expect(await metric(page, "latencyMs")).toBeGreaterThan(0);
+    expect(await page.locator("[aria-invalid]").count()).toBe(0);
     await context.close();
   });
 

@@ -3,6 +3,7 @@ import type { Issue } from "../../src/core/issues.ts";
 import { cliCommand } from "./cli-command.ts";
 import { download } from "./components/download.ts";
 import type { Update } from "./components/Fields.tsx";
+import { FieldIssues, issuesByField } from "./components/field-issues.ts";
 import { Issues } from "./components/Issues.tsx";
 import type { EngineClient } from "./engine/client.ts";
 import { decodeState, encodeState, type State, VIEW_TITLES, VIEWS, type View } from "./state.ts";
@@ -93,6 +94,10 @@ export function App({ client }: { client: EngineClient }) {
   }, [key]);
 
   const command = useMemo(() => cliCommand(view, state), [view, state]);
+  const fieldIssues = useMemo(
+    () => issuesByField([...(shown?.view === view ? (shown.issues ?? []) : []), ...hardwareIssues], view),
+    [shown, view, hardwareIssues],
+  );
   const ready = shown?.key === key;
   const copy = async (text: string, what: string) => {
     try {
@@ -127,7 +132,9 @@ export function App({ client }: { client: EngineClient }) {
       <div class="layout">
         <aside aria-label="inputs">
           <form onSubmit={(e) => e.preventDefault()}>
-            <Inputs state={state} update={update} catalog={catalog} view={view} />
+            <FieldIssues.Provider value={fieldIssues}>
+              <Inputs state={state} update={update} catalog={catalog} view={view} />
+            </FieldIssues.Provider>
           </form>
           {hardwareIssues.length > 0 ? <Issues issues={hardwareIssues} /> : null}
         </aside>

@@ -1,5 +1,16 @@
 import type { ComponentChildren } from "preact";
 import type { Field, State } from "../state.ts";
+import { useFieldIssues } from "./field-issues.ts";
+
+/** A field's own problem, next to it (the same words as the CLI's error). */
+export function FieldMessage({ field, messages }: { field: Field; messages: readonly string[] }) {
+  if (messages.length === 0) return null;
+  return (
+    <span class="field-issue" id={`issue-${field}`}>
+      {messages.join("; ")}
+    </span>
+  );
+}
 
 export type Update = (changes: Partial<State>) => void;
 
@@ -16,7 +27,9 @@ export function TextField(
   props: FieldProps & { readonly type?: "text" | "number"; readonly placeholder?: string },
 ) {
   const id = `field-${props.field}`;
+  const { messages, invalid } = useFieldIssues(props.field);
   const common = {
+    ...invalid,
     id,
     name: props.field,
     value: props.state[props.field],
@@ -32,6 +45,7 @@ export function TextField(
       ) : (
         <input type="text" {...common} />
       )}
+      <FieldMessage field={props.field} messages={messages} />
     </label>
   );
 }
@@ -43,10 +57,12 @@ export function SelectField(
   const id = `field-${props.field}`;
   const value = props.state[props.field];
   const known = props.options.some(([v]) => v === value);
+  const { messages, invalid } = useFieldIssues(props.field);
   return (
     <label class="field" for={id}>
       <span>{props.label}</span>
       <select
+        {...invalid}
         id={id}
         name={props.field}
         value={value}
@@ -60,6 +76,7 @@ export function SelectField(
           </option>
         ))}
       </select>
+      <FieldMessage field={props.field} messages={messages} />
     </label>
   );
 }

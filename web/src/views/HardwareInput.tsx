@@ -1,5 +1,6 @@
 import type { AcceleratorRecord } from "../../../src/core/hardware/types.ts";
-import { SelectField, type Update } from "../components/Fields.tsx";
+import { FieldMessage, SelectField, type Update } from "../components/Fields.tsx";
+import { useFieldIssues } from "../components/field-issues.ts";
 import type { State } from "../state.ts";
 
 /** A catalog record as the start of a custom accelerator: same figures, a new name, no aliases. */
@@ -25,6 +26,7 @@ export function HardwareInput({
   field?: "hardware" | "bHardware" | "serveHardware" | "planHardware";
   label?: string;
 }) {
+  const hardwareIssues = useFieldIssues("hardwareText");
   return (
     <div>
       <SelectField
@@ -35,9 +37,10 @@ export function HardwareInput({
         options={accelerators.map((a): [string, string] => [a, a])}
       />
       {field === "hardware" ? (
-        <details open={state.hardwareText !== ""}>
+        <details open={state.hardwareText !== "" || hardwareIssues.messages.length > 0}>
           <summary>Custom accelerators (hardware file)</summary>
           <textarea
+            {...hardwareIssues.invalid}
             id="field-hardwareText"
             aria-label="custom accelerator, hardware-file format"
             rows={6}
@@ -46,6 +49,7 @@ export function HardwareInput({
             value={state.hardwareText}
             onInput={(e) => update({ hardwareText: (e.target as HTMLTextAreaElement).value })}
           />
+          <FieldMessage field="hardwareText" messages={hardwareIssues.messages} />
           {selected ? (
             <button
               type="button"

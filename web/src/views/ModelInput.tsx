@@ -1,5 +1,6 @@
 import { useState } from "preact/hooks";
-import { SelectField, type Update } from "../components/Fields.tsx";
+import { FieldMessage, SelectField, type Update } from "../components/Fields.tsx";
+import { useFieldIssues } from "../components/field-issues.ts";
 import { CUSTOM_MODEL, type State } from "../state.ts";
 
 /**
@@ -17,6 +18,7 @@ export function ModelInput({
 }) {
   const [repo, setRepo] = useState("");
   const [fetchStatus, setFetchStatus] = useState("");
+  const modelIssues = useFieldIssues("modelText");
   const useText = (text: string) => update({ modelText: text, model: CUSTOM_MODEL });
   const fetchConfig = async () => {
     const id = repo.trim();
@@ -48,9 +50,10 @@ export function ModelInput({
           [CUSTOM_MODEL, "config.json (pasted below)"],
         ]}
       />
-      <details open={state.model === CUSTOM_MODEL}>
+      <details open={state.model === CUSTOM_MODEL || modelIssues.messages.length > 0}>
         <summary>Paste, drop or fetch a config.json</summary>
         <textarea
+          {...modelIssues.invalid}
           id="field-modelText"
           aria-label="Hugging Face config.json"
           rows={6}
@@ -65,6 +68,7 @@ export function ModelInput({
             if (file) useText(await file.text());
           }}
         />
+        <FieldMessage field="modelText" messages={modelIssues.messages} />
         <div class="row">
           <input
             aria-label="Hugging Face model id to fetch"
