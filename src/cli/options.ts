@@ -1,33 +1,43 @@
 import { InvalidArgumentError } from "@commander-js/extra-typings";
-import { DTYPES, type Dtype, isDtype } from "../core/dtype.ts";
-import { type LengthDistribution, parseLengthDistribution } from "../core/sim/requests.ts";
+import {
+  dtypeValue,
+  FlagValueError,
+  fractionValue,
+  intAtLeastValue,
+  intListValue,
+  lengthValue,
+  nameListValue,
+  oneOfValue,
+  positiveNumberValue,
+} from "../config/flag-values.ts";
+import type { Dtype } from "../core/dtype.ts";
+import type { LengthDistribution } from "../core/sim/requests.ts";
+
+/** A flag parser from src/config/flag-values.ts, its FlagValueError as commander's argument error. */
+export function commander<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof FlagValueError) throw new InvalidArgumentError(error.message);
+    throw error;
+  }
+}
 
 /** Commander parser for integers >= min. */
 export const intAtLeast =
   (min: number) =>
-  (value: string): number => {
-    const parsed = Number(value);
-    if (!Number.isInteger(parsed) || parsed < min || !/^[-+]?\d+(e\d+)?$/i.test(value.trim())) {
-      throw new InvalidArgumentError(`must be an integer >= ${min}.`);
-    }
-    return parsed;
-  };
+  (value: string): number =>
+    commander(() => intAtLeastValue(value, min));
 
 /** Commander parser for finite numbers > 0 (or >= 0 when `allowZero`). */
 export const positiveNumber =
   (allowZero = false) =>
-  (value: string): number => {
-    const parsed = Number(value);
-    if (value.trim() === "" || !Number.isFinite(parsed) || parsed < 0 || (!allowZero && parsed === 0)) {
-      throw new InvalidArgumentError(`must be a number ${allowZero ? ">= 0" : "> 0"}.`);
-    }
-    return parsed;
-  };
+  (value: string): number =>
+    commander(() => positiveNumberValue(value, allowZero));
 
 /** Commander parser for a numeric format. */
 export function dtype(value: string): Dtype {
-  if (!isDtype(value)) throw new InvalidArgumentError(`allowed: ${DTYPES.join(", ")}.`);
-  return value;
+  return commander(() => dtypeValue(value));
 }
 
 /** Collects repeated KEY=VALUE options into a record of numbers. */
@@ -49,49 +59,27 @@ export function outputFormat(options: { json?: boolean; csv?: boolean }): Output
 /** Commander parser for a comma-separated list of integers >= min. */
 export const intList =
   (min: number) =>
-  (value: string): number[] => {
-    const parts = value.split(",").map((part) => part.trim());
-    if (parts.some((part) => !/^\d+$/.test(part) || Number(part) < min)) {
-      throw new InvalidArgumentError(`expected comma-separated integers >= ${min}, e.g. 16,32,64.`);
-    }
-    return parts.map(Number);
-  };
+  (value: string): number[] =>
+    commander(() => intListValue(value, min));
 
 /** Commander parser for a comma-separated list of names. */
 export function nameList(value: string): string[] {
-  const names = value
-    .split(",")
-    .map((part) => part.trim())
-    .filter((part) => part !== "");
-  if (names.length === 0) throw new InvalidArgumentError("expected at least one name.");
-  return names;
+  return commander(() => nameListValue(value));
 }
 
 /** Commander parser for a number in [0, 1]. */
 export function fraction(value: string): number {
-  const parsed = Number(value);
-  if (value.trim() === "" || !Number.isFinite(parsed) || parsed < 0 || parsed > 1) {
-    throw new InvalidArgumentError("must be a number from 0 to 1.");
-  }
-  return parsed;
+  return commander(() => fractionValue(value));
 }
 
 /** Commander parser for one of a fixed set of values. */
 export const oneOf =
   <T extends string>(allowed: readonly T[]) =>
-  (value: string): T => {
-    if (!(allowed as readonly string[]).includes(value))
-      throw new InvalidArgumentError(`allowed: ${allowed.join(", ")}.`);
-    return value as T;
-  };
+  (value: string): T =>
+    commander(() => oneOfValue(value, allowed));
 
 /** Commander parser for a length distribution: "512" (fixed), "lmsys" or "lognormal:MEDIAN:SIGMA[:MIN:MAX]". */
 export const lengthOption =
   (which: "prompt" | "output") =>
-  (value: string): LengthDistribution => {
-    const parsed = parseLengthDistribution(value, which);
-    if (parsed) return parsed;
-    throw new InvalidArgumentError(
-      "expected a token count (e.g. 512), lmsys, or lognormal:MEDIAN:SIGMA[:MIN:MAX].",
-    );
-  };
+  (value: string): LengthDistribution =>
+    commander(() => lengthValue(value, which));

@@ -288,6 +288,15 @@ describe("llmsim compare", () => {
     expect(sum).toBeCloseTo(b - a, 9);
   });
 
+  it("--b overrides a link bandwidth too, read as its flag reads it", () => {
+    const out = JSON.parse(llmsim("compare", "--b", "scaleUpGBps=1", "--json").stdout);
+    expect(out.b.totals.latencyMs).toBe(
+      JSON.parse(llmsim("step", "--json", "--scale-up-gbps", "1").stdout).totals.latencyMs,
+    );
+    expect(out.comparison.deltaMs).toBeGreaterThan(0);
+    expectCleanUsageError(llmsim("compare", "--b", "tp=0x2"), /must be an integer >= 1/);
+  });
+
   it("rejects an override of an unknown field, and a comparison with no B", () => {
     expectCleanUsageError(llmsim("compare", "--b", "speed=2"), /KEY one of model, hardware/);
     expectCleanUsageError(llmsim("compare"), /at least one --b/);

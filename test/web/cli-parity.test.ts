@@ -208,3 +208,47 @@ describe("web engine = CLI (serving and planning)", () => {
     expect(web("plan", state).json).toEqual(JSON.parse(runCli("plan", state, "json")));
   });
 });
+
+describe("the web accepts exactly the values the shown command accepts", () => {
+  const cases: [View, Partial<State>][] = [
+    ["step", { tp: "0x1" }],
+    ["step", { tp: "1e0" }],
+    ["step", { batch: "64.0" }],
+    ["step", { batch: " 32 " }],
+    ["step", { tp: "abc" }],
+    ["step", { kvDtype: "fp9" }],
+    ["step", { phase: "decode " }],
+    ["decode", { seqLen: "4383.5" }],
+    ["decode", { decodeLen: "0x10" }],
+    ["decode", { tps: "1, 4" }],
+    ["prefill", { prefillTp: "4.0" }],
+    ["prefill", { seqLen: "" }],
+    ["prefill", { kvCacheRate: "1.5" }],
+    ["serve", { requests: "50", serveTp: "1.0" }],
+    ["serve", { requests: "50", rate: "0" }],
+    ["plan", { planModel: "meta-llama/Llama-3.1-8B", planGpus: "8.0" }],
+    ["plan", { planModel: "meta-llama/Llama-3.1-8B", planGpus: "H100-SXM=8" }],
+    ["compare", { bHardware: "", bTp: "0x2" }],
+    ["sweep", { sweepBy: "gpu" }],
+    ["compare", { bHardware: "" }],
+  ];
+  for (const [view, changes] of cases) {
+    it(`${view} ${JSON.stringify(changes)}`, () => {
+      const state = with_({ view, ...changes });
+      const outcome = computeView(view, state);
+      const command = cliCommand(view, state, "json");
+      const dir = mkdtempSync(join(tmpdir(), "llmsim-web-"));
+      const run = spawnSync(process.execPath, [bin, ...command.args], { cwd: dir, encoding: "utf8" });
+      expect({ web: outcome.ok, cli: run.status === 0 }).toEqual({
+        web: run.status === 0,
+        cli: run.status === 0,
+      });
+      if (!outcome.ok) {
+        expect(run.status).toBe(2);
+        // The issue names the field the case changed last (the form marks that input).
+        const field = Object.keys(changes).at(-1);
+        expect(outcome.issues.map((i) => i.path[0])).toContain(field);
+      }
+    });
+  }
+});

@@ -39,15 +39,20 @@ const STEP_FLAGS = [
   "hbmGBps",
 ] as const;
 
+/** `--flag value` when the field is set (its trimmed text: the CLI parses it as the web does). */
+function opt(args: string[], flag: string, value: string): void {
+  if (value.trim() !== "") args.push(flag, value.trim());
+}
+
 function modelAndHardware(
   state: State,
   args: string[],
   files: CliCommand["files"][number][],
   hardware: boolean,
 ) {
-  args.push("--model", state.model === CUSTOM_MODEL ? CUSTOM_MODEL : state.model);
+  opt(args, "--model", state.model);
   if (state.model === CUSTOM_MODEL) files.push({ name: CUSTOM_MODEL, text: state.modelText });
-  if (hardware) args.push("--hardware", state.hardware);
+  if (hardware) opt(args, "--hardware", state.hardware);
   if (state.hardwareText.trim() !== "") {
     args.push("--hardware-file", "hardware.json");
     files.push({ name: "hardware.json", text: state.hardwareText });
@@ -55,13 +60,13 @@ function modelAndHardware(
 }
 
 function stepArgs(state: State, args: string[]) {
-  for (const key of STEP_FLAGS) if (state[key].trim() !== "") args.push(`--${kebab(key)}`, state[key].trim());
+  for (const key of STEP_FLAGS) opt(args, `--${kebab(key)}`, state[key]);
   if (state.ignoreMemory === "true") args.push("--ignore-memory");
 }
 
 function epArgs(state: State, args: string[]) {
-  args.push("--preset", state.preset);
-  if (state.gpus.trim() !== "") args.push("--gpus", state.gpus.replace(/\s+/g, ""));
+  opt(args, "--preset", state.preset);
+  opt(args, "--gpus", state.gpus);
 }
 
 function decodeArgs(state: State, args: string[]) {
@@ -74,7 +79,7 @@ function decodeArgs(state: State, args: string[]) {
     ["--decode-len", state.decodeLen],
     ["--tps-limit", state.tpsLimit],
   ];
-  for (const [flag, value] of lists) if (value.trim() !== "") args.push(flag, value.replace(/\s+/g, ""));
+  for (const [flag, value] of lists) opt(args, flag, value);
   if (state.fp8Combine === "true") args.push("--fp8-combine");
 }
 
@@ -111,32 +116,29 @@ export function cliCommand(view: View, state: State, format?: "csv" | "json"): C
       args.push("decode-sweep");
       modelAndHardware(state, args, files, false);
       decodeArgs(state, args);
-      args.push("--sweep", state.sweep, "--metric", state.sweepMetric, "--chart-by", state.sweepBy);
+      opt(args, "--sweep", state.sweep);
+      opt(args, "--metric", state.sweepMetric);
+      opt(args, "--chart-by", state.sweepBy);
       if (!format) args.push("--chart", "sweep.svg");
       break;
     case "prefill":
       args.push("prefill-breakdown");
       modelAndHardware(state, args, files, false);
       epArgs(state, args);
-      args.push(
-        "--seq-len",
-        state.seqLen,
-        "--kv-cache-rate",
-        state.kvCacheRate,
-        "--tp",
-        state.prefillTp,
-        "--dp",
-        state.prefillDp,
-      );
+      opt(args, "--seq-len", state.seqLen);
+      opt(args, "--kv-cache-rate", state.kvCacheRate);
+      opt(args, "--tp", state.prefillTp);
+      opt(args, "--dp", state.prefillDp);
       break;
     case "serve": {
-      args.push("serve", "--model", state.serveModel === CUSTOM_MODEL ? CUSTOM_MODEL : state.serveModel);
+      args.push("serve");
+      opt(args, "--model", state.serveModel);
       if (state.serveModel === CUSTOM_MODEL) files.push({ name: CUSTOM_MODEL, text: state.modelText });
       if (state.hardwareText.trim() !== "") {
         args.push("--hardware-file", "hardware.json");
         files.push({ name: "hardware.json", text: state.hardwareText });
       }
-      args.push("--hardware", state.serveHardware);
+      opt(args, "--hardware", state.serveHardware);
       const flags: [string, string][] = [
         ["--tp", state.serveTp],
         ...((state.serveMode === "disaggregated"
@@ -159,7 +161,7 @@ export function cliCommand(view: View, state: State, format?: "csv" | "json"): C
         ["--slo-tpot-ms", state.sloTpotMs],
         ["--seed", state.seed],
       ];
-      for (const [flag, value] of flags) if (value.trim() !== "") args.push(flag, value.trim());
+      for (const [flag, value] of flags) opt(args, flag, value);
       if (!format)
         args.push(
           "--cdf-chart",
@@ -172,14 +174,15 @@ export function cliCommand(view: View, state: State, format?: "csv" | "json"): C
       break;
     }
     case "plan": {
-      args.push("plan", "--model", state.planModel === CUSTOM_MODEL ? CUSTOM_MODEL : state.planModel);
+      args.push("plan");
+      opt(args, "--model", state.planModel);
       if (state.planModel === CUSTOM_MODEL) files.push({ name: CUSTOM_MODEL, text: state.modelText });
       if (state.hardwareText.trim() !== "") {
         args.push("--hardware-file", "hardware.json");
         files.push({ name: "hardware.json", text: state.hardwareText });
       }
       const flags: [string, string][] = [
-        ["--hardware", state.planHardware.replace(/\s+/g, "")],
+        ["--hardware", state.planHardware],
         ["--gpus", state.planGpus],
         ["--isl", state.isl],
         ["--osl", state.osl],
@@ -187,7 +190,7 @@ export function cliCommand(view: View, state: State, format?: "csv" | "json"): C
         ["--ttft-ms", state.ttftMs],
         ["--tpot-ms", state.tpotMs],
       ];
-      for (const [flag, value] of flags) if (value.trim() !== "") args.push(flag, value.trim());
+      for (const [flag, value] of flags) opt(args, flag, value);
       if (!format) args.push("--chart", "pareto.svg");
       break;
     }

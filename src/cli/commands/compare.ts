@@ -1,39 +1,29 @@
 import { writeFileSync } from "node:fs";
 import { type Command, InvalidArgumentError } from "@commander-js/extra-typings";
+import { STEP_FIELD_PARSERS, type StepField } from "../../config/step-fields.ts";
 import { compareSteps } from "../../core/analysis/compare-steps.ts";
 import { InputError } from "../../core/issues.ts";
 import { compareChartSpec } from "../../core/report/compare-chart.ts";
 import { svgToPng, vegaLiteToSvg } from "../../io/render-chart.ts";
 import { fixed } from "../format/numbers.ts";
 import { renderCsv, renderJson, renderTable } from "../format/table.ts";
-import { outputFormat } from "../options.ts";
-import { addStepFlags, FLAG_KEYS, type StepFlags, stepResultFromFlags } from "./step.ts";
+import { commander, outputFormat } from "../options.ts";
+import { addStepFlags, RENAMED_FLAGS, type StepFlags, stepResultFromFlags } from "./step.ts";
 
-const TEXT_KEYS = new Set([
-  "model",
-  "hardware",
-  "phase",
-  "weightDtype",
-  "kvDtype",
-  "activationDtype",
-  "overlap",
-  "mla",
-  "a2a",
-]);
+/** Scenario key -> the option name commander gives its flag, where they differ. */
+const OPTION_OF: Record<string, string> = Object.fromEntries(
+  Object.entries(RENAMED_FLAGS).map(([option, key]) => [key, option]),
+);
 
-/** `--b KEY=VALUE`: scenario B's overrides of the step flags (camelCase keys, as in a scenario file). */
+/** `--b KEY=VALUE`: scenario B's override of a step field (a scenario file's key), read as its flag reads it. */
 function override(value: string, previous: Record<string, unknown> = {}): Record<string, unknown> {
   const match = /^([A-Za-z]\w*)=(.*)$/.exec(value);
   const key = match?.[1];
-  if (!match || key === undefined || !(FLAG_KEYS as readonly string[]).includes(key))
-    throw new InvalidArgumentError(`expected KEY=VALUE with KEY one of ${FLAG_KEYS.join(", ")}.`);
-  const text = match[2] as string;
-  if (key === "ignoreMemory") return { ...previous, [key]: text !== "false" };
-  if (TEXT_KEYS.has(key)) return { ...previous, [key]: text };
-  const number = Number(text);
-  if (text.trim() === "" || !Number.isFinite(number))
-    throw new InvalidArgumentError(`${key} must be a number.`);
-  return { ...previous, [key]: number };
+  const keys = Object.keys(STEP_FIELD_PARSERS);
+  if (!match || key === undefined || !Object.hasOwn(STEP_FIELD_PARSERS, key))
+    throw new InvalidArgumentError(`expected KEY=VALUE with KEY one of ${keys.join(", ")}.`);
+  const parse = STEP_FIELD_PARSERS[key as StepField];
+  return { ...previous, [OPTION_OF[key] ?? key]: commander(() => parse(match[2] as string)) };
 }
 
 export function registerCompare(program: Command): void {

@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { basename, extname, join } from "node:path";
 import { type Command, InvalidArgumentError } from "@commander-js/extra-typings";
+import { gpuBudgetValue } from "../../config/flag-values.ts";
 import { loadWithSchema, mergedScenarioIssues } from "../../config/load.ts";
 import { type PlanScenario, planScenarioSchema } from "../../config/schema/plan.ts";
 import { DTYPES } from "../../core/dtype.ts";
@@ -23,6 +24,7 @@ import { threadCount } from "../../io/worker-pool.ts";
 import { EXIT_USAGE } from "../errors.ts";
 import { renderJson } from "../format/table.ts";
 import {
+  commander,
   fraction,
   intAtLeast,
   intList,
@@ -39,21 +41,7 @@ const TOOL = "llmsim 0.1.0";
 
 /** "64" (a total) or "H800=32,H20=64" (the most of each; the total is their sum). */
 function gpusOption(value: string): number | Record<string, number> {
-  if (/^\s*\d+\s*$/.test(value)) {
-    const total = Number(value);
-    if (total < 1) throw new InvalidArgumentError("the GPU budget must be at least 1 GPU.");
-    return total;
-  }
-  const budget: Record<string, number> = {};
-  for (const part of value.split(",")) {
-    const match = /^\s*([^=\s]+)\s*=\s*(\d+)\s*$/.exec(part);
-    if (!match || Number(match[2]) < 1)
-      throw new InvalidArgumentError(
-        "expected a GPU count >= 1 (e.g. 64) or NAME=COUNT pairs (e.g. H800=32,H20=64).",
-      );
-    budget[match[1] as string] = Number(match[2]);
-  }
-  return budget;
+  return commander(() => gpuBudgetValue(value));
 }
 
 /** Repeatable NAME=USD ($ per GPU-hour). */

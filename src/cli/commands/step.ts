@@ -50,7 +50,7 @@ export const FLAG_KEYS = [
 ] as const;
 
 /** Scenario keys whose flags commander spells differently (`--scale-up-gbps` is `scaleUpGbps`). */
-const RENAMED_FLAGS = {
+export const RENAMED_FLAGS = {
   scaleUpGbps: "scaleUpGBps",
   scaleOutGbps: "scaleOutGBps",
   hbmGbps: "hbmGBps",

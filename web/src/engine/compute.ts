@@ -8,6 +8,17 @@ import { csvParseRows } from "d3-dsv";
 import { planCsv, planJson, renderPlanReport } from "../../../src/cli/plan-view.ts";
 import { stepCsvRows } from "../../../src/cli/step-view.ts";
 import { decodeSweepSpecOf, prefillSpecOf } from "../../../src/config/analysis-request.ts";
+import {
+  FlagValueError,
+  fractionValue,
+  gpuBudgetValue,
+  intAtLeastValue,
+  intListValue,
+  lengthValue,
+  nameListValue,
+  oneOfValue,
+  positiveNumberValue,
+} from "../../../src/config/flag-values.ts";
 import { addHardwareText } from "../../../src/config/hardware-text.ts";
 import { mergedScenarioIssues } from "../../../src/config/load.ts";
 import { modelFromConfigText } from "../../../src/config/model-text.ts";
@@ -20,6 +31,7 @@ import {
   serveRequests,
   serveSetup,
 } from "../../../src/config/serve-request.ts";
+import { STEP_FIELD_PARSERS, type StepField } from "../../../src/config/step-fields.ts";
 import { checkStepScenario, stepInputFromRegistry } from "../../../src/config/step-request.ts";
 import { compareSteps } from "../../../src/core/analysis/compare-steps.ts";
 import { type DecodeSweepSpec, decodeSweep, type Physics } from "../../../src/core/analysis/decode-sweep.ts";
@@ -40,13 +52,12 @@ import { requestSpans, requestTimelineSpec } from "../../../src/core/report/requ
 import { memorySpec, rooflineSpec, stepBreakdownSpec } from "../../../src/core/report/step-charts.ts";
 import { sweepChartPoints, sweepChartSpec } from "../../../src/core/report/sweep-chart.ts";
 import { throughputChartSpec, throughputOverTime } from "../../../src/core/report/throughput-chart.ts";
-import { parseLengthDistribution } from "../../../src/core/sim/requests.ts";
 import { simulateServing } from "../../../src/core/sim/serve/engine.ts";
-import { summarizeServing } from "../../../src/core/sim/serve/metrics.ts";
+import { requestMetricsCsv, summarizeServing } from "../../../src/core/sim/serve/metrics.ts";
 import { SCHEDULER_KINDS } from "../../../src/core/sim/serve/types.ts";
 import type { StepResult } from "../../../src/core/step/result.ts";
 import { simulateStep } from "../../../src/core/step/simulate.ts";
-import { CUSTOM_MODEL, type State, type View } from "../state.ts";
+import { CUSTOM_MODEL, type Field, type State, type View } from "../state.ts";
 import type { Table } from "./protocol.ts";
 
 const bad = (path: string, message: string, allowed?: readonly string[]): InputError =>
@@ -106,8 +117,26 @@ const builtSweepGpus = memo((key: string) => {
 const sweepGpusOf = (state: State, physics: Physics) =>
   builtSweepGpus(JSON.stringify([physics, state.hardwareText, state.gpus]));
 
-/** Step-scenario fields and how the form's strings become scenario values. */
-const STEP_NUMBERS = [
+/**
+ * A form field read the way its CLI flag reads it (src/config/flag-values.ts); empty means unset.
+ * A value the CLI would reject is an issue on the field, in the CLI's words.
+ */
+export function flag<T>(state: State, field: Field, parse: (text: string) => T): T | undefined {
+  const text = state[field].trim();
+  if (text === "") return undefined;
+  try {
+    return parse(text);
+  } catch (error) {
+    if (error instanceof FlagValueError) throw bad(field, error.message);
+    throw error;
+  }
+}
+
+const atLeast = (min: number) => (text: string) => intAtLeastValue(text, min);
+const positive = (text: string) => positiveNumberValue(text);
+
+/** The step fields the form shows (model and hardware are read apart; ignoreMemory is a checkbox). */
+const STEP_FORM_FIELDS = [
   "tp",
   "pp",
   "dp",
@@ -123,28 +152,49 @@ const STEP_NUMBERS = [
   "scaleUpGBps",
   "scaleOutGBps",
   "hbmGBps",
-] as const;
-const STEP_TEXTS = ["phase", "weightDtype", "kvDtype", "activationDtype", "overlap", "mla", "a2a"] as const;
+  "weightDtype",
+  "kvDtype",
+  "activationDtype",
+  "phase",
+  "overlap",
+  "mla",
+  "a2a",
+] as const satisfies readonly (StepField & Field)[];
 
 /** The step scenario of the form (what `llmsim step --scenario` would read), before the schema check. */
 export function stepScenarioRecord(state: State): Record<string, unknown> {
-  const record: Record<string, unknown> = { model: state.model, hardware: state.hardware };
-  for (const key of STEP_NUMBERS) if (state[key].trim() !== "") record[key] = Number(state[key]);
-  for (const key of STEP_TEXTS) if (state[key] !== "") record[key] = state[key];
+  const record: Record<string, unknown> = { model: state.model.trim(), hardware: state.hardware.trim() };
+  for (const field of STEP_FORM_FIELDS) {
+    const value = flag<unknown>(state, field, STEP_FIELD_PARSERS[field]);
+    if (value !== undefined) record[field] = value;
+  }
   if (state.ignoreMemory === "true") record.ignoreMemory = true;
   return record;
 }
 
 /** Scenario B of the compare view: scenario A with B's overrides. */
 export function compareBState(state: State): State {
-  return {
-    ...state,
-    ...(state.bHardware !== "" ? { hardware: state.bHardware } : {}),
-    ...(state.bTp !== "" ? { tp: state.bTp } : {}),
-    ...(state.bDp !== "" ? { dp: state.bDp } : {}),
-    ...(state.bEp !== "" ? { ep: state.bEp } : {}),
-    ...(state.bBatch !== "" ? { batch: state.bBatch } : {}),
-  };
+  const overrides: [Field, Field][] = [
+    ["bHardware", "hardware"],
+    ["bTp", "tp"],
+    ["bDp", "dp"],
+    ["bEp", "ep"],
+    ["bBatch", "batch"],
+  ];
+  const b = { ...state };
+  for (const [from, to] of overrides) {
+    if (from !== "bHardware") flag(state, from, atLeast(1));
+    if (state[from].trim() !== "") b[to] = state[from].trim();
+  }
+  if (overrides.every(([from]) => state[from].trim() === ""))
+    throw new InputError([
+      {
+        code: "missing-field",
+        path: ["bHardware"],
+        message: "give scenario B at least one override (as `llmsim compare` needs one --b KEY=VALUE)",
+      },
+    ]);
+  return b;
 }
 
 function runStep(state: State): {
@@ -180,47 +230,25 @@ function stepView(state: State): StepView {
   };
 }
 
-/** "16,32,64" -> [16, 32, 64]; the field named in the issue otherwise. */
-export function intListOf(text: string, field: string, min = 1): number[] | undefined {
-  if (text.trim() === "") return undefined;
-  const parts = text.split(",").map((part) => part.trim());
-  if (parts.some((part) => !/^\d+$/.test(part) || Number(part) < min))
-    throw bad(field, `expected comma-separated integers >= ${min}, e.g. 16,32,64`);
-  return parts.map(Number);
-}
-
-const numberOf = (text: string, field: string, min = 0): number | undefined => {
-  if (text.trim() === "") return undefined;
-  const value = Number(text);
-  if (!Number.isFinite(value) || value < min) throw bad(field, `must be a number >= ${min}`);
-  return value;
-};
-
 const physicsOf = (state: State): Physics => {
   if (state.preset !== "llmsim" && state.preset !== "shallowsim")
     throw bad("preset", "unknown preset", ["llmsim", "shallowsim"]);
   return state.preset;
 };
 
-const namesOf = (text: string) =>
-  text.trim() === ""
-    ? undefined
-    : text
-        .split(",")
-        .map((n) => n.trim())
-        .filter(Boolean);
+const namesOf = (text: string) => (text.trim() === "" ? undefined : nameListValue(text));
 
 /** The decode table's spec: `llmsim decode-sweep` with the same flags. */
 export function decodeSpecOf(state: State): DecodeSweepSpec {
   const physics = physicsOf(state);
   const model = modelOf(state);
   const gpus = sweepGpusOf(state, physics);
-  const batchSizes = intListOf(state.batchSizes, "batchSizes");
-  const tps = intListOf(state.tps, "tp");
-  const eps = intListOf(state.eps, "ep");
-  const seqLen = numberOf(state.seqLen, "seqLen", 1);
-  const decodeLen = numberOf(state.decodeLen, "decodeLen");
-  const tpsLimit = numberOf(state.tpsLimit, "tpsLimit");
+  const batchSizes = flag(state, "batchSizes", (t) => intListValue(t, 1));
+  const tps = flag(state, "tps", (t) => intListValue(t, 1));
+  const eps = flag(state, "eps", (t) => intListValue(t, 1));
+  const seqLen = flag(state, "seqLen", atLeast(1));
+  const decodeLen = flag(state, "decodeLen", atLeast(0));
+  const tpsLimit = flag(state, "tpsLimit", (t) => positiveNumberValue(t, true));
   return decodeSweepSpecOf(model, gpus, physics, {
     ...(batchSizes ? { batchSizes } : {}),
     ...(tps ? { tps } : {}),
@@ -248,11 +276,10 @@ function prefillView(state: State) {
   const physics = physicsOf(state);
   const model = modelOf(state);
   const gpus = sweepGpusOf(state, physics);
-  const tp = numberOf(state.prefillTp, "prefillTp", 1);
-  const dp = numberOf(state.prefillDp, "prefillDp", 1);
-  const seqLen = numberOf(state.seqLen, "seqLen", 1);
-  const kvCacheRate = numberOf(state.kvCacheRate, "kvCacheRate");
-  if (kvCacheRate !== undefined && kvCacheRate > 1) throw bad("kvCacheRate", "must be a fraction in [0, 1]");
+  const tp = flag(state, "prefillTp", atLeast(1));
+  const dp = flag(state, "prefillDp", atLeast(1));
+  const seqLen = flag(state, "seqLen", atLeast(1));
+  const kvCacheRate = flag(state, "kvCacheRate", fractionValue);
   const spec = prefillSpecOf(model, gpus, physics, {
     ...(tp !== undefined ? { tp } : {}),
     ...(dp !== undefined ? { dp } : {}),
@@ -275,7 +302,10 @@ function sweepView(state: State) {
   const blocks = decodeSweepOver(decodeSpecOf(state), parsed.sweep);
   const options = {
     metric: metric as EpColumn,
-    lineBy: state.sweepBy === "ep" ? ("EP" as const) : ("BatchSize" as const),
+    lineBy:
+      flag(state, "sweepBy", (t) => oneOfValue(t, ["batch", "ep"] as const)) === "ep"
+        ? ("EP" as const)
+        : ("BatchSize" as const),
     xLabel: parsed.sweep.column,
   };
   const rows = blocks.flatMap((block) =>
@@ -326,45 +356,33 @@ function catalogView(state: State) {
 
 /** `llmsim serve`'s options from the form (the same ServeOptions the CLI builds from its flags). */
 export function serveOptionsOf(state: State): ServeOptions {
-  const length = (text: string, field: "promptTokens" | "outputTokens", which: "prompt" | "output") => {
-    if (text.trim() === "") return undefined;
-    const parsed = parseLengthDistribution(text, which);
-    if (!parsed) throw bad(field, "expected a token count, lmsys, or lognormal:MEDIAN:SIGMA[:MIN:MAX]");
-    return parsed;
-  };
-  const int = (text: string, field: string, min = 1) => {
-    const value = numberOf(text, field, min);
-    if (value !== undefined && !Number.isInteger(value)) throw bad(field, `must be an integer >= ${min}`);
-    return value;
-  };
-  const scheduler = state.scheduler === "" ? undefined : state.scheduler;
-  if (scheduler !== undefined && !(SCHEDULER_KINDS as readonly string[]).includes(scheduler))
-    throw bad("scheduler", "unknown scheduler", SCHEDULER_KINDS);
-  const arrival = state.arrival === "" ? undefined : state.arrival;
-  if (arrival !== undefined && !(ARRIVAL_KINDS as readonly string[]).includes(arrival))
-    throw bad("arrival", "unknown arrival process", ARRIVAL_KINDS);
+  const int = (field: Field, min = 1) => flag(state, field, atLeast(min));
+  const positiveOf = (field: Field) => flag(state, field, positive);
+  const disaggregated = flag(state, "serveMode", (t) =>
+    oneOfValue(t, ["aggregated", "disaggregated"] as const),
+  );
   return {
-    hardware: state.serveHardware,
-    tp: int(state.serveTp, "serveTp"),
-    ...(state.serveMode === "disaggregated"
+    hardware: flag(state, "serveHardware", (t) => t),
+    tp: int("serveTp"),
+    ...(disaggregated === "disaggregated"
       ? {
-          prefillReplicas: int(state.prefillReplicas, "prefillReplicas"),
-          decodeReplicas: int(state.decodeReplicas, "decodeReplicas"),
-          ...(state.prefillHardware !== "" ? { prefillHardware: state.prefillHardware } : {}),
-          ...(state.decodeHardware !== "" ? { decodeHardware: state.decodeHardware } : {}),
-          prefillTp: int(state.prefillTpServe, "prefillTpServe"),
-          decodeTp: int(state.decodeTpServe, "decodeTpServe"),
+          prefillReplicas: int("prefillReplicas"),
+          decodeReplicas: int("decodeReplicas"),
+          prefillHardware: flag(state, "prefillHardware", (t) => t),
+          decodeHardware: flag(state, "decodeHardware", (t) => t),
+          prefillTp: int("prefillTpServe"),
+          decodeTp: int("decodeTpServe"),
         }
-      : { replicas: int(state.replicas, "replicas") }),
-    rate: numberOf(state.rate, "rate", Number.MIN_VALUE),
-    requests: int(state.requests, "requests"),
-    arrival: arrival as ServeOptions["arrival"],
-    promptTokens: length(state.promptTokens, "promptTokens", "prompt"),
-    outputTokens: length(state.outputTokens, "outputTokens", "output"),
-    scheduler: scheduler as ServeOptions["scheduler"],
-    sloTtftMs: numberOf(state.sloTtftMs, "sloTtftMs", Number.MIN_VALUE),
-    sloTpotMs: numberOf(state.sloTpotMs, "sloTpotMs", Number.MIN_VALUE),
-    seed: int(state.seed, "seed", 0),
+      : { replicas: int("replicas") }),
+    rate: positiveOf("rate"),
+    requests: int("requests"),
+    arrival: flag(state, "arrival", (t) => oneOfValue(t, ARRIVAL_KINDS)),
+    promptTokens: flag(state, "promptTokens", (t) => lengthValue(t, "prompt")),
+    outputTokens: flag(state, "outputTokens", (t) => lengthValue(t, "output")),
+    scheduler: flag(state, "scheduler", (t) => oneOfValue(t, SCHEDULER_KINDS)),
+    sloTtftMs: positiveOf("sloTtftMs"),
+    sloTpotMs: positiveOf("sloTpotMs"),
+    seed: int("seed", 0),
   };
 }
 
@@ -375,7 +393,8 @@ function serveView(state: State) {
   const setup = serveSetup(options, model, registry, () => serveRequests(options));
   const result = simulateServing(setup.config);
   const summary = summarizeServing(result, setup.slo);
-  const cdf = latencyCdfPoints(result, setup.scheduler.kind).filter((p) => p.metric !== "End-to-end");
+  const cdf = latencyCdfPoints(result, setup.scheduler.kind);
+  const [head = [], ...rows] = csvParseRows(requestMetricsCsv(result).trim());
   return {
     json: serveJson(setup, summary),
     label: setup.label,
@@ -384,53 +403,34 @@ function serveView(state: State) {
       throughput: throughputChartSpec(throughputOverTime(result)),
       timeline: requestTimelineSpec(requestSpans(result, 300)),
     },
-    requests: {
-      head: [
-        "request",
-        "arrivalMs",
-        "promptTokens",
-        "outputTokens",
-        "ttftMs",
-        "tpotMs",
-        "e2eMs",
-        "preemptions",
-      ],
-      rows: Array.from(result.arrivalSec, (arrival, r) => {
-        const out = result.outputTokens[r] as number;
-        const first = result.firstTokenSec[r] as number;
-        const done = result.completionSec[r] as number;
-        return [
-          r,
-          arrival * 1000,
-          result.promptTokens[r] as number,
-          out,
-          (first - arrival) * 1000,
-          out > 1 ? ((done - first) * 1000) / (out - 1) : Number.NaN,
-          (done - arrival) * 1000,
-          result.preemptions[r] as number,
-        ];
-      }),
-    } satisfies Table,
+    // Per request as `llmsim serve --metrics-csv` writes it (ns).
+    requests: { head, rows: rows.map((row) => row.map(Number)) } satisfies Table,
   };
 }
 
-const listOfNames = (text: string) => namesOf(text) ?? [];
+/** A length as `llmsim plan --isl/--osl` reads it: checked, kept as text. */
+const lengthText = (which: "prompt" | "output") => (text: string) => {
+  lengthValue(text, which);
+  return text;
+};
 
 /** The plan scenario of the form (what `llmsim plan --scenario` would read), before the schema check. */
 export function planScenarioRecord(state: State): Record<string, unknown> {
-  const record: Record<string, unknown> = {
-    model: state.planModel,
-    hardware: listOfNames(state.planHardware),
-    gpus: Number(state.planGpus),
-  };
-  const numbers = [
-    ["rate", state.planRate],
-    ["ttftMs", state.ttftMs],
-    ["tpotMs", state.tpotMs],
-  ] as const;
-  for (const [key, text] of numbers) if (text.trim() !== "") record[key] = Number(text);
-  if (state.isl.trim() !== "") record.isl = state.isl.trim();
-  if (state.osl.trim() !== "") record.osl = state.osl.trim();
+  const fields: readonly (readonly [string, Field, (text: string) => unknown])[] = [
+    ["hardware", "planHardware", nameListValue],
+    ["gpus", "planGpus", gpuBudgetValue],
+    ["rate", "planRate", positive],
+    ["ttftMs", "ttftMs", positive],
+    ["tpotMs", "tpotMs", positive],
+    // `llmsim plan` checks a length and keeps its text.
+    ["isl", "isl", lengthText("prompt")],
+    ["osl", "osl", lengthText("output")],
+  ];
+  const record: Record<string, unknown> = { model: state.planModel.trim() };
+  for (const [key, field, parse] of fields) {
+    const value = flag(state, field, parse);
+    if (value !== undefined) record[key] = value;
+  }
   return record;
 }
 

@@ -46,13 +46,15 @@ export function ServeView({ data }: { data: ServeData }) {
         />
         <Metric name="ttftP50Ms" label="TTFT p50" value={s.ttft.p50Ms} digits={1} unit="ms" />
         <Metric name="tpotP50Ms" label="TPOT p50" value={s.tpot.p50Ms} digits={2} unit="ms" />
-        <Metric
-          name="goodputFraction"
-          label="Meets the SLOs"
-          value={s.goodput.fraction * 100}
-          digits={1}
-          unit="%"
-        />
+        {s.goodput.slo.ttftMs !== undefined || s.goodput.slo.tpotMs !== undefined ? (
+          <Metric
+            name="goodputFraction"
+            label="Meets the SLOs"
+            value={s.goodput.fraction * 100}
+            digits={1}
+            unit="%"
+          />
+        ) : null}
       </div>
       <p class="hint">
         TTFT counts from arrival (queueing included) to the first token; TPOT is a request's (completion −
@@ -66,7 +68,11 @@ export function ServeView({ data }: { data: ServeData }) {
         format={(v) => v.toFixed(2)}
         filterable={false}
       />
-      <Chart spec={data.charts.cdf} name="latency-cdf" label="TTFT and TPOT distributions (CDF)" />
+      <Chart
+        spec={data.charts.cdf}
+        name="latency-cdf"
+        label="TTFT, TPOT and end-to-end latency distributions (CDF)"
+      />
       <Chart spec={data.charts.throughput} name="throughput" label="Throughput over time" />
       <Chart
         spec={data.charts.timeline}
@@ -100,10 +106,10 @@ export function ServeView({ data }: { data: ServeData }) {
       />
       <DataTable
         name="serve-requests"
-        caption="Requests"
+        caption="Requests (as llmsim serve --metrics-csv, ns)"
         head={data.requests.head}
         rows={data.requests.rows}
-        format={(v) => (Number.isInteger(v) ? String(v) : v.toFixed(2))}
+        format={(v) => String(v)}
       />
     </div>
   );

@@ -1,0 +1,42 @@
+import { dtypeValue, intAtLeastValue, positiveNumberValue } from "./flag-values.ts";
+
+const atLeast = (min: number) => (text: string) => intAtLeastValue(text, min);
+const positive = (text: string) => positiveNumberValue(text);
+const text = (value: string) => value;
+
+/**
+ * How each step-scenario field's text is read (the parser `llmsim step`'s flag uses; enumerated
+ * texts are left to the scenario schema, as the CLI leaves them). `llmsim compare --b KEY=VALUE`
+ * and the web explorer's form read values with this table.
+ */
+export const STEP_FIELD_PARSERS = {
+  model: text,
+  hardware: text,
+  gpus: atLeast(1),
+  tp: atLeast(1),
+  pp: atLeast(1),
+  dp: atLeast(1),
+  ep: atLeast(1),
+  redundantExperts: atLeast(0),
+  expertImbalance: positive,
+  phase: text,
+  batch: atLeast(1),
+  seq: atLeast(1),
+  context: atLeast(1),
+  cached: atLeast(0),
+  prefillBatch: atLeast(1),
+  weightDtype: dtypeValue,
+  kvDtype: dtypeValue,
+  activationDtype: dtypeValue,
+  overlap: text,
+  mla: text,
+  a2a: text,
+  memoryUtilization: positive,
+  ignoreMemory: (value: string) => value !== "false",
+  scaleUpGBps: positive,
+  scaleOutGBps: positive,
+  hbmGBps: positive,
+  domainGpus: atLeast(1),
+} as const satisfies Record<string, (text: string) => unknown>;
+
+export type StepField = keyof typeof STEP_FIELD_PARSERS;
