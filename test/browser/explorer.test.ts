@@ -283,7 +283,7 @@ describe("web explorer in Chromium", () => {
     // The service worker holds the page, its scripts and the chart code.
     await expect
       .poll(
-        () => page.evaluate(async () => (await (await caches.open("llmsim-explorer-v1")).keys()).length),
+        () => page.evaluate(async () => (await (await caches.open("llmsim-explorer-v2")).keys()).length),
         {
           timeout: 10_000,
         },

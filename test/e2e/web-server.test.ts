@@ -1,9 +1,9 @@
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative as relativePath } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { staticServer } from "../../src/io/static-server.ts";
@@ -13,6 +13,7 @@ mkdirSync(join(root, "assets"));
 writeFileSync(join(root, "index.html"), "<!doctype html><title>x</title>");
 writeFileSync(join(root, "assets", "app-1.js"), "console.log(1);".repeat(100));
 writeFileSync(join(root, "..", "secret-llmsim.txt"), "secret");
+symlinkSync(join(root, "..", "secret-llmsim.txt"), join(root, "assets", "link.txt"));
 const server = staticServer(root);
 let port = 0;
 
@@ -59,8 +60,23 @@ describe("llmsim web's static server", () => {
     expect((await get("/../secret-llmsim.txt")).status).toBe(404);
     expect((await get("/%2e%2e/secret-llmsim.txt")).status).toBe(404);
     expect((await get("/assets")).status).toBe(404);
+    expect((await get("/assets/link.txt")).status).toBe(404);
     expect((await get("/missing.js")).status).toBe(404);
     expect((await get("/", {}, "POST")).status).toBe(405);
+  });
+
+  it("a relative directory works (./dist-web)", async () => {
+    const relative = staticServer(`./${relativePath(process.cwd(), root)}`);
+    await new Promise<void>((resolve) => relative.listen(0, "127.0.0.1", resolve));
+    const other = (relative.address() as AddressInfo).port;
+    const status = await new Promise<number>((resolve) =>
+      request({ host: "127.0.0.1", port: other, path: "/" }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      }).end(),
+    );
+    await new Promise<void>((resolve) => relative.close(() => resolve()));
+    expect(status).toBe(200);
   });
 
   it("llmsim web without a built app is a clear usage error", () => {
