@@ -93,16 +93,25 @@ function describeZodIssue(issue: z.core.$ZodIssue): string {
 
 /**
  * Issues of a scenario merged from a file and flags, checked by its schema: no line numbers (a value
- * may come from a flag), the file named when there is one, a missing required field said as such.
+ * may come from a flag), the file named when there is one, a missing required field said as such
+ * (a field is missing when `input`, the merged scenario, has no value at its path).
  */
-export function mergedScenarioIssues(error: z.ZodError, file?: string): Issue[] {
+export function mergedScenarioIssues(error: z.ZodError, file: string | undefined, input: unknown): Issue[] {
+  const valueAt = (path: readonly PropertyKey[]) =>
+    path.reduce<unknown>(
+      (value, key) =>
+        value !== null && typeof value === "object"
+          ? (value as Record<PropertyKey, unknown>)[key]
+          : undefined,
+      input,
+    );
   return error.issues.map((issue) => ({
     code: issue.code,
     path: issue.path.map(String),
     message:
       issue.code === "invalid_value" && "values" in issue
         ? `must be one of ${issue.values.join(", ")}`
-        : issue.code === "invalid_type" && issue.input === undefined
+        : issue.code === "invalid_type" && valueAt(issue.path) === undefined
           ? "is required (a flag or a scenario field)"
           : issue.message,
     ...(file ? { file } : {}),

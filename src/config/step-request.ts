@@ -139,7 +139,7 @@ export function stepInputFromScenario(
  */
 export function checkStepScenario(merged: Record<string, unknown>, file?: string): StepScenario {
   const checked = stepScenarioSchema.safeParse(merged);
-  if (!checked.success) throw new InputError(mergedScenarioIssues(checked.error, file));
+  if (!checked.success) throw new InputError(mergedScenarioIssues(checked.error, file, merged));
   return checked.data;
 }
 

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { csvParseRows } from "d3-dsv";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { builtinHfConfig } from "../../src/core/model/catalog.ts";
 import { launchChromium, startWebServer } from "../helpers/browser.ts";
 
@@ -22,6 +22,15 @@ beforeAll(async () => {
   server = await startWebServer();
   browser = await launchChromium();
 }, 60_000);
+
+/** Every page a test opened: none may log an error or contact another origin. */
+const opened: Opened[] = [];
+afterEach(async () => {
+  const pages = opened.splice(0);
+  for (const page of pages) await page.context.close().catch(() => undefined);
+  expect(pages.flatMap((p) => p.errors)).toEqual([]);
+  expect(pages.flatMap((p) => p.foreignRequests)).toEqual([]);
+});
 
 afterAll(async () => {
   await browser?.close();
@@ -52,9 +61,11 @@ async function open(path = "", viewport = { width: 1360, height: 900 }): Promise
     )
       foreignRequests.push(request.url());
   });
+  const result = { context, page, errors, foreignRequests };
+  opened.push(result);
   await page.goto(server.url + path);
   await ready(page);
-  return { context, page, errors, foreignRequests };
+  return result;
 }
 
 /** Waits until the result on screen is the one for the current inputs. */
@@ -202,16 +213,18 @@ describe("web explorer in Chromium", () => {
     expect(csv.slice(1)).toEqual(cells);
     await page.screenshot({ path: join(shots, "decode-table.png") });
 
-    // A shared link opens the same view with the same inputs and rows.
+    // A shared link opens the same view: same inputs, same filter and sort, the same rows.
     const shared = await open(new URL(page.url()).hash);
     expect(await shared.page.inputValue("#field-preset")).toBe("shallowsim");
-    const firstRow = await shared.page
-      .locator('[data-table="decode"] tbody tr')
-      .first()
-      .evaluate((row) => [...row.querySelectorAll("td")].map((td) => td.getAttribute("data-value")));
-    const unfiltered = await page.evaluate(() => location.hash);
-    expect(unfiltered).toContain("view=decode");
-    expect(firstRow[0]).toBe("DGX-B300");
+    const sharedTable = shared.page.locator('[data-table="decode"]');
+    expect(await sharedTable.locator('input[type="search"]').inputValue()).toBe("H800 TP=4");
+    expect(await sharedTable.locator('th[aria-sort="descending"]').textContent()).toMatch(/^Total/);
+    const sharedCells = await sharedTable
+      .locator("tbody tr")
+      .evaluateAll((rows) =>
+        rows.map((row) => [...row.querySelectorAll("td")].map((td) => td.getAttribute("data-value") ?? "")),
+      );
+    expect(sharedCells).toEqual(cells);
     expect(errors).toEqual([]);
     await shared.context.close();
     await context.close();
@@ -219,9 +232,13 @@ describe("web explorer in Chromium", () => {
 
   it("is usable from the keyboard and on a phone", async () => {
     const { page, context } = await open("", { width: 390, height: 844 });
-    await page.focus('[data-view="compare"]');
-    await page.keyboard.press("Enter");
+    // The view tabs follow the tabs pattern: one Tab stop, arrow keys move between views.
+    await page.focus('[data-view="step"]');
+    await page.keyboard.press("ArrowLeft");
     await ready(page);
+    expect(await page.getAttribute('[data-view="compare"]', "aria-selected")).toBe("true");
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("data-view"))).toBe("compare");
+    expect(await page.locator('[role="tab"][tabindex="0"]').count()).toBe(1);
     await chartsDrawn(page);
     expect(await metric(page, "deltaMs")).not.toBe(0);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

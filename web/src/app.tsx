@@ -45,7 +45,7 @@ function ViewBody({ shown, state, update }: { shown: Shown; state: State; update
 }
 
 /** Settings that only change how a result is shown, not what the engine computes. */
-const DISPLAY_ONLY: readonly (keyof State)[] = ["decodeView"];
+const DISPLAY_ONLY: readonly (keyof State)[] = ["decodeView", "decodeFilter", "decodeSort"];
 const computeKey = (state: State) =>
   encodeState({ ...state, ...Object.fromEntries(DISPLAY_ONLY.map((k) => [k, ""])) });
 
@@ -59,7 +59,8 @@ export function App({ client }: { client: EngineClient }) {
   const update: Update = (changes) => setState((s) => ({ ...s, ...changes }));
   const key = `${view}|${computeKey(state)}`;
 
-  // The URL always holds the whole scenario; opening a shared link (or going back) restores it.
+  // The URL always holds the whole scenario (replaced, not pushed: no history entry per keystroke);
+  // opening a shared link, or editing the fragment, restores it.
   useEffect(() => {
     const hash = encodeState(state);
     if (location.hash.replace(/^#/, "") !== hash)
@@ -115,14 +116,35 @@ export function App({ client }: { client: EngineClient }) {
           llmsim <span>explorer</span>
         </h1>
         <div class="tabs" aria-label="views" role="tablist">
-          {VIEWS.map((v) => (
+          {VIEWS.map((v, i) => (
             <button
               key={v}
               type="button"
               role="tab"
+              id={`tab-${v}`}
               aria-selected={v === view}
+              aria-controls="view-panel"
+              tabIndex={v === view ? 0 : -1}
               data-view={v}
               onClick={() => update({ view: v })}
+              onKeyDown={(e) => {
+                // Arrow keys, Home and End move between tabs (the WAI-ARIA tabs pattern).
+                const next =
+                  e.key === "ArrowRight"
+                    ? (i + 1) % VIEWS.length
+                    : e.key === "ArrowLeft"
+                      ? (i - 1 + VIEWS.length) % VIEWS.length
+                      : e.key === "Home"
+                        ? 0
+                        : e.key === "End"
+                          ? VIEWS.length - 1
+                          : -1;
+                if (next < 0) return;
+                e.preventDefault();
+                const target = VIEWS[next] as View;
+                update({ view: target });
+                document.getElementById(`tab-${target}`)?.focus();
+              }}
             >
               {VIEW_TITLES[v]}
             </button>
@@ -171,7 +193,7 @@ export function App({ client }: { client: EngineClient }) {
             {command.command}
           </pre>
           {shown && shown.view === view ? (
-            <div class={ready ? "" : "stale"}>
+            <div class={ready ? "" : "stale"} id="view-panel" role="tabpanel" aria-labelledby={`tab-${view}`}>
               {shown.issues ? (
                 <Issues issues={shown.issues} />
               ) : (

@@ -54,6 +54,8 @@ export const DEFAULTS = {
   // EP analyses (decode table, prefill, sweep): the fields of `llmsim decode-sweep`
   preset: "llmsim",
   decodeView: "table",
+  decodeFilter: "",
+  decodeSort: "",
   gpus: "",
   batchSizes: "16,32,64,128,256,512",
   tps: "1,4,8",

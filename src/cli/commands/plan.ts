@@ -180,7 +180,7 @@ function scenarioFrom(options: Record<string, unknown>): {
   if (options.price !== undefined)
     merged.prices = { ...(merged.prices as object | undefined), ...(options.price as object) };
   const checked = planScenarioSchema.safeParse(merged);
-  if (!checked.success) throw new InputError(mergedScenarioIssues(checked.error, file));
+  if (!checked.success) throw new InputError(mergedScenarioIssues(checked.error, file, merged));
   return { scenario: checked.data, file };
 }
 

@@ -16,7 +16,18 @@ export interface DataTableProps {
   /** Rows shown before "show all" (sorting and filtering see every row). */
   readonly pageSize?: number;
   readonly filterable?: boolean;
+  /** Controlled filter and sort ("Total:desc"), for tables whose view lives in the URL. */
+  readonly filter?: string;
+  readonly onFilter?: (filter: string) => void;
+  readonly sort?: string;
+  readonly onSort?: (sort: string) => void;
 }
+
+const parseSort = (text: string | undefined, head: readonly string[]) => {
+  const match = /^(.+):(asc|desc)$/.exec(text ?? "");
+  const column = match ? head.indexOf(match[1] as string) : -1;
+  return column >= 0 ? { column, ascending: match?.[2] === "asc" } : null;
+};
 
 const defaultFormat = (value: number) =>
   Number.isInteger(value)
@@ -31,8 +42,13 @@ const defaultFormat = (value: number) =>
  */
 export function DataTable(props: DataTableProps) {
   const { head, rows, name } = props;
-  const [sort, setSort] = useState<{ column: number; ascending: boolean } | null>(null);
-  const [filter, setFilter] = useState("");
+  const [ownSort, setOwnSort] = useState<{ column: number; ascending: boolean } | null>(null);
+  const [ownFilter, setOwnFilter] = useState("");
+  const sort = props.onSort ? parseSort(props.sort, head) : ownSort;
+  const filter = props.onFilter ? (props.filter ?? "") : ownFilter;
+  const setFilter = props.onFilter ?? setOwnFilter;
+  const setSort = (next: { column: number; ascending: boolean }) =>
+    props.onSort ? props.onSort(`${head[next.column]}:${next.ascending ? "asc" : "desc"}`) : setOwnSort(next);
   const [showAll, setShowAll] = useState(false);
   const format = props.format ?? defaultFormat;
   const visible = useMemo(() => {

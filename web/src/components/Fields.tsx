@@ -40,11 +40,8 @@ export function TextField(
   return (
     <label class="field" for={id}>
       <span>{props.label}</span>
-      {props.type === "number" ? (
-        <input type="number" inputMode="decimal" {...common} />
-      ) : (
-        <input type="text" {...common} />
-      )}
+      {/* Numbers are text inputs: a half-typed "1e" stays visible and gets the CLI's error. */}
+      <input type="text" inputMode={props.type === "number" ? "decimal" : "text"} {...common} />
       <FieldMessage field={props.field} messages={messages} />
     </label>
   );

@@ -26,6 +26,27 @@ export class EngineClient {
       }
       this.pump();
     };
+    // A worker that fails to load or to send a result must not leave the page "computing…".
+    const fail = (message: string) => {
+      const id = this.inFlight;
+      this.inFlight = null;
+      const entry = id === null ? undefined : this.pending.get(id);
+      if (id !== null && entry) {
+        this.pending.delete(id);
+        entry.resolve({
+          id,
+          ok: false,
+          computeMs: 0,
+          issues: [{ code: "internal-error", path: [], message }],
+        });
+      }
+      this.pump();
+    };
+    this.worker.onerror = (event) => {
+      event.preventDefault();
+      fail(`the engine worker failed: ${event.message || "it could not load"}`);
+    };
+    this.worker.onmessageerror = () => fail("the engine worker's answer could not be read");
   }
 
   /** The view computed for `state`, or null when a newer request for the same view replaced it. */

@@ -435,8 +435,9 @@ export function planScenarioRecord(state: State): Record<string, unknown> {
 }
 
 function planView(state: State) {
-  const checked = planScenarioSchema.safeParse(planScenarioRecord(state));
-  if (!checked.success) throw new InputError(mergedScenarioIssues(checked.error));
+  const record = planScenarioRecord(state);
+  const checked = planScenarioSchema.safeParse(record);
+  if (!checked.success) throw new InputError(mergedScenarioIssues(checked.error, undefined, record));
   const spec = planSpecFromParts(checked.data, {
     model: modelOf(state, "planModel"),
     registry: registryOf(state),

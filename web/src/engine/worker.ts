@@ -26,5 +26,14 @@ scope.onmessage = (event) => {
       issues: [{ code: "internal-error", path: [], message: `internal error: ${(error as Error).message}` }],
     };
   }
-  scope.postMessage(response);
+  try {
+    scope.postMessage(response);
+  } catch (error) {
+    scope.postMessage({
+      id,
+      ok: false,
+      computeMs: response.computeMs,
+      issues: [{ code: "internal-error", path: [], message: `internal error: ${(error as Error).message}` }],
+    });
+  }
 };

@@ -39,6 +39,10 @@ export function DecodeView({ data, state, update }: { data: DecodeData; state: S
         head={data.columns}
         rows={cells}
         format={(value, column) => epCellText(column, value)}
+        filter={state.decodeFilter}
+        onFilter={(decodeFilter) => update({ decodeFilter })}
+        sort={state.decodeSort}
+        onSort={(decodeSort) => update({ decodeSort })}
         cellStyle={(value, column) =>
           typeof value === "number" ? styler(column, value) || undefined : undefined
         }

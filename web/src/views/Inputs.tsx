@@ -4,7 +4,7 @@ import type { AcceleratorRecord } from "../../../src/core/hardware/types.ts";
 import { OVERLAP_POLICIES } from "../../../src/core/step/overlap.ts";
 import { CheckField, choices, Group, SelectField, TextField, type Update } from "../components/Fields.tsx";
 import type { State, View } from "../state.ts";
-import { HardwareInput } from "./HardwareInput.tsx";
+import { CustomHardware, HardwareInput } from "./HardwareInput.tsx";
 import { ModelInput } from "./ModelInput.tsx";
 
 export interface Catalog {
@@ -19,7 +19,7 @@ function StepInputs({ state, update, catalog }: { state: State; update: Update; 
     <>
       <Group title="Model and hardware">
         <ModelInput {...f} models={catalog.models} />
-        <HardwareInput {...f} accelerators={catalog.accelerators} selected={catalog.selected} />
+        <HardwareInput {...f} accelerators={catalog.accelerators} selected={catalog.selected} withCustom />
       </Group>
       <Group title="Workload">
         <SelectField {...f} field="phase" label="Phase" options={choices(["decode", "prefill", "mixed"])} />
@@ -134,7 +134,7 @@ function EpInputs({
           placeholder="ShallowSim's 12"
           hint={`catalog: ${catalog.accelerators.join(", ")}`}
         />
-        <HardwareInput {...f} accelerators={catalog.accelerators} selected={catalog.selected} />
+        <CustomHardware {...f} selected={catalog.selected} />
       </Group>
       {view === "prefill" ? (
         <Group title="Prefill">
@@ -198,15 +198,17 @@ function CompareInputs({ state, update, catalog }: { state: State; update: Updat
 
 function ServeInputs({ state, update, catalog }: { state: State; update: Update; catalog: Catalog }) {
   const f = { state, update };
-  const models = [
-    ...catalog.models.map((m): [string, string] => [m, m]),
-    ["config.json", "config.json (pasted in the step view)"] as [string, string],
-  ];
   return (
     <>
       <Group title="Deployment">
-        <SelectField {...f} field="serveModel" label="Model" options={models} />
-        <HardwareInput {...f} field="serveHardware" accelerators={catalog.accelerators} />
+        <ModelInput {...f} field="serveModel" models={catalog.models} />
+        <HardwareInput
+          {...f}
+          field="serveHardware"
+          accelerators={catalog.accelerators}
+          selected={catalog.selected}
+          withCustom
+        />
         <TextField {...f} field="serveTp" label="TP per replica" type="number" />
         <SelectField
           {...f}
@@ -277,21 +279,23 @@ function ServeInputs({ state, update, catalog }: { state: State; update: Update;
 
 function PlanInputs({ state, update, catalog }: { state: State; update: Update; catalog: Catalog }) {
   const f = { state, update };
-  const models = [
-    ...catalog.models.map((m): [string, string] => [m, m]),
-    ["config.json", "config.json (pasted in the step view)"] as [string, string],
-  ];
   return (
     <>
       <Group title="Question">
-        <SelectField {...f} field="planModel" label="Model" options={models} />
+        <ModelInput {...f} field="planModel" models={catalog.models} />
         <TextField
           {...f}
           field="planHardware"
           label="Hardware (comma-separated; a mixed fleet)"
           hint={`catalog: ${catalog.accelerators.join(", ")}`}
         />
-        <TextField {...f} field="planGpus" label="GPU budget" type="number" />
+        <CustomHardware {...f} selected={catalog.selected} />
+        <TextField
+          {...f}
+          field="planGpus"
+          label="GPU budget"
+          hint="a total (64) or per hardware (H800-SXM=32,H20=64)"
+        />
         <TextField
           {...f}
           field="planRate"

@@ -11,15 +11,18 @@ export function ModelInput({
   state,
   update,
   models,
+  field = "model",
 }: {
   state: State;
   update: Update;
   models: readonly string[];
+  /** The view's model field; the pasted text is shared by every view. */
+  field?: "model" | "serveModel" | "planModel";
 }) {
   const [repo, setRepo] = useState("");
   const [fetchStatus, setFetchStatus] = useState("");
   const modelIssues = useFieldIssues("modelText");
-  const useText = (text: string) => update({ modelText: text, model: CUSTOM_MODEL });
+  const useText = (text: string) => update({ modelText: text, [field]: CUSTOM_MODEL });
   const fetchConfig = async () => {
     const id = repo.trim();
     if (!/^[\w.-]+\/[\w.-]+$/.test(id)) {
@@ -43,14 +46,14 @@ export function ModelInput({
       <SelectField
         state={state}
         update={update}
-        field="model"
+        field={field}
         label="Model"
         options={[
           ...models.map((m): [string, string] => [m, m]),
           [CUSTOM_MODEL, "config.json (pasted below)"],
         ]}
       />
-      <details open={state.model === CUSTOM_MODEL || modelIssues.messages.length > 0}>
+      <details open={state[field] === CUSTOM_MODEL || modelIssues.messages.length > 0}>
         <summary>Paste, drop or fetch a config.json</summary>
         <textarea
           {...modelIssues.invalid}

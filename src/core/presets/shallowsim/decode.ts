@@ -168,7 +168,8 @@ function mlaAttentionMs(ctx: ShallowSimDecodeContext, batch: number, seqLen: num
 }
 
 function fixedParts(ctx: ShallowSimDecodeContext, ep: number, batch: number, tp: number): FixedParts {
-  const key = (ep * 100_000 + batch) * 100 + tp;
+  // Exact for any integers below 2^17 each (ep, batch, tp): no two triples share a key.
+  const key = (ep * 131_072 + batch) * 131_072 + tp;
   const cached = ctx.fixed.get(key);
   if (cached) return cached;
   const moe = ctx.moe;
