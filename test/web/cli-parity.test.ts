@@ -198,6 +198,42 @@ describe("web engine = CLI (serving and planning)", () => {
     }
   });
 
+  it("serve with a pasted config.json and a custom accelerator equals serve --model config.json --hardware-file", () => {
+    const state = with_({
+      view: "serve",
+      serveModel: CUSTOM_MODEL,
+      modelText: JSON.stringify(builtinHfConfig("Qwen/Qwen3-0.6B")?.config),
+      hardwareText:
+        "name: L4-like\ndenseTflops: {bf16: 121, fp8: 242}\nhbmGB: 24\nhbmBandwidthGBps: 300\nscaleOut: {bandwidthGBps: 25}\n",
+      serveHardware: "L4-like",
+      requests: "100",
+      rate: "4",
+    });
+    expect(web("serve", state).json).toEqual(JSON.parse(runCli("serve", state, "json")));
+  });
+
+  it("decode table with a custom accelerator among the GPUs equals decode-sweep --hardware-file", () => {
+    const state = with_({
+      view: "decode",
+      gpus: "H800,H800-fast",
+      hardwareText: JSON.stringify({
+        name: "H800-fast",
+        denseTflops: { bf16: 989, fp8: 1979 },
+        hbmGB: 80,
+        hbmBandwidthGBps: 6700,
+        scaleUp: { bandwidthGBps: 400, domainGpus: 8 },
+        scaleOut: { bandwidthGBps: 50 },
+      }),
+    });
+    const data = web("decode", state) as { columns: string[]; rows: Record<string, string | number>[] };
+    const csv = renderCsv(
+      data.columns,
+      data.rows.map((row) => data.columns.map((c) => row[c] as string | number)),
+    );
+    expect(csv).toBe(runCli("decode", state, "csv"));
+    expect(data.rows.some((row) => row.GPU === "H800-fast")).toBe(true);
+  });
+
   it("plan: the result equals llmsim plan --json", () => {
     const state = with_({
       view: "plan",

@@ -141,6 +141,10 @@ export function cliCommand(view: View, state: State, format?: "csv" | "json"): C
       opt(args, "--hardware", state.serveHardware);
       const flags: [string, string][] = [
         ["--tp", state.serveTp],
+        ["--dp", state.serveDp],
+        ["--ep", state.serveEp],
+        ["--weight-dtype", state.serveWeightDtype],
+        ["--kv-dtype", state.serveKvDtype],
         ...((state.serveMode === "disaggregated"
           ? [
               ["--prefill-replicas", state.prefillReplicas],

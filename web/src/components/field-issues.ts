@@ -8,7 +8,7 @@ const ALIASES: Partial<Record<View, Record<string, Field>>> = {
   prefill: { tp: "prefillTp", dp: "prefillDp" },
   decode: { tp: "tps", ep: "eps" },
   sweep: { tp: "tps", ep: "eps" },
-  serve: { model: "serveModel", hardware: "serveHardware", tp: "serveTp" },
+  serve: { model: "serveModel", hardware: "serveHardware", tp: "serveTp", dp: "serveDp", ep: "serveEp" },
   plan: { model: "planModel", hardware: "planHardware", gpus: "planGpus", rate: "planRate" },
 };
 

@@ -9,6 +9,7 @@ import { planCsv, planJson, renderPlanReport } from "../../../src/cli/plan-view.
 import { stepCsvRows } from "../../../src/cli/step-view.ts";
 import { decodeSweepSpecOf, prefillSpecOf } from "../../../src/config/analysis-request.ts";
 import {
+  dtypeValue,
   FlagValueError,
   fractionValue,
   gpuBudgetValue,
@@ -364,6 +365,10 @@ export function serveOptionsOf(state: State): ServeOptions {
   return {
     hardware: flag(state, "serveHardware", (t) => t),
     tp: int("serveTp"),
+    dp: int("serveDp"),
+    ep: int("serveEp"),
+    weightDtype: flag(state, "serveWeightDtype", dtypeValue),
+    kvDtype: flag(state, "serveKvDtype", dtypeValue),
     ...(disaggregated === "disaggregated"
       ? {
           prefillReplicas: int("prefillReplicas"),

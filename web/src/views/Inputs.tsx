@@ -210,6 +210,20 @@ function ServeInputs({ state, update, catalog }: { state: State; update: Update;
           withCustom
         />
         <TextField {...f} field="serveTp" label="TP per replica" type="number" />
+        <TextField {...f} field="serveDp" label="DP (attention) per replica" type="number" placeholder="1" />
+        <TextField {...f} field="serveEp" label="EP per replica" type="number" placeholder="1" />
+        <SelectField
+          {...f}
+          field="serveWeightDtype"
+          label="Weights"
+          options={choices(DTYPES, "checkpoint's")}
+        />
+        <SelectField
+          {...f}
+          field="serveKvDtype"
+          label="KV cache"
+          options={choices(DTYPES, "bf16 (default)")}
+        />
         <SelectField
           {...f}
           field="serveMode"
