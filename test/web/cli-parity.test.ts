@@ -234,6 +234,17 @@ describe("web engine = CLI (serving and planning)", () => {
     expect(data.rows.some((row) => row.GPU === "H800-fast")).toBe(true);
   });
 
+  it("plan with a pasted config.json equals plan --model config.json", () => {
+    const state = with_({
+      view: "plan",
+      planModel: CUSTOM_MODEL,
+      modelText: JSON.stringify(builtinHfConfig("meta-llama/Llama-3.1-8B")?.config),
+      planHardware: "H100-SXM",
+      planGpus: "4",
+    });
+    expect(web("plan", state).json).toEqual(JSON.parse(runCli("plan", state, "json")));
+  });
+
   it("plan: the result equals llmsim plan --json", () => {
     const state = with_({
       view: "plan",

@@ -171,7 +171,10 @@ function scenarioFrom(options: Record<string, unknown>): {
   for (const key of FLAG_KEYS) if (options[key] !== undefined) merged[key] = options[key];
   for (const key of ["traceFile", "priceFile"] as const)
     if (options[key] !== undefined) merged[key] = resolveFrom(undefined, options[key] as string);
-  if (options.model !== undefined) merged.model = localConfigPath(options.model as string) ?? options.model;
+  // A config.json flag is named as typed (as step and serve name it); with a scenario file, whose
+  // paths are relative to the file, it is made absolute so it still names the file meant.
+  if (options.model !== undefined)
+    merged.model = file ? (localConfigPath(options.model as string) ?? options.model) : options.model;
   if (options.hardwareFile !== undefined)
     merged.hardwareFile = [
       ...((merged.hardwareFile as string[] | undefined) ?? []),
