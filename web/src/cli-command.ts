@@ -1,4 +1,4 @@
-import { CUSTOM_MODEL, type State, type View } from "./state.ts";
+import { CUSTOM_MODEL, STEP_FORM_FIELDS, type State, type View } from "./state.ts";
 
 /** The `llmsim` command that reproduces a view, and the files it reads (the pasted config, custom hardware). */
 export interface CliCommand {
@@ -13,31 +13,6 @@ export const shellWord = (word: string): string =>
   /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 
 const kebab = (key: string) => key.replace(/GBps$/, "Gbps").replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-
-const STEP_FLAGS = [
-  "phase",
-  "tp",
-  "pp",
-  "dp",
-  "ep",
-  "batch",
-  "seq",
-  "context",
-  "cached",
-  "prefillBatch",
-  "weightDtype",
-  "kvDtype",
-  "activationDtype",
-  "overlap",
-  "mla",
-  "a2a",
-  "redundantExperts",
-  "expertImbalance",
-  "memoryUtilization",
-  "scaleUpGBps",
-  "scaleOutGBps",
-  "hbmGBps",
-] as const;
 
 /** `--flag value` when the field is set (its trimmed text: the CLI parses it as the web does). */
 function opt(args: string[], flag: string, value: string): void {
@@ -60,7 +35,7 @@ function modelAndHardware(
 }
 
 function stepArgs(state: State, args: string[]) {
-  for (const key of STEP_FLAGS) opt(args, `--${kebab(key)}`, state[key]);
+  for (const key of STEP_FORM_FIELDS) opt(args, `--${kebab(key)}`, state[key]);
   if (state.ignoreMemory === "true") args.push("--ignore-memory");
 }
 

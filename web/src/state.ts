@@ -136,3 +136,32 @@ export function decodeState(fragment: string): State {
   if (!(VIEWS as readonly string[]).includes(state.view)) state.view = "step";
   return state;
 }
+
+/**
+ * The step-scenario fields the form shows, in the order the CLI command lists their flags (model
+ * and hardware come first and apart; ignoreMemory is a checkbox).
+ */
+export const STEP_FORM_FIELDS = [
+  "phase",
+  "tp",
+  "pp",
+  "dp",
+  "ep",
+  "batch",
+  "seq",
+  "context",
+  "cached",
+  "prefillBatch",
+  "weightDtype",
+  "kvDtype",
+  "activationDtype",
+  "overlap",
+  "mla",
+  "a2a",
+  "redundantExperts",
+  "expertImbalance",
+  "memoryUtilization",
+  "scaleUpGBps",
+  "scaleOutGBps",
+  "hbmGBps",
+] as const satisfies readonly Field[];

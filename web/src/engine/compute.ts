@@ -58,7 +58,7 @@ import { requestMetricsCsv, summarizeServing } from "../../../src/core/sim/serve
 import { SCHEDULER_KINDS } from "../../../src/core/sim/serve/types.ts";
 import type { StepResult } from "../../../src/core/step/result.ts";
 import { simulateStep } from "../../../src/core/step/simulate.ts";
-import { CUSTOM_MODEL, type Field, type State, type View } from "../state.ts";
+import { CUSTOM_MODEL, type Field, STEP_FORM_FIELDS, type State, type View } from "../state.ts";
 import type { Table } from "./protocol.ts";
 
 const bad = (path: string, message: string, allowed?: readonly string[]): InputError =>
@@ -136,37 +136,11 @@ export function flag<T>(state: State, field: Field, parse: (text: string) => T):
 const atLeast = (min: number) => (text: string) => intAtLeastValue(text, min);
 const positive = (text: string) => positiveNumberValue(text);
 
-/** The step fields the form shows (model and hardware are read apart; ignoreMemory is a checkbox). */
-const STEP_FORM_FIELDS = [
-  "tp",
-  "pp",
-  "dp",
-  "ep",
-  "batch",
-  "seq",
-  "context",
-  "cached",
-  "prefillBatch",
-  "redundantExperts",
-  "expertImbalance",
-  "memoryUtilization",
-  "scaleUpGBps",
-  "scaleOutGBps",
-  "hbmGBps",
-  "weightDtype",
-  "kvDtype",
-  "activationDtype",
-  "phase",
-  "overlap",
-  "mla",
-  "a2a",
-] as const satisfies readonly (StepField & Field)[];
-
 /** The step scenario of the form (what `llmsim step --scenario` would read), before the schema check. */
 export function stepScenarioRecord(state: State): Record<string, unknown> {
   const record: Record<string, unknown> = { model: state.model.trim(), hardware: state.hardware.trim() };
   for (const field of STEP_FORM_FIELDS) {
-    const value = flag<unknown>(state, field, STEP_FIELD_PARSERS[field]);
+    const value = flag<unknown>(state, field, STEP_FIELD_PARSERS[field satisfies StepField]);
     if (value !== undefined) record[field] = value;
   }
   if (state.ignoreMemory === "true") record.ignoreMemory = true;
