@@ -1,3 +1,5 @@
+import { STEP_FIELDS, type StepField } from "../../src/config/step-fields.ts";
+
 /**
  * The whole scenario of the explorer as a flat record of strings: what the form shows, what the
  * URL carries (only the fields that differ from the defaults), and what the worker turns into
@@ -137,31 +139,10 @@ export function decodeState(fragment: string): State {
   return state;
 }
 
-/**
- * The step-scenario fields the form shows, in the order the CLI command lists their flags (model
- * and hardware come first and apart; ignoreMemory is a checkbox).
- */
-export const STEP_FORM_FIELDS = [
-  "phase",
-  "tp",
-  "pp",
-  "dp",
-  "ep",
-  "batch",
-  "seq",
-  "context",
-  "cached",
-  "prefillBatch",
-  "weightDtype",
-  "kvDtype",
-  "activationDtype",
-  "overlap",
-  "mla",
-  "a2a",
-  "redundantExperts",
-  "expertImbalance",
-  "memoryUtilization",
-  "scaleUpGBps",
-  "scaleOutGBps",
-  "hbmGBps",
-] as const satisfies readonly Field[];
+/** Step fields the form does not show as inputs (model and hardware come apart; ignoreMemory is a checkbox). */
+const NOT_STEP_INPUTS: readonly StepField[] = ["model", "hardware", "gpus", "ignoreMemory", "domainGpus"];
+
+/** The step-scenario fields the form shows, in the order the CLI command lists their flags. */
+export const STEP_FORM_FIELDS = STEP_FIELDS.filter(
+  (field): field is StepField & Field => !NOT_STEP_INPUTS.includes(field) && Object.hasOwn(DEFAULTS, field),
+);

@@ -2,6 +2,7 @@ import type { Command, OptionValues } from "@commander-js/extra-typings";
 import { DEFAULT_STEP_SCENARIO } from "../../config/defaults.ts";
 import { loadWithSchema } from "../../config/load.ts";
 import { type StepScenario, stepScenarioSchema } from "../../config/schema/scenario.ts";
+import { STEP_FIELDS } from "../../config/step-fields.ts";
 import { checkStepScenario, stepInputFromRegistry } from "../../config/step-request.ts";
 import type { Dtype } from "../../core/dtype.ts";
 import type { HardwareSpec } from "../../core/hardware/types.ts";
@@ -20,34 +21,6 @@ import { featuresCsv } from "../format/features-csv.ts";
 import { renderCsv, renderJson } from "../format/table.ts";
 import { dtype, intAtLeast, keyValue, outputFormat, positiveNumber } from "../options.ts";
 import { renderStepReport, stepCsvRows } from "../step-view.ts";
-
-/** Scenario keys that CLI flags can set, in the order they are merged. */
-export const FLAG_KEYS = [
-  "model",
-  "hardware",
-  "gpus",
-  "tp",
-  "pp",
-  "dp",
-  "ep",
-  "redundantExperts",
-  "expertImbalance",
-  "phase",
-  "batch",
-  "seq",
-  "context",
-  "cached",
-  "prefillBatch",
-  "weightDtype",
-  "kvDtype",
-  "activationDtype",
-  "overlap",
-  "mla",
-  "a2a",
-  "memoryUtilization",
-  "ignoreMemory",
-  "domainGpus",
-] as const;
 
 /** Scenario keys whose flags commander spells differently (`--scale-up-gbps` is `scaleUpGbps`). */
 export const RENAMED_FLAGS = {
@@ -168,7 +141,7 @@ async function stepRunFromFlags(options: StepFlags): Promise<{ result: StepResul
       : {};
   const merged: Record<string, unknown> = { ...fromFile };
   const flags = options as Record<string, unknown>;
-  for (const key of FLAG_KEYS) if (flags[key] !== undefined) merged[key] = flags[key];
+  for (const key of STEP_FIELDS) if (flags[key] !== undefined) merged[key] = flags[key];
   for (const [flag, key] of Object.entries(RENAMED_FLAGS))
     if (flags[flag] !== undefined) merged[key] = flags[flag];
   if (options.efficiency)
