@@ -4,6 +4,8 @@ import { hardwareSpecOf } from "../core/hardware/resolve.ts";
 import { InputError, type Issue } from "../core/issues.ts";
 import { builtinModel } from "../core/model/catalog.ts";
 import type { ModelSpec } from "../core/model/types.ts";
+import { rooflinePredictor } from "../core/predictor/roofline.ts";
+import type { Predictor } from "../core/predictor/types.ts";
 import { constantArrivalsSec, poissonArrivalsSec } from "../core/sim/arrivals.ts";
 import { Mt19937 } from "../core/sim/mt19937.ts";
 import { LMSYS_LIKE, type RequestSet, synthesizeRequests } from "../core/sim/requests.ts";
@@ -72,6 +74,31 @@ describe("serveSetup", () => {
     expect(setup.slo).toEqual({});
     expect(setup.scheduler).toEqual({ kind: "continuous", maxBatchedTokens: 8192, maxSeqs: 256 });
     expect(setup.label).toBe("meta-llama/Llama-3.1-8B on 1 x 1 H100, continuous batching");
+  });
+
+  it("prices the engine's steps with the given predictor and names it in the label", () => {
+    const roofline = rooflinePredictor();
+    const doubled: Predictor = {
+      name: "doubled",
+      predict(op, hardware) {
+        const t = roofline.predict(op, hardware);
+        return { ...t, computeMs: 2 * t.computeMs, memoryMs: 2 * t.memoryMs, ms: 2 * t.ms };
+      },
+    };
+    const plain = serveSetup({}, llama, registry, requests).pools[0] as PoolConfig;
+    const priced = serveSetup({}, llama, registry, requests, doubled);
+    const pool = priced.pools[0] as PoolConfig;
+    for (const [prefillTokens, prefillSeqs, decodeSeqs, context] of [
+      [2048, 4, 0, 0],
+      [0, 0, 64, 64 * 1500],
+    ] as const) {
+      const a = plain.stepTime.stageMs(prefillTokens, prefillSeqs, decodeSeqs, context)[0] as number;
+      const b = pool.stepTime.stageMs(prefillTokens, prefillSeqs, decodeSeqs, context)[0] as number;
+      expect(b / a).toBeCloseTo(2, 9);
+    }
+    expect(priced.label).toBe(
+      "meta-llama/Llama-3.1-8B on 1 x 1 H100, continuous batching, predictor doubled",
+    );
   });
 
   it("passes the flags' values through: parallelism, scheduler, router, dtypes, KV tokens, constant steps, SLO", () => {

@@ -5,6 +5,7 @@ import type { AcceleratorRecord } from "../core/hardware/types.ts";
 import { InputError } from "../core/issues.ts";
 import type { ModelSpec } from "../core/model/types.ts";
 import type { ParallelPlan } from "../core/parallel/plan.ts";
+import type { Predictor } from "../core/predictor/types.ts";
 import { constantArrivalsSec, gammaArrivalsSec, poissonArrivalsSec } from "../core/sim/arrivals.ts";
 import { Mt19937 } from "../core/sim/mt19937.ts";
 import {
@@ -199,7 +200,8 @@ function resolveAccelerator(registry: HardwareRegistry, name: string, flag: stri
  * The ServeConfig of `llmsim serve` for these options: pools priced by the engine (or constant
  * step times), the KV hand-off when disaggregated, the router, plus the report's label and SLO.
  * `requests` may be a function, called once the pools are built, so that configuration mistakes
- * are reported before a trace file is read. Throws InputError on bad option combinations
+ * are reported before a trace file is read; `predictor` prices the engine's kernels (default: the
+ * roofline). Throws InputError on bad option combinations
  * (checkServeOptions), unknown accelerators, invalid plans or models that do not fit.
  */
 export function serveSetup(
@@ -207,6 +209,7 @@ export function serveSetup(
   model: ModelSpec,
   registry: HardwareRegistry,
   requests: RequestSet | (() => RequestSet),
+  predictor?: Predictor,
 ): ServeSetup {
   checkServeOptions(options);
   const disaggregated = options.prefillReplicas !== undefined || options.decodeReplicas !== undefined;
@@ -233,6 +236,7 @@ export function serveSetup(
     dtypes,
     ...(options.memoryUtilization !== undefined ? { memoryUtilization: options.memoryUtilization } : {}),
     ...(options.kvTokens !== undefined ? { kvCapacityTokens: options.kvTokens } : {}),
+    ...(predictor ? { predictor } : {}),
     ...(options.prefillMs !== undefined && options.decodeMs !== undefined
       ? { constantStepMs: { prefillMs: options.prefillMs, decodeMs: options.decodeMs } }
       : {}),
@@ -308,9 +312,10 @@ export function serveSetup(
     router: options.router ?? "least-outstanding",
     ...(kvTransfer ? { kvTransfer } : {}),
   };
-  const label = disaggregated
+  const deployment = disaggregated
     ? `${model.id}: ${options.prefillReplicas} prefill + ${options.decodeReplicas} decode replicas, ${scheduler.kind} batching`
     : `${model.id} on ${options.replicas ?? 1} x ${pools[0]?.gpusPerReplica} ${hardwareName}, ${scheduler.kind} batching`;
+  const label = predictor ? `${deployment}, predictor ${predictor.name}` : deployment;
   return {
     config,
     pools,

@@ -26,12 +26,14 @@ interface Slice {
 /**
  * CI thresholds: today's median |error| per suite and level with the default roofline
  * (README, "Validation"), plus a margin, so a regression fails the build. The issue's targets
- * are anchors/kernel <= 10% (met) and anchors/system <= 15% (missed: 36.0% today, see docs/validation.md).
+ * are anchors/kernel <= 10% (met) and anchors/system <= 15% (missed: 27.9% today, see docs/validation.md);
+ * TensorRT-LLM's 57 further published serving runs are at 10.2%.
  */
 const THRESHOLDS: Record<string, number> = {
   "anchors/kernel": 10,
   "anchors/kernel/held-out": 10,
-  "anchors/system": 40,
+  "anchors/system": 32,
+  "trtllm-perf-overview/system": 13,
   "vidur-a100/kernel": 7,
   "vidur-h100/kernel": 22,
   "aiconfigurator-h100-gemm/kernel": 60,
@@ -63,13 +65,13 @@ describe("llmsim validate on the shipped suites", () => {
       expect(found?.medianAbsPct).toBeLessThanOrEqual(limit);
     });
   it("--level-max fails the run (exit 1) when a slice is over its limit, and names unknown slices (exit 2)", () => {
-    const over = llmsim(["validate", "--level-max", "anchors/system=1"]);
+    const over = llmsim(["validate", "validation/anchors.yaml", "--level-max", "anchors/system=1"]);
     expect(over.code).toBe(1);
-    expect(over.stderr).toMatch(/anchors\/system level median \|error\| 3\d\.\d% is over the limit 1%/);
-    const unknown = llmsim(["validate", "--level-max", "nope/kernel=5"]);
+    expect(over.stderr).toMatch(/anchors\/system level median \|error\| \d+\.\d% is over the limit 1%/);
+    const unknown = llmsim(["validate", "validation/anchors.yaml", "--level-max", "nope/kernel=5"]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(
-      /no slice "nope\/kernel" in these suites.*kernel, system, aiconfigurator-h100-gemm\/kernel/s,
+      /no slice "nope\/kernel" in these suites.*kernel, system, anchors\/kernel, anchors\/system/s,
     );
   });
 });

@@ -7,6 +7,7 @@ import {
   serveRequests,
   serveSetup,
 } from "../../config/serve-request.ts";
+import { rooflinePredictor } from "../../core/predictor/roofline.ts";
 import { latencyCdfPoints, latencyCdfSpec } from "../../core/report/latency-cdf.ts";
 import { requestSpans, requestTimelineSpec } from "../../core/report/request-timeline.ts";
 import { throughputChartSpec, throughputOverTime } from "../../core/report/throughput-chart.ts";
@@ -21,6 +22,7 @@ import { ROUTER_KINDS, SCHEDULER_KINDS } from "../../core/sim/serve/types.ts";
 import { perfettoJsonSink } from "../../core/trace/perfetto.ts";
 import { loadHardwareRegistry } from "../../io/hardware.ts";
 import { loadModel } from "../../io/model.ts";
+import { loadPredictor } from "../../io/predictor.ts";
 import { svgToPng, vegaLiteToSvg } from "../../io/render-chart.ts";
 import { readRequestTrace } from "../../io/request-trace.ts";
 import { withStreamedFile } from "../../io/stream-file.ts";
@@ -136,6 +138,10 @@ export function registerServe(program: Command): void {
     )
     .option("--kv-tokens <n>", "KV-cache tokens per replica instead of the memory model's", intAtLeast(1))
     .option(
+      "--predictor <form>",
+      "kernel times: roofline (default) | calibrated:<predictor.json> (from `llmsim calibrate`) | table:<measurement files, comma-separated>",
+    )
+    .option(
       "--prefill-ms <ms>",
       "constant whole-model prefill iteration time (DéjàVu style; with --decode-ms)",
       positiveNumber(),
@@ -179,9 +185,16 @@ export function registerServe(program: Command): void {
       checkServeOptions(options);
       const registry = loadHardwareRegistry(options.hardwareFile ?? []);
       const model = loadModel(options.model ?? "meta-llama/Llama-3.1-8B");
+      const predictor = options.predictor
+        ? await loadPredictor(options.predictor, rooflinePredictor(), registry)
+        : undefined;
       const traceFile = options.traceFile;
-      const setup = serveSetup(options, model, registry, () =>
-        serveRequests(options, traceFile ? readRequestTrace(traceFile) : undefined),
+      const setup = serveSetup(
+        options,
+        model,
+        registry,
+        () => serveRequests(options, traceFile ? readRequestTrace(traceFile) : undefined),
+        predictor,
       );
       const { config, label, slo, scheduler } = setup;
       const result = options.trace

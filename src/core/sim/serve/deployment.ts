@@ -2,6 +2,7 @@ import type { HardwareSpec } from "../../hardware/types.ts";
 import { InputError } from "../../issues.ts";
 import type { ModelSpec } from "../../model/types.ts";
 import { completePlan, type ParallelPlan, validatePlan } from "../../parallel/plan.ts";
+import type { Predictor } from "../../predictor/types.ts";
 import type { StepDtypes } from "../../step/dtypes.ts";
 import { kvBytesPerTokenWholeModel, kvCapacity } from "../../step/kv-capacity.ts";
 import type { OverlapPolicy } from "../../step/overlap.ts";
@@ -20,6 +21,8 @@ export interface PoolSpec {
   readonly dtypes?: Partial<StepDtypes>;
   readonly overlap?: OverlapPolicy;
   readonly memoryUtilization?: number;
+  /** Kernel-time source of the engine's step times (default: the roofline). */
+  readonly predictor?: Predictor;
   /** DéjàVu-style constant whole-model iteration times instead of the engine's. */
   readonly constantStepMs?: { readonly prefillMs: number; readonly decodeMs: number };
   /** KV-cache tokens per replica instead of the engine's memory model. */
@@ -54,6 +57,7 @@ export function enginePool(spec: PoolSpec): PoolConfig {
         parallel: spec.parallel,
         ...(spec.dtypes ? { dtypes: spec.dtypes } : {}),
         ...(spec.overlap ? { overlap: spec.overlap } : {}),
+        ...(spec.predictor ? { predictor: spec.predictor } : {}),
       });
   return {
     name: spec.name,
