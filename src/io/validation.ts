@@ -2,10 +2,12 @@ import { readdirSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { loadWithSchema } from "../config/load.ts";
 import {
+  type ServeScenario,
   type ValidationCase,
   type ValidationSuite,
   validationSuiteSchema,
 } from "../config/schema/validation.ts";
+import { type ServeOptions, serveRequests, serveSetup } from "../config/serve-request.ts";
 import { stepInputFromScenario } from "../config/step-request.ts";
 import { BYTES_PER_ELEMENT, type Dtype } from "../core/dtype.ts";
 import type { HardwareRegistry } from "../core/hardware/catalog.ts";
@@ -16,15 +18,20 @@ import { gemm } from "../core/ops/gemm.ts";
 import type { Op } from "../core/ops/types.ts";
 import { rooflinePredictor } from "../core/predictor/roofline.ts";
 import type { Predictor } from "../core/predictor/types.ts";
-import type { RequestSet } from "../core/sim/requests.ts";
-import { enginePool } from "../core/sim/serve/deployment.ts";
+import { type LengthDistribution, parseLengthDistribution, type RequestSet } from "../core/sim/requests.ts";
 import { simulateServing } from "../core/sim/serve/engine.ts";
-import { summarizeServing } from "../core/sim/serve/metrics.ts";
+import { type ServeSummary, summarizeServing } from "../core/sim/serve/metrics.ts";
 import type { SchedulerKind, ServeResult } from "../core/sim/serve/types.ts";
 import type { OpRecord } from "../core/step/result.ts";
 import { simulateStep } from "../core/step/simulate.ts";
 import { deepEpBytesPerChannel, deepEpCountedBytes } from "../core/validation/deepep.ts";
-import { canonicalUnit, unitFactor } from "../core/validation/metrics.ts";
+import {
+  canonicalUnit,
+  resolveMetric,
+  servingLatencyOf,
+  unitFactor,
+  VALIDATION_METRICS,
+} from "../core/validation/metrics.ts";
 import { readText } from "./files.ts";
 import { loadModel } from "./model.ts";
 
@@ -116,7 +123,20 @@ export function loadSuites(files: readonly string[]): LoadedSuite[] {
       issues.push(...parsed.issues);
       continue;
     }
-    parsed.value.cases.forEach((c, index) => {
+    const cases = parsed.value.cases.map((c, index) => {
+      // An alias (kernel_us, ttft_ms_p50) becomes its metric; the unit it names must be the case's.
+      const resolved = resolveMetric(c.metric, c.unit);
+      if (resolved.unitConflict !== null)
+        issues.push({
+          code: "invalid-value",
+          path: ["cases", index, "unit"],
+          file,
+          message: `metric ${c.metric} is in ${resolved.unitConflict}, but the case's unit is "${c.unit}"`,
+          allowed: [resolved.unitConflict],
+        });
+      return { ...c, metric: resolved.metric ?? c.metric };
+    });
+    cases.forEach((c, index) => {
       const unit = unitFactor(c.metric, c.unit);
       if (!unit.ok)
         issues.push({
@@ -136,7 +156,7 @@ export function loadSuites(files: readonly string[]): LoadedSuite[] {
         });
       seen.set(c.id, file);
     });
-    suites.push({ file, suite: parsed.value });
+    suites.push({ file, suite: { ...parsed.value, cases } });
   }
   if (issues.length > 0) throw new InputError(issues);
   return suites;
@@ -308,21 +328,63 @@ function predictValue(c: ValidationCase, context: ValidationContext): { value: n
         ]);
     }
   }
-  const s = scenario.serve;
-  if (c.metric !== "output_tokens_per_s_total")
-    throw caseError(["metric"], `${c.metric} is not a serving metric`, ["output_tokens_per_s_total"]);
-  const result = simulateRun(s, context, {
-    arrivalSec: new Float64Array(s.requests),
-    promptTokens: new Int32Array(s.requests).fill(s.promptTokens),
-    outputTokens: new Int32Array(s.requests).fill(s.outputTokens),
-  });
-  return {
-    value: summarizeServing(result).outputTokensPerSec,
-    predictor: context.predictor?.name ?? "roofline",
-  };
+  return servingMetric(c.metric, scenario.serve, context);
 }
 
-/** The deployment a serving case or a replayed run describes (llmsim serve's aggregated mode). */
+/** What a serving case compares, from the run's summary. */
+function servingMetric(
+  metric: string,
+  s: ServeScenario,
+  context: ValidationContext,
+): { value: number; predictor: string } {
+  const latency = servingLatencyOf(metric);
+  const read = (summary: ServeSummary): number => {
+    if (latency) {
+      const stats = summary[latency.latency];
+      return latency.statistic === "mean" ? stats.meanMs : stats[`${latency.statistic}Ms`];
+    }
+    switch (metric) {
+      case "output_tokens_per_s_total":
+        return summary.outputTokensPerSec;
+      case "output_tokens_per_s_per_gpu":
+        return summary.outputTokensPerSecPerGpu;
+      case "requests_per_s":
+        return summary.requestsPerSec;
+      default:
+        throw caseError(["metric"], `${metric} is not a serving metric`, SERVING_METRICS);
+    }
+  };
+  const { model: modelName, requests: count, promptTokens, outputTokens, rate, ...deployment } = s;
+  const options: ServeOptions = {
+    ...deployment,
+    requests: count,
+    promptTokens: lengthOf(promptTokens, "prompt"),
+    outputTokens: lengthOf(outputTokens, "output"),
+    ...(rate !== undefined ? { rate } : {}),
+  };
+  // Without a rate, every request is queued at time 0 (maximum load).
+  const requests =
+    rate === undefined ? serveRequests({ ...options, arrival: "constant", rate: 1 }) : serveRequests(options);
+  if (rate === undefined) requests.arrivalSec.fill(0);
+  const setup = serveSetup(options, loadModel(modelName), context.registry, requests, context.predictor);
+  const summary = summarizeServing(simulateServing(setup.config));
+  return { value: read(summary), predictor: context.predictor?.name ?? "roofline" };
+}
+
+const SERVING_METRICS = [
+  "output_tokens_per_s_total",
+  "output_tokens_per_s_per_gpu",
+  "requests_per_s",
+  ...Object.keys(VALIDATION_METRICS).filter((m) => servingLatencyOf(m) !== null),
+];
+
+function lengthOf(value: number | string, which: "prompt" | "output"): LengthDistribution {
+  const parsed = parseLengthDistribution(String(value), which);
+  if (!parsed) throw caseError([`${which}Tokens`], `not a ${which} length: ${value}`);
+  return parsed;
+}
+
+/** The deployment a replayed run describes (llmsim serve's aggregated mode, its option names). */
 export interface ServeDeployment {
   readonly model: string;
   readonly hardware: string;
@@ -336,34 +398,15 @@ export interface ServeDeployment {
   readonly maxBatchedTokens?: number | undefined;
 }
 
-/** Runs the serving simulator for a deployment on the given requests. */
+/** Runs the serving simulator for a deployment on the given requests, as llmsim serve would. */
 export function simulateRun(
   d: ServeDeployment,
   context: ValidationContext,
   requests: RequestSet,
 ): ServeResult {
-  const model = loadModel(d.model);
-  const hardware = hardwareSpecOf(accelerator(context.registry, d.hardware));
-  const pool = enginePool({
-    name: "replicas",
-    role: "both",
-    model,
-    hardware,
-    parallel: { tp: d.tp ?? 1 },
-    replicas: d.replicas ?? 1,
-    scheduler: {
-      kind: d.scheduler ?? "continuous",
-      maxBatchedTokens: d.maxBatchedTokens ?? 8192,
-      maxSeqs: d.maxSeqs ?? 256,
-    },
-    dtypes: {
-      ...(d.weightDtype ? { weight: d.weightDtype, expertWeight: d.weightDtype } : {}),
-      ...(d.kvDtype ? { kvCache: d.kvDtype } : {}),
-    },
-    ...(d.memoryUtilization !== undefined ? { memoryUtilization: d.memoryUtilization } : {}),
-    ...(context.predictor ? { predictor: context.predictor } : {}),
-  });
-  return simulateServing({ requests, pools: [pool], router: "least-outstanding" });
+  const { model, ...options } = d;
+  const setup = serveSetup(options, loadModel(model), context.registry, requests, context.predictor);
+  return simulateServing(setup.config);
 }
 
 /** Predicts every case; a case the engine cannot express is kept, with its reason. */

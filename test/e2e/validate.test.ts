@@ -170,6 +170,47 @@ cases:
       /cases\.0\.metric: busbw is defined for the MoE dispatch and combine ops/,
     );
   });
+  it("serving cases at an arrival rate give request-level latencies, the same as llmsim serve's", () => {
+    const serve =
+      "{ model: meta-llama/Llama-3.1-8B, hardware: H100, requests: 300, rate: 20, promptTokens: lmsys, outputTokens: lmsys, seed: 3, scheduler: chunked }";
+    const servingCase = (id: string, level: string, metric: string, unit: string) => `  - id: ${id}
+    source: { document: "x" }
+    level: ${level}
+    scenario:
+      serve: ${serve}
+    metric: ${metric}
+    value: 10
+    unit: ${unit}
+`;
+    const text = `suite: served
+calibration: held-out
+cases:
+${servingCase("ttft", "request", "ttft_ms_p50", "ms")}${servingCase("tpot", "request", "tpot_p90", "s")}${servingCase("rps", "system", "requests_per_s", "req/s")}`;
+    const r = llmsim(["validate", file("served.yaml", text), "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const cases = JSON.parse(r.stdout).cases as { id: string; metric: string; predicted: number }[];
+    expect(cases.map((c) => c.metric)).toEqual(["ttft_p50", "tpot_p90", "requests_per_s"]);
+    const cli = llmsim([
+      "serve",
+      ...["--requests", "300", "--rate", "20", "--prompt-tokens", "lmsys", "--output-tokens", "lmsys"],
+      ...["--seed", "3", "--scheduler", "chunked", "--json"],
+    ]);
+    const summary = JSON.parse(cli.stdout);
+    expect(cases[0]?.predicted).toBe(summary.ttft.p50Ms);
+    expect(cases[1]?.predicted).toBe(summary.tpot.p90Ms);
+    expect(cases[2]?.predicted).toBe(summary.requestsPerSec);
+    const conflict = llmsim(["validate", file("conflict.yaml", text.replace("unit: ms", "unit: us"))]);
+    expect(conflict.code).toBe(2);
+    expect(conflict.stderr).toMatch(
+      /cases\.0\.unit: metric ttft_ms_p50 is in ms, but the case's unit is "us"/,
+    );
+    const noRate = llmsim([
+      "validate",
+      file("no-rate.yaml", text.replaceAll("rate: 20,", "arrival: gamma,")),
+    ]);
+    expect(noRate.code).toBe(2);
+    expect(noRate.stderr).toMatch(/serve\.rate: arrival and cv describe arrivals at a rate: give rate too/);
+  }, 60_000);
   it("a JSONL suite is one case per line, named after the file; errors name the line", () => {
     const line = (id: string, level: string) =>
       JSON.stringify({

@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { DTYPES } from "../../core/dtype.ts";
-import { SCHEDULER_KINDS } from "../../core/sim/serve/types.ts";
-import { VALIDATION_LEVELS, VALIDATION_METRICS } from "../../core/validation/metrics.ts";
+import { parseLengthDistribution } from "../../core/sim/requests.ts";
+import { ROUTER_KINDS, SCHEDULER_KINDS } from "../../core/sim/serve/types.ts";
+import { METRIC_ALIASES, VALIDATION_LEVELS, VALIDATION_METRICS } from "../../core/validation/metrics.ts";
+import { ARRIVAL_KINDS } from "../serve-request.ts";
 import { stepScenarioSchema } from "./scenario.ts";
 
 const count = z.int().min(1);
@@ -23,20 +25,69 @@ const opScenario = z.strictObject({
   activationDtype: z.enum(DTYPES).optional().describe("default: bf16"),
 });
 
-/** A serving run at maximum load: every request queued at time 0 (trtllm-bench's throughput mode). */
-const serveScenario = z.strictObject({
-  model: z.string().min(1),
-  hardware: z.string().min(1),
-  tp: count.optional(),
-  weightDtype: z.enum(DTYPES).optional(),
-  kvDtype: z.enum(DTYPES).optional(),
-  memoryUtilization: z.number().gt(0).max(1).optional(),
-  maxSeqs: count.optional().describe("sequences per batch (default 256)"),
-  maxBatchedTokens: count.optional().describe("token budget per iteration (default 8192)"),
-  requests: count,
-  promptTokens: count,
-  outputTokens: count,
-});
+const lengths = (which: "prompt" | "output") =>
+  z
+    .union([
+      count,
+      z.string().refine((text) => parseLengthDistribution(text, which) !== null, {
+        message: "expected a token count, lmsys, or lognormal:MEDIAN:SIGMA[:MIN:MAX]",
+      }),
+    ])
+    .describe(
+      `${which} tokens per request: a count, or a distribution as llmsim serve --${which}-tokens takes`,
+    );
+
+/**
+ * A serving run, in llmsim serve's option names: the deployment (aggregated replicas, or prefill
+ * and decode pools), its scheduler and formats, and the workload. Without `rate` every request is
+ * queued at time 0 (maximum load, trtllm-bench's throughput mode); with it, arrivals follow
+ * `arrival` at that rate.
+ */
+const serveScenario = z
+  .strictObject({
+    model: z.string().min(1),
+    hardware: z.string().min(1),
+    tp: count.optional(),
+    pp: count.optional(),
+    dp: count.optional(),
+    ep: count.optional(),
+    replicas: count.optional().describe("replicas serving both phases (default 1)"),
+    prefillReplicas: count.optional().describe("disaggregate: prefill replicas (with decodeReplicas)"),
+    decodeReplicas: count.optional(),
+    prefillHardware: z.string().min(1).optional(),
+    decodeHardware: z.string().min(1).optional(),
+    prefillTp: count.optional(),
+    decodeTp: count.optional(),
+    kvLinkGbps: z.number().positive().optional().describe("KV hand-off bandwidth per replica pair, GB/s"),
+    scheduler: z.enum(SCHEDULER_KINDS).optional().describe("default continuous"),
+    router: z.enum(ROUTER_KINDS).optional().describe("default least-outstanding"),
+    weightDtype: z.enum(DTYPES).optional(),
+    kvDtype: z.enum(DTYPES).optional(),
+    activationDtype: z.enum(DTYPES).optional(),
+    memoryUtilization: z.number().gt(0).max(1).optional(),
+    maxSeqs: count.optional().describe("sequences per batch (default 256)"),
+    maxBatchedTokens: count.optional().describe("token budget per iteration (default 8192)"),
+    requests: count,
+    promptTokens: lengths("prompt"),
+    outputTokens: lengths("output"),
+    rate: z
+      .number()
+      .positive()
+      .optional()
+      .describe("mean arrival rate, requests per second (default: all at time 0)"),
+    arrival: z.enum(ARRIVAL_KINDS).optional().describe("with rate: poisson (default), gamma or constant"),
+    cv: z
+      .number()
+      .positive()
+      .optional()
+      .describe("gamma arrivals: coefficient of variation of the gaps (default 2)"),
+    seed: z.int().min(0).optional().describe("seed of the arrivals and sampled lengths (default 0)"),
+  })
+  .refine((s) => s.rate !== undefined || (s.arrival === undefined && s.cv === undefined), {
+    message:
+      "arrival and cv describe arrivals at a rate: give rate too (without it every request is queued at time 0)",
+    path: ["rate"],
+  });
 
 /** A deployment to replay a measured run on (`llmsim validate-requests --scenario`). */
 export const serveDeploymentSchema = z.strictObject({
@@ -87,7 +138,11 @@ export const validationCaseSchema = z.strictObject({
   level: z.enum(VALIDATION_LEVELS),
   group: z.string().min(1).optional().describe("summary group, e.g. deepep, vidur-h100"),
   scenario,
-  metric: z.enum(Object.keys(VALIDATION_METRICS) as [string, ...string[]]),
+  metric: z
+    .enum([...Object.keys(VALIDATION_METRICS), ...Object.keys(METRIC_ALIASES)] as [string, ...string[]])
+    .describe(
+      "what is compared (docs/validation.md); kernel_us, ttft_ms_p50 and the like name their unit too",
+    ),
   value: z.number().positive(),
   unit: z.string().min(1).describe("unit of value; converted, never assumed (see docs/validation.md)"),
   calibration: z
@@ -109,4 +164,5 @@ export const validationSuiteSchema = z.strictObject({
 });
 
 export type ValidationCase = z.output<typeof validationCaseSchema>;
+export type ServeScenario = z.output<typeof serveScenario>;
 export type ValidationSuite = z.output<typeof validationSuiteSchema>;

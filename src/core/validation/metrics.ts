@@ -11,7 +11,8 @@ type Quantity =
   | "bandwidth"
   | "token-rate"
   | "token-rate-per-gpu"
-  | "token-rate-per-node";
+  | "token-rate-per-node"
+  | "request-rate";
 
 /** Units per quantity and their factor to the canonical unit (ms, TFLOPS, GB/s, tokens/s). */
 const UNITS: Readonly<Record<Quantity, Readonly<Record<string, number>>>> = {
@@ -23,11 +24,32 @@ const UNITS: Readonly<Record<Quantity, Readonly<Record<string, number>>>> = {
   "token-rate": { "tokens/s": 1 },
   "token-rate-per-gpu": { "tokens/s/gpu": 1 },
   "token-rate-per-node": { "tokens/s/node": 1 },
+  "request-rate": { "req/s": 1, "requests/s": 1 },
 };
 
 export interface MetricDefinition {
   readonly quantity: Quantity;
   readonly meaning: string;
+}
+
+/** The serving latencies a case can compare, each as mean and percentiles over requests. */
+const SERVING_LATENCIES = {
+  ttft: "time to first token: arrival to the first output token, queueing included",
+  tpot: "time per output token of a request: (end-to-end − TTFT) / (output tokens − 1), requests with more than one output token",
+  itl: "inter-token latency: every gap between consecutive output tokens of a request",
+  e2e: "end-to-end latency: arrival to the last output token",
+  queue: "queueing delay: arrival to the first iteration that schedules the request",
+} as const;
+export type ServingLatency = keyof typeof SERVING_LATENCIES;
+const STATISTICS = { mean: "mean", p50: "median", p90: "90th percentile", p99: "99th percentile" } as const;
+export type LatencyStatistic = keyof typeof STATISTICS;
+
+function servingLatencyMetrics(): Record<string, MetricDefinition> {
+  const out: Record<string, MetricDefinition> = {};
+  for (const [latency, meaning] of Object.entries(SERVING_LATENCIES))
+    for (const [statistic, name] of Object.entries(STATISTICS))
+      out[`${latency}_${statistic}`] = { quantity: "time", meaning: `serving: ${name} ${meaning}` };
+  return out;
 }
 
 export const VALIDATION_METRICS: Readonly<Record<string, MetricDefinition>> = {
@@ -56,10 +78,62 @@ export const VALIDATION_METRICS: Readonly<Record<string, MetricDefinition>> = {
   },
   output_tokens_per_s_total: {
     quantity: "token-rate",
-    meaning:
-      "serving at maximum load: all output tokens over the time from the first arrival to the last completion",
+    meaning: "serving: all output tokens over the time from the first arrival to the last completion",
   },
+  output_tokens_per_s_per_gpu: {
+    quantity: "token-rate-per-gpu",
+    meaning: "serving: output_tokens_per_s_total over every GPU of the deployment",
+  },
+  requests_per_s: {
+    quantity: "request-rate",
+    meaning: "serving: requests completed over the time from the first arrival to the last completion",
+  },
+  ...servingLatencyMetrics(),
 };
+
+/** The latency and statistic a serving latency metric ("ttft_p50") names, or null. */
+export function servingLatencyOf(
+  metric: string,
+): { latency: ServingLatency; statistic: LatencyStatistic } | null {
+  const match = /^([a-z0-9]+)_(mean|p50|p90|p99)$/.exec(metric);
+  if (!match || !((match[1] as string) in SERVING_LATENCIES)) return null;
+  return { latency: match[1] as ServingLatency, statistic: match[2] as LatencyStatistic };
+}
+
+/**
+ * Metric names with a unit in them (the issue's and anchors.csv's spelling: kernel_us, busbw_GBps,
+ * latency_ms, ttft_ms_p50): each stands for a metric above, and the case's `unit` must be the one
+ * its name says.
+ */
+export const METRIC_ALIASES: Readonly<Record<string, { readonly metric: string; readonly unit: string }>> = {
+  kernel_us: { metric: "kernel_time", unit: "us" },
+  kernel_ms: { metric: "kernel_time", unit: "ms" },
+  busbw_GBps: { metric: "busbw", unit: "GB/s" },
+  latency_ms: { metric: "step_latency", unit: "ms" },
+  ...Object.fromEntries(
+    Object.keys(SERVING_LATENCIES).flatMap((latency) =>
+      Object.keys(STATISTICS).map((statistic) => [
+        `${latency}_ms_${statistic}`,
+        { metric: `${latency}_${statistic}`, unit: "ms" },
+      ]),
+    ),
+  ),
+};
+
+/**
+ * The metric a case names, resolved: an alias becomes its metric, and its unit must match the
+ * case's ("us" and "µs" are the same). Null metric when the name is unknown.
+ */
+export function resolveMetric(
+  name: string,
+  unit: string,
+): { metric: string | null; unitConflict: string | null } {
+  if (name in VALIDATION_METRICS) return { metric: name, unitConflict: null };
+  const alias = METRIC_ALIASES[name];
+  if (!alias) return { metric: null, unitConflict: null };
+  const same = (a: string) => a.replace("µ", "u");
+  return { metric: alias.metric, unitConflict: same(alias.unit) === same(unit) ? null : alias.unit };
+}
 
 /** The factor from `unit` to the metric's canonical unit, or the allowed units. */
 export function unitFactor(
@@ -82,5 +156,11 @@ export function canonicalUnit(metric: string): string {
       ? "TFLOPS"
       : quantity === "bandwidth"
         ? "GB/s"
-        : "tokens/s";
+        : quantity === "request-rate"
+          ? "req/s"
+          : quantity === "token-rate-per-gpu"
+            ? "tokens/s/gpu"
+            : quantity === "token-rate-per-node"
+              ? "tokens/s/node"
+              : "tokens/s";
 }
