@@ -27,13 +27,14 @@ interface Slice {
  * CI thresholds: today's median |error| per suite and level with the default roofline
  * (README, "Validation"), plus a margin, so a regression fails the build. The issue's targets
  * are anchors/kernel <= 10% (met) and anchors/system <= 15% (missed: 27.9% today, see docs/validation.md);
- * TensorRT-LLM's 57 further published serving runs are at 10.2%, the balanced-routing DeepSeek prefills at 47.2%.
+ * TensorRT-LLM's 97 further published serving runs are at 17.9% (Hopper FP8 10.2%, Blackwell FP4 41.8%),
+ * the balanced-routing DeepSeek prefills at 47.2%.
  */
 const THRESHOLDS: Record<string, number> = {
   "anchors/kernel": 10,
   "anchors/kernel/held-out": 10,
   "anchors/system": 32,
-  "trtllm-perf-overview/system": 13,
+  "trtllm-perf-overview/system": 21,
   "deepseek-ep-prefill/system": 50,
   "vidur-a100/kernel": 7,
   "vidur-h100/kernel": 22,
