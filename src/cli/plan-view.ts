@@ -35,6 +35,7 @@ export function planInput(spec: PlanSpec) {
       decodeHardware: names(spec.axes.decodeHardware),
     },
     dtypes: spec.dtypes,
+    predictor: spec.predictor ?? { name: "roofline" },
     memoryUtilization: spec.memoryUtilization,
     maxBatchedTokens: spec.maxBatchedTokens,
     kvLink: spec.kvLink,
@@ -208,6 +209,11 @@ export function renderPlanReport(
   const lines = [
     `${spec.model.id} on ${hardware}; budget ${spec.budget.gpus} GPUs`,
     `workload: ${describeLengths(spec)}; targets: ${describeTargets(spec)}; objective: ${spec.objective === "cost" ? `lowest $ per million output tokens${spec.ratePerSec !== null ? " at the target rate" : ""}` : "most output tokens/s per GPU"}`,
+    ...(spec.predictor
+      ? [
+          `kernel times: ${spec.predictor.name} (files ${spec.predictor.digest}), roofline where it has no data`,
+        ]
+      : []),
     `searched ${summary.evaluated.toLocaleString("en-US")} configurations${speed}: ${summary.counts.ok.toLocaleString("en-US")} meet every target${rejected ? `; set aside: ${rejected}` : ""}`,
     "",
   ];

@@ -6,8 +6,10 @@ import { sweepChunks, sweepInThread } from "../core/plan/run.ts";
 import type { PlanSpec } from "../core/plan/spec.ts";
 import { mergeSummaries, type PlanSummary } from "../core/plan/summary.ts";
 import { type RowColumns, type Shard, shardIndices } from "../core/plan/sweep.ts";
+import { type PortablePredictor, predictorOf } from "../core/predictor/portable.ts";
+import type { Predictor } from "../core/predictor/types.ts";
 import type { RowsWriter } from "./plan-rows.ts";
-import type { SweepTask } from "./workers/plan-worker.ts";
+import type { RecheckTask, SweepTask } from "./workers/plan-worker.ts";
 
 const WORKER = new URL("./workers/plan-worker.js", import.meta.url);
 
@@ -26,17 +28,22 @@ export interface SweepOptions {
 export class PlanRunner {
   private readonly pool: Piscina | null;
   private local: { hash: string; evaluator: PlanEvaluator } | undefined;
+  private readonly portable: PortablePredictor | null;
+  private readonly predictor: Predictor | undefined;
 
   readonly threads: number;
 
-  constructor(threads: number) {
+  /** `predictor`: measured kernels for every thread's steps (the one the specs' `predictor` names). */
+  constructor(threads: number, predictor?: PortablePredictor) {
     this.threads = threads;
     this.pool =
       threads > 1 ? new Piscina({ filename: WORKER.href, minThreads: 0, maxThreads: threads }) : null;
+    this.portable = predictor ?? null;
+    this.predictor = predictor ? predictorOf(predictor) : undefined;
   }
 
   private evaluatorFor(spec: PlanSpec, hash: string): PlanEvaluator {
-    if (this.local?.hash !== hash) this.local = { hash, evaluator: new PlanEvaluator(spec) };
+    if (this.local?.hash !== hash) this.local = { hash, evaluator: new PlanEvaluator(spec, this.predictor) };
     return this.local.evaluator;
   }
 
@@ -74,7 +81,15 @@ export class PlanRunner {
     options.progress?.(0, total);
     await Promise.all(
       chunks.map(async ([from, to], k) => {
-        const task: SweepTask = { spec, hash, from, to, shard, rows: rows !== undefined };
+        const task: SweepTask = {
+          spec,
+          hash,
+          from,
+          to,
+          shard,
+          rows: rows !== undefined,
+          predictor: this.portable,
+        };
         const result = (await pool.run(task, { name: "sweep" })) as {
           summary: PlanSummary;
           rows: RowColumns | null;
@@ -87,11 +102,10 @@ export class PlanRunner {
 
   async rechecks(spec: PlanSpec, candidates: readonly Candidate[]): Promise<Recheck[]> {
     const pool = this.pool;
-    if (!pool) return candidates.map((candidate) => recheckCandidate(spec, candidate));
+    if (!pool) return candidates.map((candidate) => recheckCandidate(spec, candidate, this.predictor));
+    const task = (candidate: Candidate): RecheckTask => ({ spec, candidate, predictor: this.portable });
     return Promise.all(
-      candidates.map(
-        async (candidate) => (await pool.run({ spec, candidate }, { name: "recheck" })) as Recheck,
-      ),
+      candidates.map(async (candidate) => (await pool.run(task(candidate), { name: "recheck" })) as Recheck),
     );
   }
 

@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { loadWithSchema } from "../config/load.ts";
 import { predictorFileSchema } from "../config/schema/predictor.ts";
@@ -5,11 +7,13 @@ import type { HardwareRegistry } from "../core/hardware/catalog.ts";
 import { hardwareSpecOf } from "../core/hardware/resolve.ts";
 import { InputError } from "../core/issues.ts";
 import { buildFamilies } from "../core/predictor/calibrate.ts";
-import { familyPredictor } from "../core/predictor/measured.ts";
+import type { KernelFamily } from "../core/predictor/family.ts";
+import { type FamilyMode, familyPredictor } from "../core/predictor/measured.ts";
+import type { PortablePredictor } from "../core/predictor/portable.ts";
 import { familiesOfDocument } from "../core/predictor/predictor-file.ts";
 import { rooflinePredictor } from "../core/predictor/roofline.ts";
 import type { Predictor } from "../core/predictor/types.ts";
-import { readText } from "./files.ts";
+import { readText, resolveFrom } from "./files.ts";
 import { loadHardwareRegistry } from "./hardware.ts";
 import { loadMeasurements } from "./measurements/load.ts";
 
@@ -24,43 +28,55 @@ export function hardwareLookup(registry: HardwareRegistry) {
   };
 }
 
+/** The measured kernel families a `--predictor` value names, and a digest of the files they came from. */
+export interface PredictorSource {
+  readonly name: string;
+  readonly mode: FamilyMode;
+  readonly families: readonly KernelFamily[];
+  /** sha256 (first 16 hex digits) of the predictor file or measurement files, in order. */
+  readonly digest: string;
+}
+
+function digestOf(files: readonly string[]): string {
+  const hash = createHash("sha256");
+  for (const file of files) {
+    readText(file, "--predictor"); // names a missing file as the flag's
+    hash.update(readFileSync(file));
+  }
+  return hash.digest("hex").slice(0, 16);
+}
+
 /**
- * The predictor a `--predictor` value names: "roofline" (the given analytic one), "calibrated:<file>"
- * (a file written by `llmsim calibrate`), or "table:<files>" (measured kernel tables interpolated).
- * Ops with no data fall back to `roofline`.
+ * The families of a "calibrated:<file>" (a file written by `llmsim calibrate`) or "table:<files>"
+ * (measured kernel tables, interpolated) value; null for "roofline". Throws InputError otherwise.
  */
-export async function loadPredictor(
+export async function loadPredictorSource(
   value: string,
-  roofline: Predictor,
   registry: HardwareRegistry,
-): Promise<Predictor> {
-  if (value === "roofline") return roofline;
-  const canonical = (name: string) => registry.get(name)?.name ?? name;
+): Promise<PredictorSource | null> {
+  if (value === "roofline") return null;
   const colon = value.indexOf(":");
   const form = colon > 0 ? value.slice(0, colon) : value;
   const argument = colon > 0 ? value.slice(colon + 1) : "";
   if (form === "calibrated" && argument !== "") {
     const parsed = loadWithSchema(readText(argument, "--predictor"), argument, predictorFileSchema);
     if (!parsed.ok) throw new InputError(parsed.issues);
-    return familyPredictor(
-      `calibrated:${basename(argument)}`,
-      "calibrated",
-      familiesOfDocument(parsed.value),
-      roofline,
-      canonical,
-    );
+    return {
+      name: `calibrated:${basename(argument)}`,
+      mode: "calibrated",
+      families: familiesOfDocument(parsed.value),
+      digest: digestOf([argument]),
+    };
   }
   if (form === "table" && argument !== "") {
     const files = argument.split(",").filter((f) => f !== "");
     const measurements = await loadMeasurements(files, registry);
-    const families = buildFamilies(measurements, hardwareLookup(registry), "table");
-    return familyPredictor(
-      `table:${files.map((f) => basename(f)).join(",")}`,
-      "table",
-      families,
-      roofline,
-      canonical,
-    );
+    return {
+      name: `table:${files.map((f) => basename(f)).join(",")}`,
+      mode: "table",
+      families: buildFamilies(measurements, hardwareLookup(registry), "table"),
+      digest: digestOf(files),
+    };
   }
   throw new InputError([
     {
@@ -70,6 +86,54 @@ export async function loadPredictor(
       allowed: PREDICTOR_FORMS,
     },
   ]);
+}
+
+/** A `--predictor` value with its file paths resolved against `baseFile` (a scenario file's). */
+export function predictorWithPathsFrom(value: string, baseFile: string | undefined): string {
+  const colon = value.indexOf(":");
+  if (colon <= 0) return value;
+  const files = value
+    .slice(colon + 1)
+    .split(",")
+    .map((f) => (f === "" ? f : resolveFrom(baseFile, f)));
+  return `${value.slice(0, colon)}:${files.join(",")}`;
+}
+
+/**
+ * A predictor source as plain data for worker threads, with the catalog names of the accelerators
+ * it will be asked about (an alias such as "A100-80GB" finds "A100-SXM4-80GB"'s families).
+ */
+export function portablePredictor(
+  source: PredictorSource,
+  registry: HardwareRegistry,
+  hardwareNames: readonly string[],
+): PortablePredictor {
+  return {
+    name: source.name,
+    mode: source.mode,
+    families: source.families,
+    canonicalNames: Object.fromEntries(hardwareNames.map((name) => [name, registry.get(name)?.name ?? name])),
+  };
+}
+
+/**
+ * The predictor a `--predictor` value names: "roofline" (the given analytic one), "calibrated:<file>"
+ * or "table:<files>" (see loadPredictorSource). Ops with no data fall back to `roofline`.
+ */
+export async function loadPredictor(
+  value: string,
+  roofline: Predictor,
+  registry: HardwareRegistry,
+): Promise<Predictor> {
+  const source = await loadPredictorSource(value, registry);
+  if (!source) return roofline;
+  return familyPredictor(
+    source.name,
+    source.mode,
+    source.families,
+    roofline,
+    (name) => registry.get(name)?.name ?? name,
+  );
 }
 
 /**

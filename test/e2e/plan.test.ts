@@ -238,6 +238,67 @@ describe("llmsim plan", () => {
   });
 });
 
+describe("llmsim plan --predictor: measured kernels in the sweep and the re-checks", () => {
+  const predictorFile = join(dir, "vidur-h100-7b.json");
+  const fit = llmsim([
+    "calibrate",
+    "--measurements",
+    new URL("../../data/measured/vidur/compute/h100/meta-llama/Llama-2-7b-hf/mlp.csv.gz", import.meta.url)
+      .pathname,
+    "--out",
+    predictorFile,
+  ]);
+  const question = [
+    ...["--model", "meta-llama/Llama-2-7b-hf", "--hardware", "H100", "--gpus", "8"],
+    ...["--isl", "1000", "--osl", "200", "--ttft-ms", "400", "--tpot-ms", "30"],
+    ...["--recheck", "2", "--recheck-requests", "300"],
+  ];
+  const predictor = ["--predictor", `calibrated:${predictorFile}`];
+  const single = llmsim(["plan", ...question, ...predictor, "--threads", "1", "--json"]);
+
+  it("prices the steps with the measured kernels, names them and their digest", () => {
+    expect(fit.code, fit.stderr).toBe(0);
+    expect(single.code, single.stderr).toBe(0);
+    const calibrated = JSON.parse(single.stdout);
+    expect(calibrated.input.predictor.name).toBe("calibrated:vidur-h100-7b.json");
+    expect(calibrated.input.predictor.digest).toMatch(/^[0-9a-f]{16}$/);
+    const roofline = JSON.parse(llmsim(["plan", ...question, "--json"]).stdout);
+    expect(roofline.input.predictor).toEqual({ name: "roofline" });
+    expect(calibrated.summary.groups).not.toEqual(roofline.summary.groups);
+    expect(calibrated.specHash).not.toBe(roofline.specHash);
+    const table = llmsim(["plan", ...question, ...predictor]);
+    expect(table.stdout).toMatch(/kernel times: calibrated:vidur-h100-7b\.json \(files [0-9a-f]{16}\)/);
+  });
+
+  it("gives the same on worker threads and through shards and merge", () => {
+    expect(llmsim(["plan", ...question, ...predictor, "--threads", "2", "--json"]).stdout).toBe(
+      single.stdout,
+    );
+    const out = join(dir, "predictor-shards");
+    for (const shard of ["0/2", "1/2"])
+      expect(llmsim(["plan", ...question, ...predictor, "--shard", shard, "--out", out]).code).toBe(0);
+    const files = readdirSync(out).map((f) => join(out, f));
+    const merged = llmsim(["merge", ...files, ...predictor, "--threads", "2", "--json"]);
+    expect(merged.code, merged.stderr).toBe(0);
+    expect(merged.stdout).toBe(single.stdout);
+    const without = llmsim(["merge", ...files]);
+    expect(without.code).toBe(2);
+    expect(without.stderr).toMatch(
+      /the shards were planned with calibrated:vidur-h100-7b\.json \(files [0-9a-f]{16}\), not the roofline/,
+    );
+  });
+
+  it("a scenario file names it relative to the file", () => {
+    const scenario = file(
+      "predicted.yaml",
+      "model: meta-llama/Llama-2-7b-hf\nhardware: [H100]\ngpus: 8\nisl: 1000\nosl: 200\nttftMs: 400\ntpotMs: 30\nrecheck: 2\nrecheckRequests: 300\npredictor: calibrated:vidur-h100-7b.json\n",
+    );
+    const run = llmsim(["plan", "--scenario", scenario, "--threads", "1", "--json"], {}, tmpdir());
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toBe(single.stdout);
+  });
+});
+
 describe("llmsim plan: bad input exits 2 with a clear message and leaves no files", () => {
   const base = [
     "plan",

@@ -12,13 +12,16 @@ import { specHash } from "../../core/plan/space.ts";
 import type { PlanSpec } from "../../core/plan/spec.ts";
 import type { PlanSummary } from "../../core/plan/summary.ts";
 import type { Shard } from "../../core/plan/sweep.ts";
+import { type PortablePredictor, predictorOf } from "../../core/predictor/portable.ts";
 import { paretoChartSpec } from "../../core/report/pareto-chart.ts";
 import { OVERLAP_POLICIES } from "../../core/step/overlap.ts";
 import { localConfigPath, readText, resolveFrom, writeFilesAtomically } from "../../io/files.ts";
+import { loadHardwareRegistry } from "../../io/hardware.ts";
 import { SHARD_KIND, type ShardFile, shardFileName } from "../../io/plan-files.ts";
 import { planSpecFromScenario } from "../../io/plan-input.ts";
 import { RowsWriter } from "../../io/plan-rows.ts";
 import { PlanRunner } from "../../io/plan-runner.ts";
+import { loadPredictorSource, portablePredictor, predictorWithPathsFrom } from "../../io/predictor.ts";
 import { svgToPng, vegaLiteToSvg } from "../../io/render-chart.ts";
 import { threadCount } from "../../io/worker-pool.ts";
 import { EXIT_USAGE } from "../errors.ts";
@@ -171,6 +174,8 @@ function scenarioFrom(options: Record<string, unknown>): {
   for (const key of FLAG_KEYS) if (options[key] !== undefined) merged[key] = options[key];
   for (const key of ["traceFile", "priceFile"] as const)
     if (options[key] !== undefined) merged[key] = resolveFrom(undefined, options[key] as string);
+  if (options.predictor !== undefined)
+    merged.predictor = predictorWithPathsFrom(options.predictor as string, undefined);
   // A config.json flag is named as typed (as step and serve name it); with a scenario file, whose
   // paths are relative to the file, it is made absolute so it still names the file meant.
   if (options.model !== undefined)
@@ -185,6 +190,26 @@ function scenarioFrom(options: Record<string, unknown>): {
   const checked = planScenarioSchema.safeParse(merged);
   if (!checked.success) throw new InputError(mergedScenarioIssues(checked.error, file, merged));
   return { scenario: checked.data, file };
+}
+
+/**
+ * The spec with the predictor `value` names (paths resolved), as plain data for every thread; the
+ * spec records its name and digest, so shards planned with other data never merge.
+ */
+export async function withPredictor(
+  spec: PlanSpec,
+  value: string | undefined,
+  hardwareFiles: readonly string[],
+): Promise<{ spec: PlanSpec; predictor: PortablePredictor | undefined }> {
+  if (value === undefined) return { spec, predictor: undefined };
+  const registry = loadHardwareRegistry(hardwareFiles);
+  const source = await loadPredictorSource(value, registry);
+  if (!source) return { spec, predictor: undefined };
+  const hardwareNames = spec.hardware.map((h) => h.name);
+  return {
+    spec: { ...spec, predictor: { name: source.name, digest: source.digest } },
+    predictor: portablePredictor(source, registry, hardwareNames),
+  };
 }
 
 export interface ReportOptions {
@@ -362,6 +387,10 @@ export function registerPlan(program: Command): void {
       fraction,
     )
     .option("--seed <n>", "seed of the re-check's arrivals and lengths (default 0)", intAtLeast(0))
+    .option(
+      "--predictor <form>",
+      "kernel times of the sweep and the re-checks: roofline (default) | calibrated:<predictor.json> | table:<measurement files, comma-separated>",
+    )
     .option("--threads <n>", "worker threads (default: every core; 1 = none)", intAtLeast(1))
     .option(
       "--shard <I/N|auto>",
@@ -380,13 +409,17 @@ export function registerPlan(program: Command): void {
     .action(async (options) => {
       outputFormat(options);
       const { scenario, file } = scenarioFrom(options as Record<string, unknown>);
-      const spec = planSpecFromScenario(scenario, file);
+      const { spec, predictor } = await withPredictor(
+        planSpecFromScenario(scenario, file),
+        scenario.predictor === undefined ? undefined : predictorWithPathsFrom(scenario.predictor, file),
+        (scenario.hardwareFile ?? []).map((f) => resolveFrom(file, f)),
+      );
       const space = planSpaceOf(spec);
       const shard = options.shard
         ? parseShard(options.shard, options.shards, process.env)
         : { index: 0, count: 1 };
       const threads = threadCount(options.threads);
-      const runner = new PlanRunner(threads);
+      const runner = new PlanRunner(threads, predictor);
       const hash = specHash(spec);
       const outDir = options.out ?? ".";
       if (options.shard) mkdirSync(outDir, { recursive: true });
@@ -400,6 +433,7 @@ export function registerPlan(program: Command): void {
           // The whole space in this thread: the web app's runPlan, with the CLI's progress, rows and timing.
           let seconds = 0;
           const result = runPlan(spec, {
+            ...(predictor ? { predictor: predictorOf(predictor) } : {}),
             progress: progress.update,
             swept: () => {
               progress.done();

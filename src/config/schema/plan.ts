@@ -103,6 +103,13 @@ export const planScenarioSchema = z.strictObject({
     .optional()
     .describe("Load of the re-check as a fraction of capacity when no rate is given (default 0.8)"),
   seed: z.int().min(0).optional(),
+  predictor: z
+    .string()
+    .regex(/^(roofline|calibrated:.+|table:.+)$/, "roofline, calibrated:<predictor.json> or table:<files>")
+    .optional()
+    .describe(
+      "Kernel times: roofline (default), calibrated:<predictor.json> (llmsim calibrate) or table:<measurement files, comma-separated>; paths relative to this file",
+    ),
 });
 
 export type PlanScenario = z.infer<typeof planScenarioSchema>;

@@ -1,6 +1,7 @@
 import type { Dtype } from "../dtype.ts";
 import type { HardwareSpec } from "../hardware/types.ts";
 import { InputError } from "../issues.ts";
+import type { Predictor } from "../predictor/types.ts";
 import { kvLinkBytesPerSec } from "../sim/serve/deployment.ts";
 import type { StepDtypes } from "../step/dtypes.ts";
 import { kvBytesPerTokenWholeModel } from "../step/kv-capacity.ts";
@@ -197,8 +198,12 @@ export class PlanEvaluator {
   private readonly scratch = newMetrics();
   private readonly roleGpus: Int32Array;
 
-  constructor(spec: PlanSpec) {
+  private readonly predictor: Predictor | undefined;
+
+  /** `predictor` prices the steps (default: the roofline); it must be the one `spec.predictor` names. */
+  constructor(spec: PlanSpec, predictor?: Predictor) {
     this.spec = spec;
+    this.predictor = predictor;
     this.space = new PlanSpace(spec);
     const roleSlots = spec.axes.kvDtype.length * this.space.roles.length;
     const decodeSlots = roleSlots * spec.axes.batch.length;
@@ -252,6 +257,7 @@ export class PlanEvaluator {
         memoryUtilization: this.spec.memoryUtilization,
         detail: "totals",
         ignoreMemory: true,
+        ...(this.predictor ? { predictor: this.predictor } : {}),
       });
       const totals = result.totals;
       return totals ? { stageMs: totals.stageMs, latencyMs: totals.latencyMs, memory: result.memory } : null;

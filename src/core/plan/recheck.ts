@@ -1,5 +1,6 @@
 import type { HardwareSpec } from "../hardware/types.ts";
 import { InputError } from "../issues.ts";
+import type { Predictor } from "../predictor/types.ts";
 import { poissonArrivalsSec } from "../sim/arrivals.ts";
 import { Mt19937 } from "../sim/mt19937.ts";
 import { type RequestSet, synthesizeRequests } from "../sim/requests.ts";
@@ -58,9 +59,10 @@ export const percentileOf = (stats: Percentiles, percentile: 50 | 90 | 99): numb
  * with KV hand-offs) with continuous batching at its analytic batch, Poisson arrivals at the
  * unit's share of the target rate (else `recheck.load` of its analytic capacity), and compares
  * the chosen percentile of TTFT and TPOT with the targets. At least `recheck.requests` requests,
- * and three times the unit's concurrent sequences so the batch fills.
+ * and three times the unit's concurrent sequences so the batch fills. `predictor` prices the steps
+ * (default: the roofline), as the sweep's evaluator did.
  */
-export function recheckCandidate(spec: PlanSpec, candidate: Candidate): Recheck {
+export function recheckCandidate(spec: PlanSpec, candidate: Candidate, predictor?: Predictor): Recheck {
   const space = new PlanSpace(spec);
   const config = space.at(candidate.index);
   const dtypes = { ...spec.dtypes, kvCache: config.kvDtype };
@@ -97,6 +99,7 @@ export function recheckCandidate(spec: PlanSpec, candidate: Candidate): Recheck 
       dtypes,
       memoryUtilization: spec.memoryUtilization,
       scheduler: schedulerFor(poolRole, role),
+      ...(predictor ? { predictor } : {}),
     });
   const failed = (error: string): Recheck => {
     const nan = { p50Ms: Number.NaN, p90Ms: Number.NaN, p99Ms: Number.NaN };

@@ -1,4 +1,5 @@
 import { InputError, type Issue } from "../issues.ts";
+import type { Predictor } from "../predictor/types.ts";
 import { PlanEvaluator } from "./evaluate.ts";
 import { type Recheck, recheckCandidate } from "./recheck.ts";
 import { type PlanResult, recheckPicks, recommend } from "./recommend.ts";
@@ -107,6 +108,8 @@ export interface RunPlanOptions {
   readonly rechecked?: (done: number, total: number) => void;
   /** Each chunk's every-configuration table (`llmsim plan --rows`), in index order. */
   readonly rows?: (table: RowColumn[]) => void;
+  /** Kernel times of the sweep and the re-checks (default: the roofline); the one `spec.predictor` names. */
+  readonly predictor?: Predictor;
 }
 
 /**
@@ -117,7 +120,7 @@ export interface RunPlanOptions {
  */
 export function runPlan(spec: PlanSpec, options: RunPlanOptions = {}): PlanResult {
   const space = planSpaceOf(spec);
-  const evaluator = new PlanEvaluator(spec);
+  const evaluator = new PlanEvaluator(spec, options.predictor);
   const { rows } = options;
   const summary = sweepInThread(evaluator, space.size(), {
     ...(options.progress ? { progress: options.progress } : {}),
@@ -127,7 +130,7 @@ export function runPlan(spec: PlanSpec, options: RunPlanOptions = {}): PlanResul
   const picks = recheckPicks(spec, summary);
   options.rechecked?.(0, picks.length);
   const rechecks = picks.map((candidate, i) => {
-    const recheck = recheckCandidate(spec, candidate);
+    const recheck = recheckCandidate(spec, candidate, options.predictor);
     options.rechecked?.(i + 1, picks.length);
     return recheck;
   });

@@ -96,6 +96,11 @@ export interface PlanSpec {
   readonly maxBatchedTokens: number;
   /** KV hand-off link: per-GPU bandwidth override (null: the catalog NICs) and latency. */
   readonly kvLink: { readonly bandwidthBytesPerSecPerGpu: number | null; readonly latencySec: number };
+  /**
+   * Measured kernels the step times come from (llmsim plan --predictor): the predictor's name and a
+   * digest of its files, so shards planned with different data never merge. Absent: the roofline.
+   */
+  readonly predictor?: { readonly name: string; readonly digest: string };
   /** Serving re-check of the best candidates. */
   readonly recheck: {
     readonly candidates: number;

@@ -1,0 +1,32 @@
+import type { KernelFamily } from "./family.ts";
+import { type FamilyMode, familyPredictor } from "./measured.ts";
+import { rooflinePredictor } from "./roofline.ts";
+import type { Predictor } from "./types.ts";
+
+/**
+ * A measured-data predictor as plain data (its kernel families, and the catalog name of each
+ * accelerator it is asked about), so that it can be posted to worker threads and rebuilt there:
+ * the same families give the same times in every thread.
+ */
+export interface PortablePredictor {
+  /** e.g. "calibrated:predictor.json". */
+  readonly name: string;
+  readonly mode: FamilyMode;
+  readonly families: readonly KernelFamily[];
+  /** Accelerator name -> the catalog name its families are filed under. */
+  readonly canonicalNames: Readonly<Record<string, string>>;
+}
+
+/** The predictor a portable one describes; ops without data get the roofline's times. */
+export function predictorOf(
+  portable: PortablePredictor,
+  fallback: Predictor = rooflinePredictor(),
+): Predictor {
+  return familyPredictor(
+    portable.name,
+    portable.mode,
+    portable.families,
+    fallback,
+    (name) => portable.canonicalNames[name] ?? name,
+  );
+}
