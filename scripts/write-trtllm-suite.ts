@@ -13,13 +13,16 @@ const commit = "00f37686";
 interface ServeScenario {
   model: string;
   hardware: string;
+  tp?: number;
+  weightDtype?: string;
   promptTokens: number;
   outputTokens: number;
 }
 const anchors = parse(readFileSync(`${root}validation/anchors.yaml`, "utf8")) as {
   cases: { scenario: { serve?: ServeScenario } }[];
 };
-const key = (s: ServeScenario) => `${s.model}|${s.hardware}|${s.promptTokens}|${s.outputTokens}`;
+const key = (s: ServeScenario) =>
+  [s.model, s.hardware, s.tp ?? 1, s.weightDtype, s.promptTokens, s.outputTokens].join("|");
 const inAnchors = new Set(anchors.cases.flatMap((c) => (c.scenario.serve ? [key(c.scenario.serve)] : [])));
 
 const [header, ...lines] = readFileSync(root + csvPath, "utf8")

@@ -10,7 +10,16 @@ interface Case {
   source: { row?: string };
   value: number;
   scenario: {
-    serve?: { model: string; hardware: string; tp?: number; promptTokens: number; outputTokens: number };
+    serve?: {
+      model: string;
+      hardware: string;
+      tp?: number;
+      promptTokens: number;
+      outputTokens: number;
+      requests: number;
+      weightDtype?: string;
+      kvDtype?: string;
+    };
   };
 }
 
@@ -46,12 +55,24 @@ describe("validation cases match the reference rows they cite", () => {
       const serve = c.scenario.serve;
       expect(serve).toBeDefined();
       expect(Number(row.output_tokens_per_s_total)).toBe(c.value);
-      expect([row.model, row.hardware, Number(row.tp), Number(row.isl), Number(row.osl)]).toEqual([
+      expect([
+        row.model,
+        row.hardware,
+        Number(row.tp),
+        Number(row.isl),
+        Number(row.osl),
+        Number(row.num_requests),
+        row.precision?.toLowerCase(),
+      ]).toEqual([
         serve?.model,
         serve?.hardware,
         serve?.tp,
         serve?.promptTokens,
         serve?.outputTokens,
+        serve?.requests,
+        serve?.weightDtype,
       ]);
+      // One KV-cache rule for every ModelOpt checkpoint of the table (docs/validation.md).
+      expect(serve?.kvDtype).toBe("fp8");
     });
 });

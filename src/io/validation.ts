@@ -338,6 +338,9 @@ function servingMetric(
   context: ValidationContext,
 ): { value: number; predictor: string } {
   const latency = servingLatencyOf(metric);
+  // A metric no serving run gives is reported before the run, not after it.
+  if (!latency && !SERVING_METRICS.includes(metric))
+    throw caseError(["metric"], `${metric} is not a serving metric`, SERVING_METRICS);
   const read = (summary: ServeSummary): number => {
     if (latency) {
       const stats = summary[latency.latency];
@@ -366,7 +369,9 @@ function servingMetric(
   const requests =
     rate === undefined ? serveRequests({ ...options, arrival: "constant", rate: 1 }) : serveRequests(options);
   if (rate === undefined) requests.arrivalSec.fill(0);
-  const setup = serveSetup(options, loadModel(modelName), context.registry, requests, context.predictor);
+  const setup = asCaseFields(() =>
+    serveSetup(options, loadModel(modelName), context.registry, requests, context.predictor),
+  );
   const summary = summarizeServing(simulateServing(setup.config));
   return { value: read(summary), predictor: context.predictor?.name ?? "roofline" };
 }
@@ -377,6 +382,25 @@ const SERVING_METRICS = [
   "requests_per_s",
   ...Object.keys(VALIDATION_METRICS).filter((m) => servingLatencyOf(m) !== null),
 ];
+
+/**
+ * Runs `build`, naming the serve scenario's fields in its input errors where serveSetup names
+ * llmsim serve's flags ("--prefill-replicas" is the case's serve.prefillReplicas).
+ */
+function asCaseFields<T>(build: () => T): T {
+  try {
+    return build();
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    const field = (key: string | number) =>
+      typeof key === "string" && key.startsWith("--")
+        ? key.slice(2).replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase())
+        : key;
+    throw new InputError(
+      error.issues.map((issue) => ({ ...issue, path: ["serve", ...issue.path.map(field)] })),
+    );
+  }
+}
 
 function lengthOf(value: number | string, which: "prompt" | "output"): LengthDistribution {
   const parsed = parseLengthDistribution(String(value), which);

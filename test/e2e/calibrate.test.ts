@@ -224,6 +224,33 @@ describe("--predictor on llmsim step", () => {
     const text = llmsim([...serve, "--predictor", `calibrated:${predictorFile}`]);
     expect(text.stdout.split("\n")[0]).toMatch(/, predictor calibrated:predictor\.json$/);
   }, 60_000);
+  it("validate's serving cases use --predictor too", () => {
+    const suite = join(dir, "served.yaml");
+    writeFileSync(
+      suite,
+      `suite: served
+calibration: held-out
+cases:
+  - id: prefill-bound
+    source: { document: "x" }
+    level: system
+    scenario:
+      serve: { model: meta-llama/Llama-2-7b-hf, hardware: H100, requests: 64, promptTokens: 2048, outputTokens: 8 }
+    metric: output_tokens_per_s_total
+    value: 1000
+    unit: tokens/s
+`,
+    );
+    const predicted = (extra: string[]) => {
+      const r = llmsim(["validate", suite, "--json", ...extra]);
+      expect(r.code, r.stderr).toBe(0);
+      return JSON.parse(r.stdout).cases[0] as { predicted: number; predictor: string };
+    };
+    const roofline = predicted([]);
+    const calibrated = predicted(["--predictor", `calibrated:${predictorFile}`]);
+    expect(calibrated.predictor).toBe("calibrated:predictor.json");
+    expect(Math.abs(calibrated.predicted / roofline.predicted - 1)).toBeGreaterThan(0.02);
+  }, 60_000);
   it("the seed-scenario commands take --predictor too, and the scenario's A100 finds the catalog A100's data", () => {
     const scenario = new URL(
       "../../examples/scenarios/configs/scenarios/deepseek_v3_a100.yaml",

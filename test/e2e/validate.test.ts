@@ -40,13 +40,19 @@ const THRESHOLDS: Record<string, number> = {
   "vidur-h100/kernel": 22,
   "aiconfigurator-h100-gemm/kernel": 60,
   "aiconfigurator-h100-moe/kernel": 13,
+  // Per group, so a regression in one model and format cannot hide in the suite's median.
+  "trtllm-llama-3.1-8b-fp8": 19,
+  "trtllm-llama-3.3-70b-fp8": 12,
+  "trtllm-llama-3.1-405b-fp8": 10,
+  "trtllm-llama-3.3-70b-fp4": 65,
+  "trtllm-llama-3.1-405b-fp4": 38,
 };
 
 describe("llmsim validate on the shipped suites", () => {
   const run = llmsim(["validate", "--json"]);
   const result = JSON.parse(run.stdout) as {
     cases: { id: string; predicted: number | null; errorPct: number | null }[];
-    summary: { levels: Slice[]; suiteLevels: Slice[]; calibrationSplits: Slice[] };
+    summary: { levels: Slice[]; suiteLevels: Slice[]; calibrationSplits: Slice[]; groups: Slice[] };
   };
   it("expresses every case (coverage 100%), all 14 anchors included", () => {
     expect(run.code, run.stderr).toBe(0);
@@ -60,9 +66,11 @@ describe("llmsim validate on the shipped suites", () => {
   });
   for (const [slice, limit] of Object.entries(THRESHOLDS))
     it(`${slice} median |error| stays <= ${limit}%`, () => {
-      const found = [...result.summary.suiteLevels, ...result.summary.calibrationSplits].find(
-        (s) => s.slice === slice,
-      );
+      const found = [
+        ...result.summary.suiteLevels,
+        ...result.summary.calibrationSplits,
+        ...result.summary.groups,
+      ].find((s) => s.slice === slice);
       expect(found, slice).toBeDefined();
       expect(found?.medianAbsPct).toBeLessThanOrEqual(limit);
     });
@@ -205,6 +213,12 @@ ${servingCase("ttft", "request", "ttft_ms_p50", "ms")}${servingCase("tpot", "req
     expect(conflict.stderr).toMatch(
       /cases\.0\.unit: metric ttft_ms_p50 is in ms, but the case's unit is "us"/,
     );
+    const unknown = llmsim([
+      "validate",
+      file("unknown-hw.yaml", text.replaceAll("hardware: H100", "hardware: H999")),
+    ]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/cases\.0\.scenario\.serve\.hardware: unknown accelerator "H999"/);
     const noRate = llmsim([
       "validate",
       file("no-rate.yaml", text.replaceAll("rate: 20,", "arrival: gamma,")),

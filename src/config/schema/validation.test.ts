@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { parseLengthDistribution } from "../../core/sim/requests.ts";
 import { METRIC_ALIASES, VALIDATION_METRICS } from "../../core/validation/metrics.ts";
 import { validationSuiteSchema } from "./validation.ts";
 
@@ -25,6 +26,9 @@ describe("validation suite schema", () => {
         seed: value,
         scheduler: value,
         prefillReplicas: value,
+        decodeReplicas: value,
+        replicas: value,
+        decodeTp: value,
       },
       { requiredKeys: [] },
     );
@@ -35,6 +39,7 @@ describe("validation suite schema", () => {
     );
     fc.assert(
       fc.property(serve, metric, value, (scenario, name, unit) => {
+        // A parser never throws: it returns data or issues.
         const parsed = validationSuiteSchema.safeParse({
           suite: "fuzz",
           calibration: "held-out",
@@ -50,9 +55,62 @@ describe("validation suite schema", () => {
             },
           ],
         });
-        if (!parsed.success) expect(parsed.error.issues.length).toBeGreaterThan(0);
+        if (!parsed.success) return;
+        // What the schema lets through is a run serveSetup can take: arrivals only at a rate, both
+        // pool counts or neither, lengths a count or a distribution.
+        const serve = parsed.data.cases[0]?.scenario as { serve: Record<string, unknown> };
+        const s = serve.serve;
+        if (s.arrival !== undefined || s.cv !== undefined) expect(s.rate).toBeDefined();
+        if (s.cv !== undefined) expect(s.arrival).toBe("gamma");
+        expect(s.prefillReplicas === undefined).toBe(s.decodeReplicas === undefined);
+        for (const key of ["promptTokens", "outputTokens"])
+          expect(
+            typeof s[key] === "number" || parseLengthDistribution(String(s[key]), "prompt") !== null,
+          ).toBe(true);
       }),
       { numRuns: 500 },
     );
+  });
+
+  it("rejects what serveSetup would refuse or ignore, naming the field", () => {
+    const issuesOf = (serve: Record<string, unknown>) => {
+      const parsed = validationSuiteSchema.safeParse({
+        suite: "s",
+        calibration: "held-out",
+        cases: [
+          {
+            id: "c",
+            source: { document: "x" },
+            level: "system",
+            scenario: {
+              serve: {
+                model: "m",
+                hardware: "H100",
+                requests: 10,
+                promptTokens: 10,
+                outputTokens: 10,
+                ...serve,
+              },
+            },
+            metric: "requests_per_s",
+            value: 1,
+            unit: "req/s",
+          },
+        ],
+      });
+      return parsed.success
+        ? []
+        : parsed.error.issues.map((i) => `${i.path.slice(3).join(".")}: ${i.message}`);
+    };
+    expect(issuesOf({})).toEqual([]);
+    expect(issuesOf({ prefillReplicas: 1, decodeReplicas: 2 })).toEqual([]);
+    expect(issuesOf({ prefillReplicas: 1 })).toEqual([
+      "serve.decodeReplicas: disaggregation needs both prefillReplicas and decodeReplicas",
+    ]);
+    expect(issuesOf({ prefillReplicas: 1, decodeReplicas: 1, replicas: 2 })[0]).toMatch(/^serve\.replicas: /);
+    expect(issuesOf({ decodeTp: 2 })[0]).toMatch(/^serve\.decodeTp: decodeTp describes a disaggregated run/);
+    expect(issuesOf({ rate: 5, cv: 2 })[0]).toMatch(/^serve\.cv: /);
+    expect(issuesOf({ arrival: "gamma", cv: 2 })[0]).toMatch(/^serve\.rate: /);
+    expect(issuesOf({ rate: 5, arrival: "gamma", cv: 2 })).toEqual([]);
   });
 });

@@ -83,11 +83,40 @@ const serveScenario = z
       .describe("gamma arrivals: coefficient of variation of the gaps (default 2)"),
     seed: z.int().min(0).optional().describe("seed of the arrivals and sampled lengths (default 0)"),
   })
-  .refine((s) => s.rate !== undefined || (s.arrival === undefined && s.cv === undefined), {
-    message:
-      "arrival and cv describe arrivals at a rate: give rate too (without it every request is queued at time 0)",
-    path: ["rate"],
+  .superRefine((s, context) => {
+    const issue = (path: string, message: string) =>
+      context.addIssue({ code: "custom", path: [path], message });
+    if (s.rate === undefined && (s.arrival !== undefined || s.cv !== undefined))
+      issue(
+        "rate",
+        "arrival and cv describe arrivals at a rate: give rate too (without it every request is queued at time 0)",
+      );
+    if (s.cv !== undefined && s.arrival !== "gamma")
+      issue("cv", "cv is the gap variation of gamma arrivals: give arrival: gamma");
+    const disaggregated = s.prefillReplicas !== undefined || s.decodeReplicas !== undefined;
+    if (disaggregated && (s.prefillReplicas === undefined || s.decodeReplicas === undefined))
+      issue(
+        s.prefillReplicas === undefined ? "prefillReplicas" : "decodeReplicas",
+        "disaggregation needs both prefillReplicas and decodeReplicas",
+      );
+    if (disaggregated && s.replicas !== undefined)
+      issue(
+        "replicas",
+        "replicas is for aggregated serving; with disaggregation give prefillReplicas and decodeReplicas",
+      );
+    if (!disaggregated)
+      for (const field of DISAGGREGATION_FIELDS)
+        if (s[field] !== undefined)
+          issue(field, `${field} describes a disaggregated run: give prefillReplicas and decodeReplicas`);
   });
+
+const DISAGGREGATION_FIELDS = [
+  "prefillHardware",
+  "decodeHardware",
+  "prefillTp",
+  "decodeTp",
+  "kvLinkGbps",
+] as const;
 
 /** A deployment to replay a measured run on (`llmsim validate-requests --scenario`). */
 export const serveDeploymentSchema = z.strictObject({
