@@ -211,7 +211,7 @@ export function renderPlanReport(
     `workload: ${describeLengths(spec)}; targets: ${describeTargets(spec)}; objective: ${spec.objective === "cost" ? `lowest $ per million output tokens${spec.ratePerSec !== null ? " at the target rate" : ""}` : "most output tokens/s per GPU"}`,
     ...(spec.predictor
       ? [
-          `kernel times: ${spec.predictor.name} (files ${spec.predictor.digest}), roofline where it has no data`,
+          `kernel times: ${spec.predictor.name} (data ${spec.predictor.digest}), roofline where it has no data`,
         ]
       : []),
     `searched ${summary.evaluated.toLocaleString("en-US")} configurations${speed}: ${summary.counts.ok.toLocaleString("en-US")} meet every target${rejected ? `; set aside: ${rejected}` : ""}`,

@@ -53,10 +53,30 @@ export function writeFilesAtomically(
   files: readonly (readonly [path: string, data: string | Uint8Array])[],
 ): void {
   const temporary = files.map(([path]) => `${path}.partial-${process.pid}`);
+  let writing = 0;
   try {
-    for (const [i, [, data]] of files.entries()) writeFileSync(temporary[i] as string, data);
+    for (const [i, [, data]] of files.entries()) {
+      writing = i;
+      writeFileSync(temporary[i] as string, data);
+    }
   } catch (error) {
     for (const path of temporary) rmSync(path, { force: true });
+    // A directory that is missing or not writable is the user's path, not a crash.
+    const code = (error as NodeJS.ErrnoException).code;
+    const path = (files[writing] as readonly [string, unknown])[0];
+    if (code === "ENOENT" || code === "ENOTDIR")
+      throw new InputError([
+        {
+          code: "unwritable",
+          path: [],
+          file: path,
+          message: `cannot write: the directory ${dirname(path)} does not exist`,
+        },
+      ]);
+    if (code === "EACCES" || code === "EROFS" || code === "EISDIR")
+      throw new InputError([
+        { code: "unwritable", path: [], file: path, message: `cannot write here (${code})` },
+      ]);
     throw error;
   }
   for (const [i, [path]] of files.entries()) renameSync(temporary[i] as string, path);

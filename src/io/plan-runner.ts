@@ -9,7 +9,7 @@ import { type RowColumns, type Shard, shardIndices } from "../core/plan/sweep.ts
 import { type PortablePredictor, predictorOf } from "../core/predictor/portable.ts";
 import type { Predictor } from "../core/predictor/types.ts";
 import type { RowsWriter } from "./plan-rows.ts";
-import type { RecheckTask, SweepTask } from "./workers/plan-worker.ts";
+import type { PlanWorkerData, SweepTask } from "./workers/plan-worker.ts";
 
 const WORKER = new URL("./workers/plan-worker.js", import.meta.url);
 
@@ -28,7 +28,6 @@ export interface SweepOptions {
 export class PlanRunner {
   private readonly pool: Piscina | null;
   private local: { hash: string; evaluator: PlanEvaluator } | undefined;
-  private readonly portable: PortablePredictor | null;
   private readonly predictor: Predictor | undefined;
 
   readonly threads: number;
@@ -36,9 +35,11 @@ export class PlanRunner {
   /** `predictor`: measured kernels for every thread's steps (the one the specs' `predictor` names). */
   constructor(threads: number, predictor?: PortablePredictor) {
     this.threads = threads;
+    const workerData: PlanWorkerData = { predictor: predictor ?? null };
     this.pool =
-      threads > 1 ? new Piscina({ filename: WORKER.href, minThreads: 0, maxThreads: threads }) : null;
-    this.portable = predictor ?? null;
+      threads > 1
+        ? new Piscina({ filename: WORKER.href, minThreads: 0, maxThreads: threads, workerData })
+        : null;
     this.predictor = predictor ? predictorOf(predictor) : undefined;
   }
 
@@ -81,15 +82,7 @@ export class PlanRunner {
     options.progress?.(0, total);
     await Promise.all(
       chunks.map(async ([from, to], k) => {
-        const task: SweepTask = {
-          spec,
-          hash,
-          from,
-          to,
-          shard,
-          rows: rows !== undefined,
-          predictor: this.portable,
-        };
+        const task: SweepTask = { spec, hash, from, to, shard, rows: rows !== undefined };
         const result = (await pool.run(task, { name: "sweep" })) as {
           summary: PlanSummary;
           rows: RowColumns | null;
@@ -103,9 +96,10 @@ export class PlanRunner {
   async rechecks(spec: PlanSpec, candidates: readonly Candidate[]): Promise<Recheck[]> {
     const pool = this.pool;
     if (!pool) return candidates.map((candidate) => recheckCandidate(spec, candidate, this.predictor));
-    const task = (candidate: Candidate): RecheckTask => ({ spec, candidate, predictor: this.portable });
     return Promise.all(
-      candidates.map(async (candidate) => (await pool.run(task(candidate), { name: "recheck" })) as Recheck),
+      candidates.map(
+        async (candidate) => (await pool.run({ spec, candidate }, { name: "recheck" })) as Recheck,
+      ),
     );
   }
 

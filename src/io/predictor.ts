@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { basename } from "node:path";
+import { serialize } from "node:v8";
 import { loadWithSchema } from "../config/load.ts";
 import { predictorFileSchema } from "../config/schema/predictor.ts";
 import type { HardwareRegistry } from "../core/hardware/catalog.ts";
@@ -28,22 +28,12 @@ export function hardwareLookup(registry: HardwareRegistry) {
   };
 }
 
-/** The measured kernel families a `--predictor` value names, and a digest of the files they came from. */
+/** The measured kernel families a `--predictor` value names. */
 export interface PredictorSource {
+  /** For display, e.g. "calibrated:predictor.json". */
   readonly name: string;
   readonly mode: FamilyMode;
   readonly families: readonly KernelFamily[];
-  /** sha256 (first 16 hex digits) of the predictor file or measurement files, in order. */
-  readonly digest: string;
-}
-
-function digestOf(files: readonly string[]): string {
-  const hash = createHash("sha256");
-  for (const file of files) {
-    readText(file, "--predictor"); // names a missing file as the flag's
-    hash.update(readFileSync(file));
-  }
-  return hash.digest("hex").slice(0, 16);
 }
 
 /**
@@ -53,19 +43,19 @@ function digestOf(files: readonly string[]): string {
 export async function loadPredictorSource(
   value: string,
   registry: HardwareRegistry,
+  field = "--predictor",
 ): Promise<PredictorSource | null> {
   if (value === "roofline") return null;
   const colon = value.indexOf(":");
   const form = colon > 0 ? value.slice(0, colon) : value;
   const argument = colon > 0 ? value.slice(colon + 1) : "";
   if (form === "calibrated" && argument !== "") {
-    const parsed = loadWithSchema(readText(argument, "--predictor"), argument, predictorFileSchema);
+    const parsed = loadWithSchema(readText(argument, field), argument, predictorFileSchema);
     if (!parsed.ok) throw new InputError(parsed.issues);
     return {
       name: `calibrated:${basename(argument)}`,
       mode: "calibrated",
       families: familiesOfDocument(parsed.value),
-      digest: digestOf([argument]),
     };
   }
   if (form === "table" && argument !== "") {
@@ -75,45 +65,56 @@ export async function loadPredictorSource(
       name: `table:${files.map((f) => basename(f)).join(",")}`,
       mode: "table",
       families: buildFamilies(measurements, hardwareLookup(registry), "table"),
-      digest: digestOf(files),
     };
   }
   throw new InputError([
     {
       code: "invalid-value",
-      path: ["--predictor"],
+      path: [field],
       message: `unknown predictor "${value}"`,
       allowed: PREDICTOR_FORMS,
     },
   ]);
 }
 
-/** A `--predictor` value with its file paths resolved against `baseFile` (a scenario file's). */
+/**
+ * A `--predictor` value with its file paths resolved against `baseFile` (a scenario file's):
+ * calibrated:<file> names one file, table:<files> a comma-separated list; anything else is
+ * returned as given (loadPredictorSource names it).
+ */
 export function predictorWithPathsFrom(value: string, baseFile: string | undefined): string {
   const colon = value.indexOf(":");
-  if (colon <= 0) return value;
-  const files = value
-    .slice(colon + 1)
-    .split(",")
-    .map((f) => (f === "" ? f : resolveFrom(baseFile, f)));
-  return `${value.slice(0, colon)}:${files.join(",")}`;
+  const form = value.slice(0, Math.max(colon, 0));
+  const argument = value.slice(colon + 1);
+  if (form === "calibrated" && argument !== "") return `calibrated:${resolveFrom(baseFile, argument)}`;
+  if (form === "table" && argument !== "")
+    return `table:${argument
+      .split(",")
+      .map((f) => (f === "" ? f : resolveFrom(baseFile, f)))
+      .join(",")}`;
+  return value;
 }
 
 /**
  * A predictor source as plain data for worker threads, with the catalog names of the accelerators
- * it will be asked about (an alias such as "A100-80GB" finds "A100-SXM4-80GB"'s families).
+ * it will be asked about (an alias such as "A100-80GB" finds "A100-SXM4-80GB"'s families), and a
+ * digest of exactly that data (sha256 prefix): the same families give the same digest whatever the
+ * file is called or how it is formatted, and different ones (another fit, or a table built against
+ * other peak figures) a different one.
  */
 export function portablePredictor(
   source: PredictorSource,
   registry: HardwareRegistry,
   hardwareNames: readonly string[],
-): PortablePredictor {
-  return {
-    name: source.name,
-    mode: source.mode,
-    families: source.families,
-    canonicalNames: Object.fromEntries(hardwareNames.map((name) => [name, registry.get(name)?.name ?? name])),
-  };
+): PortablePredictor & { readonly digest: string } {
+  const canonicalNames = Object.fromEntries(
+    hardwareNames.map((name) => [name, registry.get(name)?.name ?? name]),
+  );
+  const digest = createHash("sha256")
+    .update(serialize({ mode: source.mode, families: source.families, canonicalNames }))
+    .digest("hex")
+    .slice(0, 16);
+  return { name: source.name, mode: source.mode, families: source.families, canonicalNames, digest };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { csvParse } from "d3-dsv";
@@ -254,6 +254,10 @@ describe("llmsim plan --predictor: measured kernels in the sweep and the re-chec
     ...["--recheck", "2", "--recheck-requests", "300"],
   ];
   const predictor = ["--predictor", `calibrated:${predictorFile}`];
+  const vidur70b = new URL(
+    "../../data/measured/vidur/compute/h100/meta-llama/Llama-2-70b-hf/mlp.csv.gz",
+    import.meta.url,
+  ).pathname;
   const single = llmsim(["plan", ...question, ...predictor, "--threads", "1", "--json"]);
 
   it("prices the steps with the measured kernels, names them and their digest", () => {
@@ -267,7 +271,7 @@ describe("llmsim plan --predictor: measured kernels in the sweep and the re-chec
     expect(calibrated.summary.groups).not.toEqual(roofline.summary.groups);
     expect(calibrated.specHash).not.toBe(roofline.specHash);
     const table = llmsim(["plan", ...question, ...predictor]);
-    expect(table.stdout).toMatch(/kernel times: calibrated:vidur-h100-7b\.json \(files [0-9a-f]{16}\)/);
+    expect(table.stdout).toMatch(/kernel times: calibrated:vidur-h100-7b\.json \(data [0-9a-f]{16}\)/);
   });
 
   it("gives the same on worker threads and through shards and merge", () => {
@@ -281,11 +285,43 @@ describe("llmsim plan --predictor: measured kernels in the sweep and the re-chec
     const merged = llmsim(["merge", ...files, ...predictor, "--threads", "2", "--json"]);
     expect(merged.code, merged.stderr).toBe(0);
     expect(merged.stdout).toBe(single.stdout);
+    // The data counts, not the file's name or formatting: a reformatted copy merges, another fit does not.
+    const copy = join(dir, "renamed.json");
+    writeFileSync(copy, JSON.stringify(JSON.parse(readFileSync(predictorFile, "utf8")), null, 1));
+    expect(llmsim(["merge", ...files, "--predictor", `calibrated:${copy}`, "--json"]).stdout).toBe(
+      single.stdout,
+    );
+    const other = join(dir, "other", "vidur-h100-7b.json");
+    const noDirectory = llmsim(["calibrate", "--measurements", vidur70b, "--out", other]);
+    expect(noDirectory.code).toBe(2);
+    expect(noDirectory.stderr).toMatch(
+      /vidur-h100-7b\.json: cannot write: the directory .*other does not exist/,
+    );
+    mkdirSync(join(dir, "other"));
+    const refit = llmsim(["calibrate", "--measurements", vidur70b, "--out", other]);
+    expect(refit.code, refit.stderr).toBe(0);
+    const mismatch = llmsim(["merge", ...files, "--predictor", `calibrated:${other}`]);
+    expect(mismatch.code).toBe(2);
+    expect(mismatch.stderr).toMatch(
+      /planned with calibrated:vidur-h100-7b\.json \(data ([0-9a-f]{16})\), not calibrated:vidur-h100-7b\.json \(data (?!\1)[0-9a-f]{16}\)/,
+    );
     const without = llmsim(["merge", ...files]);
     expect(without.code).toBe(2);
     expect(without.stderr).toMatch(
-      /the shards were planned with calibrated:vidur-h100-7b\.json \(files [0-9a-f]{16}\), not the roofline/,
+      /the shards were planned with calibrated:vidur-h100-7b\.json \(data [0-9a-f]{16}\), not the roofline/,
     );
+  });
+
+  it("a table predictor (measured timings interpolated) gives the same on one thread or two", () => {
+    const table = [
+      "--predictor",
+      `table:${new URL("../../data/measured/vidur/compute/h100/meta-llama/Llama-2-7b-hf/mlp.csv.gz", import.meta.url).pathname}`,
+    ];
+    const one = llmsim(["plan", ...question, ...table, "--threads", "1", "--json"]);
+    expect(one.code, one.stderr).toBe(0);
+    expect(JSON.parse(one.stdout).input.predictor.name).toBe("table:mlp.csv.gz");
+    expect(llmsim(["plan", ...question, ...table, "--threads", "2", "--json"]).stdout).toBe(one.stdout);
+    expect(one.stdout).not.toBe(single.stdout);
   });
 
   it("a scenario file names it relative to the file", () => {

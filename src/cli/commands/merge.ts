@@ -11,8 +11,9 @@ import { intAtLeast, outputFormat } from "../options.ts";
 import { reportPlan, withPredictor } from "./plan.ts";
 
 /**
- * The predictor the shards' spec names, from `value` (the same files: their digest must match);
- * undefined when the shards were planned on the roofline. Throws InputError on a mismatch.
+ * The predictor the shards' spec names, from `value` (the same kernel data: its digest must match,
+ * whatever the files are called); undefined when the shards were planned on the roofline. Throws
+ * InputError on a mismatch.
  */
 async function shardsPredictor(
   spec: PlanSpec,
@@ -23,18 +24,15 @@ async function shardsPredictor(
   const given = value === undefined ? undefined : predictorWithPathsFrom(value, undefined);
   const { spec: withGiven, predictor } = await withPredictor(spec, given, hardwareFiles);
   const loaded = predictor ? withGiven.predictor : undefined;
-  const same =
-    planned === undefined
-      ? loaded === undefined
-      : loaded?.name === planned.name && loaded.digest === planned.digest;
+  const same = planned === undefined ? loaded === undefined : loaded?.digest === planned.digest;
   if (same) return predictor;
-  const plannedWith = planned ? `${planned.name} (files ${planned.digest})` : "the roofline";
-  const mergingWith = loaded ? `${loaded.name} (files ${loaded.digest})` : "the roofline";
+  const plannedWith = planned ? `${planned.name} (data ${planned.digest})` : "the roofline";
+  const mergingWith = loaded ? `${loaded.name} (data ${loaded.digest})` : "the roofline";
   throw new InputError([
     {
       code: "invalid-value",
       path: ["--predictor"],
-      message: `the shards were planned with ${plannedWith}, not ${mergingWith}: give --predictor the same files${planned ? "" : " or leave it out"}`,
+      message: `the shards were planned with ${plannedWith}, not ${mergingWith}: give --predictor the same data (and --hardware-file the same accelerators)${planned ? "" : ", or leave it out"}`,
     },
   ]);
 }

@@ -194,22 +194,25 @@ function scenarioFrom(options: Record<string, unknown>): {
 
 /**
  * The spec with the predictor `value` names (paths resolved), as plain data for every thread; the
- * spec records its name and digest, so shards planned with other data never merge.
+ * spec records its name and the digest of its data, so shards planned with other data never
+ * merge. `field` names the value in errors (the flag, or the scenario file's field).
  */
 export async function withPredictor(
   spec: PlanSpec,
   value: string | undefined,
   hardwareFiles: readonly string[],
+  field = "--predictor",
 ): Promise<{ spec: PlanSpec; predictor: PortablePredictor | undefined }> {
   if (value === undefined) return { spec, predictor: undefined };
   const registry = loadHardwareRegistry(hardwareFiles);
-  const source = await loadPredictorSource(value, registry);
+  const source = await loadPredictorSource(value, registry, field);
   if (!source) return { spec, predictor: undefined };
-  const hardwareNames = spec.hardware.map((h) => h.name);
-  return {
-    spec: { ...spec, predictor: { name: source.name, digest: source.digest } },
-    predictor: portablePredictor(source, registry, hardwareNames),
-  };
+  const { digest, ...predictor } = portablePredictor(
+    source,
+    registry,
+    spec.hardware.map((h) => h.name),
+  );
+  return { spec: { ...spec, predictor: { name: source.name, digest } }, predictor };
 }
 
 export interface ReportOptions {
@@ -413,6 +416,7 @@ export function registerPlan(program: Command): void {
         planSpecFromScenario(scenario, file),
         scenario.predictor === undefined ? undefined : predictorWithPathsFrom(scenario.predictor, file),
         (scenario.hardwareFile ?? []).map((f) => resolveFrom(file, f)),
+        options.predictor === undefined ? "predictor" : "--predictor",
       );
       const space = planSpaceOf(spec);
       const shard = options.shard

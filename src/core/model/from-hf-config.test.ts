@@ -112,6 +112,13 @@ describe("modelFromHfConfig(config, id)", () => {
         path: ["num_hidden_layers"],
         message: expect.stringContaining(">= 1"),
       });
+    // A layer count no model has is an error, not an array of a hundred million layers.
+    const huge = modelFromHfConfig({ ...llamaLike, num_hidden_layers: 100_000_000 }, "huge");
+    expect(!huge.ok && huge.issues[0]).toMatchObject({
+      path: ["num_hidden_layers"],
+      message: "100000000 layers is not a model's layer count (at most 10,000)",
+    });
+    expect(modelFromHfConfig({ ...llamaLike, num_hidden_layers: 10_000 }, "deep").ok).toBe(true);
     const kv = modelFromHfConfig({ ...llamaLike, num_key_value_heads: 5 }, "bad");
     expect(!kv.ok && kv.issues[0]?.message).toContain("must divide");
     expect(modelFromHfConfig([1, 2], "array").ok).toBe(false);

@@ -70,6 +70,7 @@ class FieldReader {
 
 const HIDDEN = ["hidden_size", "n_embd", "n_embed", "d_model"];
 const LAYERS = ["num_hidden_layers", "n_layer", "num_layers"];
+const MAX_LAYERS = 10_000;
 const HEADS = ["num_attention_heads", "n_head", "num_heads"];
 const KV_HEADS = ["num_key_value_heads", "num_kv_heads", "n_head_kv", "multi_query_group_num"];
 const INTERMEDIATE = ["intermediate_size", "ffn_dim", "n_inner", "ffn_hidden_size"];
@@ -241,6 +242,14 @@ export function modelFromHfConfig(input: unknown, id: string): ImportResult {
   const fields = new FieldReader(config);
   const hiddenSize = fields.requiredInt(HIDDEN);
   const numLayers = fields.requiredInt(LAYERS);
+  // Each layer is described one by one; a count no model has (the largest have a few hundred) is
+  // a mistake in the file, said so, rather than an out-of-memory crash.
+  if (numLayers > MAX_LAYERS)
+    fields.issues.push({
+      code: "invalid-value",
+      path: [LAYERS.find((key) => fields.has(key)) ?? "num_hidden_layers"],
+      message: `${numLayers} layers is not a model's layer count (at most ${MAX_LAYERS.toLocaleString("en-US")})`,
+    });
   const vocabSize = fields.requiredInt(VOCAB);
   const attention = readAttention(fields, family, hiddenSize);
   const moe = readMoe(fields, family, modelType);

@@ -202,6 +202,11 @@ export class PlanEvaluator {
 
   /** `predictor` prices the steps (default: the roofline); it must be the one `spec.predictor` names. */
   constructor(spec: PlanSpec, predictor?: Predictor) {
+    // The spec names the predictor (and its hash covers it): a result must never claim other data.
+    if ((spec.predictor?.name ?? "roofline") !== (predictor?.name ?? "roofline"))
+      throw new Error(
+        `the predictor ${predictor?.name ?? "roofline"} is not the one the spec names (${spec.predictor?.name ?? "roofline"})`,
+      );
     this.spec = spec;
     this.predictor = predictor;
     this.space = new PlanSpace(spec);

@@ -197,7 +197,9 @@ export class PlanSpace {
 
 /** FNV-1a over a canonical JSON text: identifies a sweep (spec and enumeration version) across shards. */
 export function specHash(spec: PlanSpec): string {
-  const text = JSON.stringify({ version: SPACE_VERSION, spec });
+  // A predictor is its data (the digest), not the name of the file it came from.
+  const hashed = spec.predictor ? { ...spec, predictor: { digest: spec.predictor.digest } } : spec;
+  const text = JSON.stringify({ version: SPACE_VERSION, spec: hashed });
   let hash = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     hash ^= text.charCodeAt(i);

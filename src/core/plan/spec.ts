@@ -97,8 +97,9 @@ export interface PlanSpec {
   /** KV hand-off link: per-GPU bandwidth override (null: the catalog NICs) and latency. */
   readonly kvLink: { readonly bandwidthBytesPerSecPerGpu: number | null; readonly latencySec: number };
   /**
-   * Measured kernels the step times come from (llmsim plan --predictor): the predictor's name and a
-   * digest of its files, so shards planned with different data never merge. Absent: the roofline.
+   * Measured kernels the step times come from (llmsim plan --predictor): the predictor's name (for
+   * display) and a digest of its kernel data, which the spec hash covers, so shards planned with
+   * different data never merge. Absent: the roofline.
    */
   readonly predictor?: { readonly name: string; readonly digest: string };
   /** Serving re-check of the best candidates. */
