@@ -4,6 +4,16 @@ import { parseLengthDistribution } from "../../core/sim/requests.ts";
 import { METRIC_ALIASES, VALIDATION_METRICS } from "../../core/validation/metrics.ts";
 import { validationSuiteSchema } from "./validation.ts";
 
+/** A suite of one serving case, parsed. */
+const parseServeCase = (serve: unknown, metric: unknown, unit: unknown) =>
+  validationSuiteSchema.safeParse({
+    suite: "s",
+    calibration: "held-out",
+    cases: [
+      { id: "c", source: { document: "x" }, level: "system", scenario: { serve }, metric, value: 1, unit },
+    ],
+  });
+
 describe("validation suite schema", () => {
   it("the suite schema returns data or issues for arbitrary serving cases (fuzz)", () => {
     const value = fc.oneof(
@@ -40,21 +50,7 @@ describe("validation suite schema", () => {
     fc.assert(
       fc.property(serve, metric, value, (scenario, name, unit) => {
         // A parser never throws: it returns data or issues.
-        const parsed = validationSuiteSchema.safeParse({
-          suite: "fuzz",
-          calibration: "held-out",
-          cases: [
-            {
-              id: "c",
-              source: { document: "fuzz" },
-              level: "request",
-              scenario: { serve: scenario },
-              metric: name,
-              value: 1,
-              unit,
-            },
-          ],
-        });
+        const parsed = parseServeCase(scenario, name, unit);
         if (!parsed.success) return;
         // What the schema lets through is a run serveSetup can take: arrivals only at a rate, both
         // pool counts or neither, lengths a count or a distribution.
@@ -74,30 +70,8 @@ describe("validation suite schema", () => {
 
   it("rejects what serveSetup would refuse or ignore, naming the field", () => {
     const issuesOf = (serve: Record<string, unknown>) => {
-      const parsed = validationSuiteSchema.safeParse({
-        suite: "s",
-        calibration: "held-out",
-        cases: [
-          {
-            id: "c",
-            source: { document: "x" },
-            level: "system",
-            scenario: {
-              serve: {
-                model: "m",
-                hardware: "H100",
-                requests: 10,
-                promptTokens: 10,
-                outputTokens: 10,
-                ...serve,
-              },
-            },
-            metric: "requests_per_s",
-            value: 1,
-            unit: "req/s",
-          },
-        ],
-      });
+      const base = { model: "m", hardware: "H100", requests: 10, promptTokens: 10, outputTokens: 10 };
+      const parsed = parseServeCase({ ...base, ...serve }, "requests_per_s", "req/s");
       return parsed.success
         ? []
         : parsed.error.issues.map((i) => `${i.path.slice(3).join(".")}: ${i.message}`);
