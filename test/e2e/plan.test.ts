@@ -291,13 +291,13 @@ describe("llmsim plan --predictor: measured kernels in the sweep and the re-chec
     expect(llmsim(["merge", ...files, "--predictor", `calibrated:${copy}`, "--json"]).stdout).toBe(
       single.stdout,
     );
-    const other = join(dir, "other", "vidur-h100-7b.json");
+    const other = join(dir, "refit", "vidur-h100-7b.json");
     const noDirectory = llmsim(["calibrate", "--measurements", vidur70b, "--out", other]);
     expect(noDirectory.code).toBe(2);
     expect(noDirectory.stderr).toMatch(
-      /vidur-h100-7b\.json: cannot write: the directory .*other does not exist/,
+      /vidur-h100-7b\.json: cannot write: the directory .*refit does not exist/,
     );
-    mkdirSync(join(dir, "other"));
+    mkdirSync(join(dir, "refit"));
     const refit = llmsim(["calibrate", "--measurements", vidur70b, "--out", other]);
     expect(refit.code, refit.stderr).toBe(0);
     const mismatch = llmsim(["merge", ...files, "--predictor", `calibrated:${other}`]);
