@@ -90,7 +90,8 @@ function missingPart(field: "traceFile" | "priceFile", name: string, part: strin
  * The plan's spec from a scenario (a file merged with flags) and what it names, loaded: resolves
  * the hardware, applies the budget, prices (the price file's, then the scenario's own), the trace's
  * lengths and rate, the axis defaults, and validates. Pure: no file system. Throws InputError
- * naming the field of every problem.
+ * naming the field of every problem. `scenario.predictor` names files, so it is left to the caller
+ * (the CLI's withPredictor loads them and adds the spec's `predictor`).
  */
 export function planSpecFromParts(scenario: PlanScenario, parts: PlanParts): PlanSpec {
   const { model, registry } = parts;
