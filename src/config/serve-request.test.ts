@@ -199,11 +199,27 @@ describe("serveSetup", () => {
           message: "constant step times need both --prefill-ms and --decode-ms",
         },
       ],
+      [
+        { arrival: "burst", rate: 4 },
+        {
+          code: "invalid-value",
+          path: ["--rate"],
+          message: "--arrival burst queues every request at time 0: --rate and --cv do not apply",
+        },
+      ],
     ];
     for (const [options, issue] of cases) {
       expect(issuesOf(() => checkServeOptions(options))).toEqual([issue]);
       expect(issuesOf(() => serveSetup(options, llama, registry, requests))).toEqual([issue]);
     }
+  });
+
+  it("burst arrivals queue every request at time 0, with the lengths other arrivals would get", () => {
+    const burst = serveRequests({ arrival: "burst", requests: 50, seed: 7 });
+    expect(Array.from(burst.arrivalSec)).toEqual(new Array(50).fill(0));
+    const constant = serveRequests({ arrival: "constant", rate: 3, requests: 50, seed: 7 });
+    expect(burst.promptTokens).toEqual(constant.promptTokens);
+    expect(burst.outputTokens).toEqual(constant.outputTokens);
   });
 
   it("names the flag of an unknown accelerator, and builds the pools before asking for the requests", () => {

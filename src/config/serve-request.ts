@@ -32,8 +32,9 @@ import type {
  * simulation for the same options.
  */
 
-export type ArrivalKind = "poisson" | "gamma" | "constant";
-export const ARRIVAL_KINDS: readonly ArrivalKind[] = ["poisson", "gamma", "constant"];
+/** "burst": every request at time 0 (maximum load, trtllm-bench's throughput mode); the others at `rate`. */
+export type ArrivalKind = "poisson" | "gamma" | "constant" | "burst";
+export const ARRIVAL_KINDS: readonly ArrivalKind[] = ["poisson", "gamma", "constant", "burst"];
 
 /** The values of `llmsim serve`'s flags that are not files; every field optional, defaults as the CLI's. */
 export interface ServeOptions {
@@ -113,6 +114,7 @@ export function serveRequests(options: ServeOptions, trace?: ServeTrace): Reques
   const rate = options.rate ?? 10;
   const arrivalsFor = (count: number) => {
     const kind = options.arrival ?? "poisson";
+    if (kind === "burst") return new Float64Array(count);
     if (kind === "constant") return constantArrivalsSec(count, rate);
     if (kind === "gamma") return gammaArrivalsSec(count, rate, options.cv ?? 2, random);
     return poissonArrivalsSec(count, rate, random);
@@ -160,6 +162,15 @@ export function checkServeOptions(options: ServeOptions): void {
         path: ["--replicas"],
         message:
           "--replicas is for aggregated serving; with disaggregation give --prefill-replicas and --decode-replicas",
+      },
+    ]);
+  }
+  if (options.arrival === "burst" && (options.rate !== undefined || options.cv !== undefined)) {
+    throw new InputError([
+      {
+        code: "invalid-value",
+        path: [options.rate !== undefined ? "--rate" : "--cv"],
+        message: "--arrival burst queues every request at time 0: --rate and --cv do not apply",
       },
     ]);
   }

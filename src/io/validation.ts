@@ -365,10 +365,8 @@ function servingMetric(
     outputTokens: lengthOf(outputTokens, "output"),
     ...(rate !== undefined ? { rate } : {}),
   };
-  // Without a rate, every request is queued at time 0 (maximum load).
-  const requests =
-    rate === undefined ? serveRequests({ ...options, arrival: "constant", rate: 1 }) : serveRequests(options);
-  if (rate === undefined) requests.arrivalSec.fill(0);
+  // Without a rate, every request is queued at time 0 (maximum load), as llmsim serve --arrival burst.
+  const requests = serveRequests(rate === undefined ? { ...options, arrival: "burst" } : options);
   const setup = asCaseFields(() =>
     serveSetup(options, loadModel(modelName), context.registry, requests, context.predictor),
   );

@@ -208,6 +208,16 @@ ${servingCase("ttft", "request", "ttft_ms_p50", "ms")}${servingCase("tpot", "req
     expect(cases[0]?.predicted).toBe(summary.ttft.p50Ms);
     expect(cases[1]?.predicted).toBe(summary.tpot.p90Ms);
     expect(cases[2]?.predicted).toBe(summary.requestsPerSec);
+    // Without a rate every request is queued at time 0: llmsim serve --arrival burst.
+    const burstText = text.replaceAll("rate: 20, ", "");
+    const burst = llmsim(["validate", file("burst.yaml", burstText), "--json"]);
+    expect(burst.code, burst.stderr).toBe(0);
+    const burstCli = llmsim([
+      "serve",
+      ...["--requests", "300", "--arrival", "burst", "--prompt-tokens", "lmsys", "--output-tokens", "lmsys"],
+      ...["--seed", "3", "--scheduler", "chunked", "--json"],
+    ]);
+    expect(JSON.parse(burst.stdout).cases[2].predicted).toBe(JSON.parse(burstCli.stdout).requestsPerSec);
     const conflict = llmsim(["validate", file("conflict.yaml", text.replace("unit: ms", "unit: us"))]);
     expect(conflict.code).toBe(2);
     expect(conflict.stderr).toMatch(
@@ -224,7 +234,7 @@ ${servingCase("ttft", "request", "ttft_ms_p50", "ms")}${servingCase("tpot", "req
       file("no-rate.yaml", text.replaceAll("rate: 20,", "arrival: gamma,")),
     ]);
     expect(noRate.code).toBe(2);
-    expect(noRate.stderr).toMatch(/serve\.rate: arrival and cv describe arrivals at a rate: give rate too/);
+    expect(noRate.stderr).toMatch(/serve\.rate: arrival gamma describes arrivals at a rate: give rate too/);
   }, 60_000);
   it("a JSONL suite is one case per line, named after the file; errors name the line", () => {
     const line = (id: string, level: string) =>

@@ -181,9 +181,11 @@ describe("web engine input errors are the CLI's", () => {
 });
 
 describe("web engine = CLI (serving and planning)", () => {
-  it("serve: the summary equals llmsim serve --json (aggregated and disaggregated)", () => {
+  it("serve: the summary equals llmsim serve --json (aggregated, burst arrivals and disaggregated)", () => {
     for (const changes of [
       { view: "serve", requests: "200", rate: "8" },
+      // Every request at time 0: the form's rate does not apply, and the command leaves it out.
+      { view: "serve", requests: "120", rate: "8", arrival: "burst" },
       {
         view: "serve",
         serveMode: "disaggregated",

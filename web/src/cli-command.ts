@@ -130,7 +130,7 @@ export function cliCommand(view: View, state: State, format?: "csv" | "json"): C
               ["--decode-tp", state.decodeTpServe],
             ]
           : [["--replicas", state.replicas]]) as [string, string][]),
-        ["--rate", state.rate],
+        ["--rate", state.arrival === "burst" ? "" : state.rate],
         ["--requests", state.requests],
         ["--arrival", state.arrival],
         ["--prompt-tokens", state.promptTokens],

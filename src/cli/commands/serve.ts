@@ -152,7 +152,11 @@ export function registerServe(program: Command): void {
       "requests to simulate (default 1000, or every row of --trace-file)",
       intAtLeast(1),
     )
-    .option("--arrival <process>", `${ARRIVAL_KINDS.join(" | ")} (default poisson)`, oneOf(ARRIVAL_KINDS))
+    .option(
+      "--arrival <process>",
+      `${ARRIVAL_KINDS.join(" | ")} (default poisson; burst: every request at time 0, maximum load)`,
+      oneOf(ARRIVAL_KINDS),
+    )
     .option("--rate <req/s>", "mean arrival rate, requests per second (default 10)", positiveNumber())
     .option("--cv <x>", "gamma arrivals: coefficient of variation of the gaps (default 2)", positiveNumber())
     .option(

@@ -20,7 +20,7 @@ describe("validation suite schema", () => {
       fc.integer({ min: -5, max: 100_000 }),
       fc.double(),
       fc.string({ maxLength: 20 }),
-      fc.constantFrom("lmsys", "lognormal:512:1", "lognormal:x", "poisson", "gamma", "chunked"),
+      fc.constantFrom("lmsys", "lognormal:512:1", "lognormal:x", "poisson", "gamma", "burst", "chunked"),
       fc.constant(null),
     );
     const serve = fc.record(
@@ -56,7 +56,9 @@ describe("validation suite schema", () => {
         // pool counts or neither, lengths a count or a distribution.
         const serve = parsed.data.cases[0]?.scenario as { serve: Record<string, unknown> };
         const s = serve.serve;
-        if (s.arrival !== undefined || s.cv !== undefined) expect(s.rate).toBeDefined();
+        // Arrivals at a rate need one; a burst (the default without a rate) takes none.
+        if (s.arrival === "burst") expect(s.rate).toBeUndefined();
+        if (s.arrival !== undefined && s.arrival !== "burst") expect(s.rate).toBeDefined();
         if (s.cv !== undefined) expect(s.arrival).toBe("gamma");
         expect(s.prefillReplicas === undefined).toBe(s.decodeReplicas === undefined);
         for (const key of ["promptTokens", "outputTokens"])
@@ -86,5 +88,9 @@ describe("validation suite schema", () => {
     expect(issuesOf({ rate: 5, cv: 2 })[0]).toMatch(/^serve\.cv: /);
     expect(issuesOf({ arrival: "gamma", cv: 2 })[0]).toMatch(/^serve\.rate: /);
     expect(issuesOf({ rate: 5, arrival: "gamma", cv: 2 })).toEqual([]);
+    expect(issuesOf({ arrival: "burst" })).toEqual([]);
+    expect(issuesOf({ arrival: "burst", rate: 5 })).toEqual([
+      "serve.rate: arrival burst queues every request at time 0: rate does not apply",
+    ]);
   });
 });

@@ -74,8 +74,13 @@ const serveScenario = z
       .number()
       .positive()
       .optional()
-      .describe("mean arrival rate, requests per second (default: all at time 0)"),
-    arrival: z.enum(ARRIVAL_KINDS).optional().describe("with rate: poisson (default), gamma or constant"),
+      .describe("mean arrival rate, requests per second (without it: every request at time 0)"),
+    arrival: z
+      .enum(ARRIVAL_KINDS)
+      .optional()
+      .describe(
+        "with rate: poisson (default), gamma or constant; burst (the default without rate): all at time 0",
+      ),
     cv: z
       .number()
       .positive()
@@ -86,10 +91,13 @@ const serveScenario = z
   .superRefine((s, context) => {
     const issue = (path: string, message: string) =>
       context.addIssue({ code: "custom", path: [path], message });
-    if (s.rate === undefined && (s.arrival !== undefined || s.cv !== undefined))
+    const burst = s.arrival === undefined ? s.rate === undefined : s.arrival === "burst";
+    if (burst && s.rate !== undefined)
+      issue("rate", "arrival burst queues every request at time 0: rate does not apply");
+    if (!burst && s.rate === undefined)
       issue(
         "rate",
-        "arrival and cv describe arrivals at a rate: give rate too (without it every request is queued at time 0)",
+        `arrival ${s.arrival} describes arrivals at a rate: give rate too (without it every request is queued at time 0)`,
       );
     if (s.cv !== undefined && s.arrival !== "gamma")
       issue("cv", "cv is the gap variation of gamma arrivals: give arrival: gamma");

@@ -353,7 +353,8 @@ export function serveOptionsOf(state: State): ServeOptions {
           decodeTp: int("decodeTpServe"),
         }
       : { replicas: int("replicas") }),
-    rate: positiveOf("rate"),
+    // A burst queues every request at time 0: the form's rate does not apply.
+    rate: state.arrival === "burst" ? undefined : positiveOf("rate"),
     requests: int("requests"),
     arrival: flag(state, "arrival", (t) => oneOfValue(t, ARRIVAL_KINDS)),
     promptTokens: flag(state, "promptTokens", (t) => lengthValue(t, "prompt")),

@@ -269,7 +269,7 @@ function ServeInputs({ state, update, catalog }: { state: State; update: Update;
           {...f}
           field="arrival"
           label="Arrivals"
-          options={choices(["poisson", "gamma", "constant"])}
+          options={choices(["poisson", "gamma", "constant", "burst"])}
         />
         <TextField {...f} field="seed" label="Seed" type="number" />
         <TextField
