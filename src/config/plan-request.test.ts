@@ -2,9 +2,10 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { issuesOf } from "../../test/helpers/issues.ts";
 import { reportIssues } from "../cli/errors.ts";
 import { HardwareRegistry } from "../core/hardware/catalog.ts";
-import { InputError, type Issue } from "../core/issues.ts";
+import type { Issue } from "../core/issues.ts";
 import { builtinModel } from "../core/model/catalog.ts";
 import { planSpecFromScenario, readPriceFile } from "../io/plan-input.ts";
 import { type PlanParts, parsePriceTable, planSpecFromParts } from "./plan-request.ts";
@@ -27,15 +28,6 @@ const model = (id = "meta-llama/Llama-3.1-8B") => {
 };
 const catalog: PlanParts = { model: model(), registry: new HardwareRegistry() };
 
-const issuesOf = (build: () => unknown): readonly Issue[] => {
-  try {
-    build();
-  } catch (error) {
-    if (error instanceof InputError) return error.issues;
-    throw error;
-  }
-  throw new Error("expected an InputError");
-};
 /** The lines `llmsim plan` prints for the issues. */
 const cliLines = (issues: readonly Issue[]): string[] => {
   let text = "";

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { issuesOf } from "../../test/helpers/issues.ts";
 import { HardwareRegistry } from "../core/hardware/catalog.ts";
 import { hardwareSpecOf } from "../core/hardware/resolve.ts";
-import { InputError, type Issue } from "../core/issues.ts";
+import type { Issue } from "../core/issues.ts";
 import { builtinModel } from "../core/model/catalog.ts";
 import type { ModelSpec } from "../core/model/types.ts";
 import { rooflinePredictor } from "../core/predictor/roofline.ts";
@@ -24,17 +25,6 @@ const requests: RequestSet = {
   promptTokens: Int32Array.of(100, 200),
   outputTokens: Int32Array.of(10, 20),
 };
-
-/** The issues an InputError carries, or fails. */
-function issuesOf(run: () => unknown): readonly Issue[] {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof InputError) return error.issues;
-    throw error;
-  }
-  throw new Error("expected an InputError");
-}
 
 /** A pool's fields with its step-time model probed on a few iterations. */
 const comparable = (pool: PoolConfig) => ({

@@ -4,7 +4,8 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { InputError, type Issue } from "../core/issues.ts";
+import { issuesOf } from "../../test/helpers/issues.ts";
+import { InputError } from "../core/issues.ts";
 import { loadSeedScenario } from "./seed-scenario.ts";
 
 const example = new URL("../../examples/scenarios/configs/scenarios/deepseek_v3_a100.yaml", import.meta.url)
@@ -40,16 +41,6 @@ function scenarioDir(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), "llmsim-seed-"));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return join(dir, Object.keys(files)[0] as string);
-}
-
-function issuesOf(run: () => unknown): readonly Issue[] {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof InputError) return error.issues;
-    throw error;
-  }
-  throw new Error("expected an InputError");
 }
 
 describe("loadSeedScenario", () => {
