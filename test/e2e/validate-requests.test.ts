@@ -42,32 +42,15 @@ describe("llmsim validate-requests", () => {
   }, 60_000);
   it("a slower accelerator shows in the percentiles, the KS distance and the CDF chart", () => {
     const chart = join(dir, "cdf.svg");
-    const r = llmsim([
-      "validate-requests",
-      "--measured",
-      measured,
-      "--model",
-      "meta-llama/Llama-3.1-8B",
-      "--hardware",
-      "A100",
-      "--chart",
-      chart,
-    ]);
+    const onA100 = [
+      ...["validate-requests", "--measured", measured],
+      ...["--model", "meta-llama/Llama-3.1-8B", "--hardware", "A100"],
+    ];
+    const r = llmsim([...onA100, "--chart", chart]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/TPOT +│ measured/);
     expect(readFileSync(chart, "utf8")).toContain("<svg");
-    const json = JSON.parse(
-      llmsim([
-        "validate-requests",
-        "--measured",
-        measured,
-        "--model",
-        "meta-llama/Llama-3.1-8B",
-        "--hardware",
-        "A100",
-        "--json",
-      ]).stdout,
-    );
+    const json = JSON.parse(llmsim([...onA100, "--json"]).stdout);
     const tpot = json.comparison.find((c: { metric: string }) => c.metric === "tpot");
     expect(tpot.ks).toBeGreaterThan(0.5);
     expect(tpot.p50ErrorPct).toBeGreaterThan(20);
