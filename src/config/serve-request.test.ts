@@ -146,13 +146,14 @@ describe("serveSetup", () => {
     expect(link.kvTransfer).toEqual({ bytesPerToken: 131_072, bandwidthBytesPerSec: 25e9, latencySec: 1e-5 });
   });
 
-  it("rejects one replica flag without the other, --replicas with disaggregation, one constant step time", () => {
+  it("rejects one replica flag without the other, --replicas or pool options in the wrong mode, misplaced arrival options, one constant step time", () => {
     const cases: [ServeOptions, Issue][] = [
       [
         { prefillReplicas: 1 },
         {
           code: "missing-field",
-          path: ["--prefill-replicas"],
+          // The flag that is missing.
+          path: ["--decode-replicas"],
           message: "disaggregation needs both --prefill-replicas and --decode-replicas",
         },
       ],
@@ -187,6 +188,22 @@ describe("serveSetup", () => {
           code: "missing-field",
           path: ["--prefill-ms"],
           message: "constant step times need both --prefill-ms and --decode-ms",
+        },
+      ],
+      [
+        { arrival: "poisson", cv: 2 },
+        {
+          code: "invalid-value",
+          path: ["--cv"],
+          message: "--cv is the gap variation of gamma arrivals: give --arrival gamma",
+        },
+      ],
+      [
+        { decodeTp: 2 },
+        {
+          code: "invalid-value",
+          path: ["--decode-tp"],
+          message: "--decode-tp describes a disaggregated run: give --prefill-replicas and --decode-replicas",
         },
       ],
       [

@@ -2,7 +2,7 @@ import type { Dtype } from "../core/dtype.ts";
 import type { HardwareRegistry } from "../core/hardware/catalog.ts";
 import { hardwareSpecOf } from "../core/hardware/resolve.ts";
 import type { AcceleratorRecord } from "../core/hardware/types.ts";
-import { InputError } from "../core/issues.ts";
+import { InputError, type Issue } from "../core/issues.ts";
 import type { ModelSpec } from "../core/model/types.ts";
 import type { ParallelPlan } from "../core/parallel/plan.ts";
 import type { Predictor } from "../core/predictor/types.ts";
@@ -138,9 +138,33 @@ export function serveRequests(options: ServeOptions, trace?: ServeTrace): Reques
   );
 }
 
+const DISAGGREGATION_OPTIONS = [
+  ["prefillHardware", "--prefill-hardware"],
+  ["decodeHardware", "--decode-hardware"],
+  ["prefillTp", "--prefill-tp"],
+  ["decodeTp", "--decode-tp"],
+  ["kvLinkGbps", "--kv-link-gbps"],
+  ["kvLinkLatencyUs", "--kv-link-latency-us"],
+] as const satisfies readonly (readonly [keyof ServeOptions, string])[];
+
+/**
+ * Issues that name llmsim serve's flags ("--prefill-replicas") renamed to the option fields a
+ * scenario file spells ("prefillReplicas"), in their paths and messages.
+ */
+export function flagsAsFields(issues: readonly Issue[]): Issue[] {
+  const field = (flag: string) =>
+    flag.slice(2).replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
+  return issues.map((issue) => ({
+    ...issue,
+    path: issue.path.map((key) => (typeof key === "string" && key.startsWith("--") ? field(key) : key)),
+    message: issue.message.replace(/--[a-z][a-z-]*/g, field),
+  }));
+}
+
 /**
  * The checks on option combinations that need no model or hardware: disaggregation needs both
- * replica counts and excludes `replicas`; constant step times need both. Throws InputError
+ * replica counts and excludes `replicas`, and the pools' own options need it; a burst takes no
+ * rate, --cv only gamma arrivals; constant step times need both. Throws InputError
  * (paths name the CLI flags). `serveSetup` runs it too; a caller may run it first to report these
  * mistakes before doing any I/O.
  */
@@ -150,7 +174,7 @@ export function checkServeOptions(options: ServeOptions): void {
     throw new InputError([
       {
         code: "missing-field",
-        path: ["--prefill-replicas"],
+        path: [options.prefillReplicas === undefined ? "--prefill-replicas" : "--decode-replicas"],
         message: "disaggregation needs both --prefill-replicas and --decode-replicas",
       },
     ]);
@@ -171,6 +195,26 @@ export function checkServeOptions(options: ServeOptions): void {
         code: "invalid-value",
         path: [options.rate !== undefined ? "--rate" : "--cv"],
         message: "--arrival burst queues every request at time 0: --rate and --cv do not apply",
+      },
+    ]);
+  }
+  if (options.cv !== undefined && options.arrival !== "gamma") {
+    throw new InputError([
+      {
+        code: "invalid-value",
+        path: ["--cv"],
+        message: "--cv is the gap variation of gamma arrivals: give --arrival gamma",
+      },
+    ]);
+  }
+  // Options of the prefill and decode pools would be ignored by an aggregated run: say so.
+  const poolOnly = DISAGGREGATION_OPTIONS.find(([key]) => options[key] !== undefined);
+  if (!disaggregated && poolOnly) {
+    throw new InputError([
+      {
+        code: "invalid-value",
+        path: [poolOnly[1]],
+        message: `${poolOnly[1]} describes a disaggregated run: give --prefill-replicas and --decode-replicas`,
       },
     ]);
   }

@@ -7,7 +7,7 @@ import {
   type ValidationSuite,
   validationSuiteSchema,
 } from "../config/schema/validation.ts";
-import { type ServeOptions, serveRequests, serveSetup } from "../config/serve-request.ts";
+import { flagsAsFields, type ServeOptions, serveRequests, serveSetup } from "../config/serve-request.ts";
 import { stepInputFromScenario } from "../config/step-request.ts";
 import { BYTES_PER_ELEMENT, type Dtype } from "../core/dtype.ts";
 import type { HardwareRegistry } from "../core/hardware/catalog.ts";
@@ -381,21 +381,14 @@ const SERVING_METRICS = [
   ...Object.keys(VALIDATION_METRICS).filter((m) => servingLatencyOf(m) !== null),
 ];
 
-/**
- * Runs `build`, naming the serve scenario's fields in its input errors where serveSetup names
- * llmsim serve's flags ("--prefill-replicas" is the case's serve.prefillReplicas).
- */
+/** Runs `build`, naming the serve scenario's fields in its input errors where serveSetup names flags. */
 function asCaseFields<T>(build: () => T): T {
   try {
     return build();
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
-    const field = (key: string | number) =>
-      typeof key === "string" && key.startsWith("--")
-        ? key.slice(2).replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase())
-        : key;
     throw new InputError(
-      error.issues.map((issue) => ({ ...issue, path: ["serve", ...issue.path.map(field)] })),
+      flagsAsFields(error.issues).map((issue) => ({ ...issue, path: ["serve", ...issue.path] })),
     );
   }
 }

@@ -90,7 +90,7 @@ describe("validation suite schema", () => {
     expect(issuesOf({ rate: 5, arrival: "gamma", cv: 2 })).toEqual([]);
     expect(issuesOf({ arrival: "burst" })).toEqual([]);
     expect(issuesOf({ arrival: "burst", rate: 5 })).toEqual([
-      "serve.rate: arrival burst queues every request at time 0: rate does not apply",
+      "serve.rate: arrival burst queues every request at time 0: rate and cv do not apply",
     ]);
   });
 });

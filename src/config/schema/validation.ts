@@ -1,9 +1,10 @@
 import { z } from "zod";
 import { DTYPES } from "../../core/dtype.ts";
+import { InputError } from "../../core/issues.ts";
 import { parseLengthDistribution } from "../../core/sim/requests.ts";
 import { ROUTER_KINDS, SCHEDULER_KINDS } from "../../core/sim/serve/types.ts";
 import { METRIC_ALIASES, VALIDATION_LEVELS, VALIDATION_METRICS } from "../../core/validation/metrics.ts";
-import { ARRIVAL_KINDS } from "../serve-request.ts";
+import { ARRIVAL_KINDS, checkServeOptions, flagsAsFields } from "../serve-request.ts";
 import { stepScenarioSchema } from "./scenario.ts";
 
 const count = z.int().min(1);
@@ -89,42 +90,23 @@ const serveScenario = z
     seed: z.int().min(0).optional().describe("seed of the arrivals and sampled lengths (default 0)"),
   })
   .superRefine((s, context) => {
-    const issue = (path: string, message: string) =>
-      context.addIssue({ code: "custom", path: [path], message });
-    const burst = s.arrival === undefined ? s.rate === undefined : s.arrival === "burst";
-    if (burst && s.rate !== undefined)
-      issue("rate", "arrival burst queues every request at time 0: rate does not apply");
-    if (!burst && s.rate === undefined)
-      issue(
-        "rate",
-        `arrival ${s.arrival} describes arrivals at a rate: give rate too (without it every request is queued at time 0)`,
-      );
-    if (s.cv !== undefined && s.arrival !== "gamma")
-      issue("cv", "cv is the gap variation of gamma arrivals: give arrival: gamma");
-    const disaggregated = s.prefillReplicas !== undefined || s.decodeReplicas !== undefined;
-    if (disaggregated && (s.prefillReplicas === undefined || s.decodeReplicas === undefined))
-      issue(
-        s.prefillReplicas === undefined ? "prefillReplicas" : "decodeReplicas",
-        "disaggregation needs both prefillReplicas and decodeReplicas",
-      );
-    if (disaggregated && s.replicas !== undefined)
-      issue(
-        "replicas",
-        "replicas is for aggregated serving; with disaggregation give prefillReplicas and decodeReplicas",
-      );
-    if (!disaggregated)
-      for (const field of DISAGGREGATION_FIELDS)
-        if (s[field] !== undefined)
-          issue(field, `${field} describes a disaggregated run: give prefillReplicas and decodeReplicas`);
+    // Without a rate a case is a burst (every request at time 0); other arrivals need one.
+    if (s.rate === undefined && s.arrival !== undefined && s.arrival !== "burst")
+      context.addIssue({
+        code: "custom",
+        path: ["rate"],
+        message: `arrival ${s.arrival} describes arrivals at a rate: give rate too (without it every request is queued at time 0)`,
+      });
+    // The rest are llmsim serve's own checks, in the case's field names.
+    const { promptTokens: _prompt, outputTokens: _output, ...options } = s;
+    try {
+      checkServeOptions(options);
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      for (const issue of flagsAsFields(error.issues))
+        context.addIssue({ code: "custom", path: [...issue.path], message: issue.message });
+    }
   });
-
-const DISAGGREGATION_FIELDS = [
-  "prefillHardware",
-  "decodeHardware",
-  "prefillTp",
-  "decodeTp",
-  "kvLinkGbps",
-] as const;
 
 /** A deployment to replay a measured run on (`llmsim validate-requests --scenario`). */
 export const serveDeploymentSchema = z.strictObject({
