@@ -76,7 +76,7 @@ describe("serveSetup", () => {
       },
     };
     const plain = serveSetup({}, llama, registry, requests).pools[0] as PoolConfig;
-    const priced = serveSetup({}, llama, registry, requests, doubled);
+    const priced = serveSetup({}, llama, registry, requests, { predictor: doubled });
     const pool = priced.pools[0] as PoolConfig;
     for (const [prefillTokens, prefillSeqs, decodeSeqs, context] of [
       [2048, 4, 0, 0],

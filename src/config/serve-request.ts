@@ -7,6 +7,12 @@ import type { ModelSpec } from "../core/model/types.ts";
 import type { ParallelPlan } from "../core/parallel/plan.ts";
 import type { Predictor } from "../core/predictor/types.ts";
 import { constantArrivalsSec, gammaArrivalsSec, poissonArrivalsSec } from "../core/sim/arrivals.ts";
+import {
+  constantHostOverhead,
+  type HostOverheadCurve,
+  type HostOverheadTable,
+  hostOverheadCurveFor,
+} from "../core/sim/host-overhead.ts";
 import { Mt19937 } from "../core/sim/mt19937.ts";
 import {
   type LengthDistribution,
@@ -75,6 +81,8 @@ export interface ServeOptions {
   readonly memoryUtilization?: number | undefined;
   /** KV-cache tokens per replica instead of the memory model's. */
   readonly kvTokens?: number | undefined;
+  /** Host (CPU) time added to every iteration, ms (default 0; not with a host-overhead table). */
+  readonly hostOverheadMs?: number | undefined;
   /** Constant whole-model iteration times, ms: both or neither. */
   readonly prefillMs?: number | undefined;
   readonly decodeMs?: number | undefined;
@@ -251,22 +259,53 @@ function resolveAccelerator(registry: HardwareRegistry, name: string, flag: stri
   return resolved.record;
 }
 
+/** What a serving run reads from files besides the model and hardware. */
+export interface ServeSources {
+  /** Prices the engine's kernels (default: the roofline). */
+  readonly predictor?: Predictor | undefined;
+  /** Measured host overhead per (model, TP), e.g. Vidur's cpu_overheads.csv (`--host-overhead-table`). */
+  readonly hostOverheadTable?: HostOverheadTable | undefined;
+}
+
+/** Each pool's host-overhead curve: the table's row for the model at the pool's TP, or the constant. */
+function hostOverheadOf(
+  options: ServeOptions,
+  sources: ServeSources,
+  model: ModelSpec,
+): (tp: number) => HostOverheadCurve | undefined {
+  const table = sources.hostOverheadTable;
+  if (table && options.hostOverheadMs !== undefined) {
+    throw new InputError([
+      {
+        code: "invalid-value",
+        path: ["--host-overhead-ms"],
+        message: "give --host-overhead-ms or --host-overhead-table, not both",
+      },
+    ]);
+  }
+  if (table) return (tp) => hostOverheadCurveFor({ kind: "table", table }, model.id, tp);
+  const ms = options.hostOverheadMs;
+  return () => (ms !== undefined && ms > 0 ? constantHostOverhead(ms) : undefined);
+}
+
 /**
  * The ServeConfig of `llmsim serve` for these options: pools priced by the engine (or constant
  * step times), the KV hand-off when disaggregated, the router, plus the report's label and SLO.
  * `requests` may be a function, called once the pools are built, so that configuration mistakes
- * are reported before a trace file is read; `predictor` prices the engine's kernels (default: the
- * roofline). Throws InputError on bad option combinations
- * (checkServeOptions), unknown accelerators, invalid plans or models that do not fit.
+ * are reported before a trace file is read. Throws InputError on bad option combinations
+ * (checkServeOptions), unknown accelerators, invalid plans, models that do not fit, or a host
+ * overhead table without the model at a pool's TP.
  */
 export function serveSetup(
   options: ServeOptions,
   model: ModelSpec,
   registry: HardwareRegistry,
   requests: RequestSet | (() => RequestSet),
-  predictor?: Predictor,
+  sources: ServeSources = {},
 ): ServeSetup {
   checkServeOptions(options);
+  const { predictor } = sources;
+  const hostOverheadAt = hostOverheadOf(options, sources, model);
   const disaggregated = options.prefillReplicas !== undefined || options.decodeReplicas !== undefined;
   const hardwareName = options.hardware ?? "H100";
   const scheduler: SchedulerConfig = {
@@ -321,6 +360,7 @@ export function serveSetup(
         hardware: prefillHardware,
         parallel: prefillParallel,
         replicas: options.prefillReplicas as number,
+        hostOverhead: hostOverheadAt(prefillParallel.tp),
       }),
       enginePool({
         ...common,
@@ -329,6 +369,7 @@ export function serveSetup(
         hardware: decodeHardware,
         parallel: decodeParallel,
         replicas: options.decodeReplicas as number,
+        hostOverhead: hostOverheadAt(decodeParallel.tp),
       }),
     ];
     const latencyUs =
@@ -354,6 +395,7 @@ export function serveSetup(
         hardware,
         parallel: base,
         replicas: options.replicas ?? 1,
+        hostOverhead: hostOverheadAt(base.tp ?? 1),
       }),
     ];
   }
@@ -370,7 +412,12 @@ export function serveSetup(
   const deployment = disaggregated
     ? `${model.id}: ${options.prefillReplicas} prefill + ${options.decodeReplicas} decode replicas, ${scheduler.kind} batching`
     : `${model.id} on ${options.replicas ?? 1} x ${pools[0]?.gpusPerReplica} ${hardwareName}, ${scheduler.kind} batching`;
-  const label = predictor ? `${deployment}, predictor ${predictor.name}` : deployment;
+  const overheads = [...new Set(pools.map((pool) => pool.hostOverhead?.label).filter(Boolean))];
+  const label = [
+    deployment,
+    ...(predictor ? [`predictor ${predictor.name}`] : []),
+    ...(overheads.length > 0 ? [`host overhead ${overheads.join(" / ")}`] : []),
+  ].join(", ");
   return {
     config,
     pools,

@@ -18,6 +18,7 @@ import { gemm } from "../core/ops/gemm.ts";
 import type { Op } from "../core/ops/types.ts";
 import { rooflinePredictor } from "../core/predictor/roofline.ts";
 import type { Predictor } from "../core/predictor/types.ts";
+import type { HostOverheadTable } from "../core/sim/host-overhead.ts";
 import { type LengthDistribution, parseLengthDistribution, type RequestSet } from "../core/sim/requests.ts";
 import { simulateServing } from "../core/sim/serve/engine.ts";
 import { type ServeSummary, summarizeServing } from "../core/sim/serve/metrics.ts";
@@ -368,7 +369,7 @@ function servingMetric(
   // Without a rate, every request is queued at time 0 (maximum load), as llmsim serve --arrival burst.
   const requests = serveRequests(rate === undefined ? { ...options, arrival: "burst" } : options);
   const setup = asCaseFields(() =>
-    serveSetup(options, loadModel(modelName), context.registry, requests, context.predictor),
+    serveSetup(options, loadModel(modelName), context.registry, requests, { predictor: context.predictor }),
   );
   const summary = summarizeServing(simulateServing(setup.config));
   return { value: read(summary), predictor: context.predictor?.name ?? "roofline" };
@@ -411,16 +412,24 @@ export interface ServeDeployment {
   readonly memoryUtilization?: number | undefined;
   readonly maxSeqs?: number | undefined;
   readonly maxBatchedTokens?: number | undefined;
+  readonly hostOverheadMs?: number | undefined;
 }
 
-/** Runs the serving simulator for a deployment on the given requests, as llmsim serve would. */
+/**
+ * Runs the serving simulator for a deployment on the given requests, as llmsim serve would (with
+ * a measured host-overhead table when given).
+ */
 export function simulateRun(
   d: ServeDeployment,
   context: ValidationContext,
   requests: RequestSet,
+  hostOverheadTable?: HostOverheadTable,
 ): ServeResult {
   const { model, ...options } = d;
-  const setup = serveSetup(options, loadModel(model), context.registry, requests, context.predictor);
+  const setup = serveSetup(options, loadModel(model), context.registry, requests, {
+    predictor: context.predictor,
+    hostOverheadTable,
+  });
   return simulateServing(setup.config);
 }
 

@@ -7,6 +7,10 @@ import { describe, expect, it } from "vitest";
 
 const bin = new URL("../../bin/llmsim.js", import.meta.url).pathname;
 const dejavuTrace = new URL("../../data/reference/dejavu/lmsys_like_tokens.json", import.meta.url).pathname;
+const cpuOverheads = new URL(
+  "../../data/measured/vidur/cpu_overheads/a100/cpu_overheads.csv",
+  import.meta.url,
+).pathname;
 const splitwise = new URL("../../data/traces/splitwise_conv.csv", import.meta.url).pathname;
 const llmsim = (...args: string[]) => {
   const result = spawnSync(process.execPath, [bin, ...args], { encoding: "utf8" });
@@ -154,6 +158,32 @@ describe("llmsim serve", () => {
     expect(summary.ttft.p50Ms).toBeCloseTo(10, 9);
     expect(summary.tpot.p50Ms).toBeCloseTo(2, 9);
   });
+
+  it("adds the host overhead to every iteration: a constant, or Vidur's measured table for the model and TP", () => {
+    const one = ["--requests", "1", "--prompt-tokens", "100", "--output-tokens", "5"];
+    const constant = llmsim(
+      "serve",
+      ...one,
+      "--prefill-ms",
+      "10",
+      "--decode-ms",
+      "2",
+      "--host-overhead-ms",
+      "1.5",
+      "--json",
+    );
+    const summary = JSON.parse(constant.stdout);
+    expect(summary.ttft.p50Ms).toBeCloseTo(11.5, 9);
+    expect(summary.tpot.p50Ms).toBeCloseTo(3.5, 9);
+    // A single request is a batch of 1, below the table's smallest batch (8): Llama-2-7B TP1's 1.3935 ms.
+    const model = ["--model", "meta-llama/Llama-2-7b-hf", "--hardware", "A100"];
+    const plain = JSON.parse(llmsim("serve", ...model, ...one, "--json").stdout);
+    const measured = llmsim("serve", ...model, ...one, "--host-overhead-table", cpuOverheads, "--json");
+    expect(measured.code).toBe(0);
+    expect(JSON.parse(measured.stdout).tpot.p50Ms - plain.tpot.p50Ms).toBeCloseTo(1.393505387989901, 6);
+    const label = llmsim("serve", ...model, "--requests", "20", "--host-overhead-table", cpuOverheads);
+    expect(label.stdout).toMatch(/host overhead Vidur cpu_overheads\.csv, meta-llama\/Llama-2-7b-hf TP1/);
+  });
 });
 
 describe("llmsim serve rejects bad input with exit code 2, naming the file and entry", () => {
@@ -200,6 +230,16 @@ describe("llmsim serve rejects bad input with exit code 2, naming the file and e
     ],
     ["unknown scheduler", ["--scheduler", "fifo"], /allowed: continuous, chunked, static/],
     ["bad length form", ["--prompt-tokens", "lognormal:x"], /lognormal:MEDIAN:SIGMA/],
+    [
+      "a host-overhead table without the model at that TP",
+      ["--tp", "2", "--host-overhead-table", cpuOverheads],
+      /cpu_overheads\.csv: --host-overhead-table: no host-overhead rows for meta-llama\/Llama-3\.1-8B at TP 2 \(allowed: .*Llama-2-7b-hf TP1/,
+    ],
+    [
+      "both host-overhead forms",
+      ["--host-overhead-ms", "1", "--host-overhead-table", cpuOverheads],
+      /give --host-overhead-ms or --host-overhead-table, not both/,
+    ],
   ];
   for (const [what, args, message] of cases) {
     it(what, () => {

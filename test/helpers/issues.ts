@@ -10,3 +10,14 @@ export function issuesOf(run: () => unknown): readonly Issue[] {
   }
   throw new Error("expected an InputError");
 }
+
+/** The issues of the InputError `run`'s promise rejects with; fails when it resolves or rejects otherwise. */
+export async function issuesOfAsync(run: () => Promise<unknown>): Promise<readonly Issue[]> {
+  try {
+    await run();
+  } catch (error) {
+    if (error instanceof InputError) return error.issues;
+    throw error;
+  }
+  throw new Error("expected an InputError");
+}

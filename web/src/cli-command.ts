@@ -136,6 +136,7 @@ export function cliCommand(view: View, state: State, format?: "csv" | "json"): C
         ["--prompt-tokens", state.promptTokens],
         ["--output-tokens", state.outputTokens],
         ["--scheduler", state.scheduler],
+        ["--host-overhead-ms", state.hostOverheadMs],
         ["--slo-ttft-ms", state.sloTtftMs],
         ["--slo-tpot-ms", state.sloTpotMs],
         ["--seed", state.seed],

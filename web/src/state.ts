@@ -94,6 +94,7 @@ export const DEFAULTS = {
   promptTokens: "lmsys",
   outputTokens: "lmsys",
   scheduler: "continuous",
+  hostOverheadMs: "",
   sloTtftMs: "",
   sloTpotMs: "",
   seed: "0",

@@ -21,6 +21,7 @@ import {
 import { ROUTER_KINDS, SCHEDULER_KINDS } from "../../core/sim/serve/types.ts";
 import { perfettoJsonSink } from "../../core/trace/perfetto.ts";
 import { loadHardwareRegistry } from "../../io/hardware.ts";
+import { readHostOverheadTable } from "../../io/host-overhead.ts";
 import { loadModel } from "../../io/model.ts";
 import { loadPredictor } from "../../io/predictor.ts";
 import { svgToPng, vegaLiteToSvg } from "../../io/render-chart.ts";
@@ -142,6 +143,15 @@ export function registerServe(program: Command): void {
       "kernel times: roofline (default) | calibrated:<predictor.json> (from `llmsim calibrate`) | table:<measurement files, comma-separated>",
     )
     .option(
+      "--host-overhead-ms <ms>",
+      "host (CPU) time added to every iteration: scheduling, input preparation, sampling (default 0)",
+      positiveNumber(true),
+    )
+    .option(
+      "--host-overhead-table <file>",
+      "host time per iteration measured against batch size, per model and TP (Vidur's cpu_overheads.csv format)",
+    )
+    .option(
       "--prefill-ms <ms>",
       "constant whole-model prefill iteration time (DéjàVu style; with --decode-ms)",
       positiveNumber(),
@@ -192,13 +202,16 @@ export function registerServe(program: Command): void {
       const predictor = options.predictor
         ? await loadPredictor(options.predictor, rooflinePredictor(), registry)
         : undefined;
+      const hostOverheadTable = options.hostOverheadTable
+        ? await readHostOverheadTable(options.hostOverheadTable)
+        : undefined;
       const traceFile = options.traceFile;
       const setup = serveSetup(
         options,
         model,
         registry,
         () => serveRequests(options, traceFile ? readRequestTrace(traceFile) : undefined),
-        predictor,
+        { predictor, hostOverheadTable },
       );
       const { config, label, slo, scheduler } = setup;
       const result = options.trace

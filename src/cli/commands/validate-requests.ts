@@ -7,13 +7,14 @@ import { SCHEDULER_KINDS } from "../../core/sim/serve/types.ts";
 import { compareRuns, type MetricComparison, requestCdfSpec } from "../../core/validation/requests.ts";
 import { readText, writeFilesAtomically } from "../../io/files.ts";
 import { loadHardwareRegistry } from "../../io/hardware.ts";
+import { readHostOverheadTable } from "../../io/host-overhead.ts";
 import { readMeasuredRun } from "../../io/measured-run.ts";
 import { loadPredictor } from "../../io/predictor.ts";
 import { svgToPng, vegaLiteToSvg } from "../../io/render-chart.ts";
 import { simulateRun } from "../../io/validation.ts";
 import { fixed } from "../format/numbers.ts";
 import { renderJson, renderTable } from "../format/table.ts";
-import { dtype, fraction, intAtLeast, oneOf } from "../options.ts";
+import { dtype, fraction, intAtLeast, oneOf, positiveNumber } from "../options.ts";
 
 const HEAD = [
   "metric",
@@ -65,7 +66,7 @@ export function registerValidateRequests(program: Command): void {
     )
     .option(
       "--scenario <file>",
-      "YAML/JSON with the deployment's fields (model, hardware, tp, replicas, scheduler, maxSeqs, maxBatchedTokens, weightDtype, kvDtype, memoryUtilization); flags override it",
+      "YAML/JSON with the deployment's fields (model, hardware, tp, replicas, scheduler, maxSeqs, maxBatchedTokens, weightDtype, kvDtype, memoryUtilization, hostOverheadMs); flags override it",
     )
     .option("--model <id|config.json>", "the model that served the run")
     .option("--hardware <name>", "the accelerator it ran on")
@@ -84,6 +85,15 @@ export function registerValidateRequests(program: Command): void {
       "--memory-utilization <f>",
       "fraction of HBM for weights, activations and KV cache (default 0.9)",
       fraction,
+    )
+    .option(
+      "--host-overhead-ms <ms>",
+      "host (CPU) time added to every iteration (default 0)",
+      positiveNumber(true),
+    )
+    .option(
+      "--host-overhead-table <file>",
+      "host time per iteration against batch size, per model and TP (Vidur's cpu_overheads.csv format)",
     )
     .option("--hardware-file <files...>", "YAML/JSON files with extra accelerators and clusters")
     .option(
@@ -126,12 +136,16 @@ export function registerValidateRequests(program: Command): void {
               "memoryUtilization",
               "maxSeqs",
               "maxBatchedTokens",
+              "hostOverheadMs",
             ] as const
           )
             .filter((key) => options[key] !== undefined)
             .map((key) => [key, options[key]]),
         ),
       };
+      const hostOverheadTable = options.hostOverheadTable
+        ? await readHostOverheadTable(options.hostOverheadTable)
+        : undefined;
       const simulated = simulateRun(
         deployment,
         { registry, predictor },
@@ -140,6 +154,7 @@ export function registerValidateRequests(program: Command): void {
           promptTokens: run.promptTokens,
           outputTokens: run.times.outputTokens,
         },
+        hostOverheadTable,
       );
       const comparison = compareRuns(run.times, simulated);
       const title = `${options.measured} vs llmsim serve (${model} on ${deployment.replicas ?? 1} x ${deployment.tp ?? 1} ${hardware})`;

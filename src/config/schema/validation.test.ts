@@ -39,6 +39,7 @@ describe("validation suite schema", () => {
         decodeReplicas: value,
         replicas: value,
         decodeTp: value,
+        hostOverheadMs: value,
       },
       { requiredKeys: [] },
     );
@@ -61,6 +62,7 @@ describe("validation suite schema", () => {
         if (s.arrival !== undefined && s.arrival !== "burst") expect(s.rate).toBeDefined();
         if (s.cv !== undefined) expect(s.arrival).toBe("gamma");
         expect(s.prefillReplicas === undefined).toBe(s.decodeReplicas === undefined);
+        if (s.hostOverheadMs !== undefined) expect(s.hostOverheadMs).toBeGreaterThanOrEqual(0);
         for (const key of ["promptTokens", "outputTokens"])
           expect(
             typeof s[key] === "number" || parseLengthDistribution(String(s[key]), "prompt") !== null,
@@ -92,5 +94,7 @@ describe("validation suite schema", () => {
     expect(issuesOf({ arrival: "burst", rate: 5 })).toEqual([
       "serve.rate: arrival burst queues every request at time 0: rate and cv do not apply",
     ]);
+    expect(issuesOf({ hostOverheadMs: 0.8 })).toEqual([]);
+    expect(issuesOf({ hostOverheadMs: -1 })[0]).toMatch(/^serve\.hostOverheadMs: /);
   });
 });

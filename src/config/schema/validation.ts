@@ -68,6 +68,11 @@ const serveScenario = z
     memoryUtilization: z.number().gt(0).max(1).optional(),
     maxSeqs: count.optional().describe("sequences per batch (default 256)"),
     maxBatchedTokens: count.optional().describe("token budget per iteration (default 8192)"),
+    hostOverheadMs: z
+      .number()
+      .min(0)
+      .optional()
+      .describe("host (CPU) time added to every iteration, ms (default 0)"),
     requests: count,
     promptTokens: lengths("prompt"),
     outputTokens: lengths("output"),
@@ -120,6 +125,7 @@ export const serveDeploymentSchema = z.strictObject({
   memoryUtilization: z.number().gt(0).max(1).optional(),
   maxSeqs: count.optional(),
   maxBatchedTokens: count.optional(),
+  hostOverheadMs: z.number().min(0).optional(),
 });
 
 const scenario = z.union([

@@ -13,18 +13,21 @@ export interface TableFile {
   readonly rows: readonly Record<string, unknown>[];
 }
 
-const unreadable = (file: string, message: string) =>
-  new InputError([{ code: "invalid-file", path: ["--measurements"], file, message }]);
+const unreadable = (file: string, flag: string, message: string) =>
+  new InputError([{ code: "invalid-file", path: [flag], file, message }]);
 
-/** Reads a CSV, gzip-compressed CSV (.csv.gz) or Parquet file; Parquet integers come back as numbers. */
-export async function readTableFile(file: string): Promise<TableFile> {
+/**
+ * Reads a CSV, gzip-compressed CSV (.csv.gz) or Parquet file; Parquet integers come back as
+ * numbers. Errors name `flag`, the option that gave the file.
+ */
+export async function readTableFile(file: string, flag = "--measurements"): Promise<TableFile> {
   if (file.endsWith(".parquet")) {
-    readText(file, "--measurements"); // a missing file is named like every other input
+    readText(file, flag); // a missing file is named like every other input
     let rows: Record<string, unknown>[];
     try {
       rows = await parquetReadObjects({ file: await asyncBufferFromFile(file), compressors });
     } catch (error) {
-      throw unreadable(file, `not a readable Parquet file: ${(error as Error).message}`);
+      throw unreadable(file, flag, `not a readable Parquet file: ${(error as Error).message}`);
     }
     for (const row of rows)
       for (const [key, value] of Object.entries(row)) if (typeof value === "bigint") row[key] = Number(value);
@@ -32,13 +35,13 @@ export async function readTableFile(file: string): Promise<TableFile> {
   }
   let text: string;
   if (file.endsWith(".gz")) {
-    readText(file, "--measurements");
+    readText(file, flag);
     try {
       text = gunzipSync(readFileSync(file)).toString("utf8");
     } catch (error) {
-      throw unreadable(file, `not a gzip file: ${(error as Error).message}`);
+      throw unreadable(file, flag, `not a gzip file: ${(error as Error).message}`);
     }
-  } else text = readText(file, "--measurements");
+  } else text = readText(file, flag);
   const parsed = csvParse(text);
   return { file, columns: parsed.columns, rows: parsed };
 }

@@ -360,6 +360,7 @@ export function serveOptionsOf(state: State): ServeOptions {
     promptTokens: flag(state, "promptTokens", (t) => lengthValue(t, "prompt")),
     outputTokens: flag(state, "outputTokens", (t) => lengthValue(t, "output")),
     scheduler: flag(state, "scheduler", (t) => oneOfValue(t, SCHEDULER_KINDS)),
+    hostOverheadMs: flag(state, "hostOverheadMs", (t) => positiveNumberValue(t, true)),
     sloTtftMs: positiveOf("sloTtftMs"),
     sloTpotMs: positiveOf("sloTpotMs"),
     seed: int("seed", 0),

@@ -284,6 +284,13 @@ function ServeInputs({ state, update, catalog }: { state: State; update: Update;
           label="Output lengths"
           hint="N, lmsys or lognormal:MEDIAN:SIGMA[:MIN:MAX]"
         />
+        <TextField
+          {...f}
+          field="hostOverheadMs"
+          label="Host overhead (ms per iteration)"
+          type="number"
+          hint="CPU time each iteration adds: scheduling, input preparation, sampling"
+        />
         <TextField {...f} field="sloTtftMs" label="TTFT target (ms)" type="number" />
         <TextField {...f} field="sloTpotMs" label="TPOT target (ms)" type="number" />
       </Group>

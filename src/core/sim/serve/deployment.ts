@@ -7,6 +7,7 @@ import type { StepDtypes } from "../../step/dtypes.ts";
 import { kvBytesPerTokenWholeModel, kvCapacity } from "../../step/kv-capacity.ts";
 import type { OverlapPolicy } from "../../step/overlap.ts";
 import { DEFAULT_MEMORY_UTILIZATION } from "../../step/simulate.ts";
+import { type HostOverheadCurve, withHostOverhead } from "../host-overhead.ts";
 import { constantStepTime, engineStepTime } from "../step-time.ts";
 import type { KvTransferConfig, PoolConfig, PoolRole, SchedulerConfig } from "./types.ts";
 
@@ -27,11 +28,13 @@ export interface PoolSpec {
   readonly constantStepMs?: { readonly prefillMs: number; readonly decodeMs: number };
   /** KV-cache tokens per replica instead of the engine's memory model. */
   readonly kvCapacityTokens?: number;
+  /** Host (CPU) time added to every iteration (default none). */
+  readonly hostOverhead?: HostOverheadCurve | undefined;
 }
 
 /**
  * A pool of identical replicas priced by the engine: step times from `simulateStep` (memoised) or
- * constants, and KV capacity from the memory model (usable HBM − weights − activations of a
+ * constants, plus the host overhead if any, and KV capacity from the memory model (usable HBM − weights − activations of a
  * max-batched-tokens step). Throws InputError when the plan is invalid or the model does not fit.
  */
 export function enginePool(spec: PoolSpec): PoolConfig {
@@ -49,7 +52,7 @@ export function enginePool(spec: PoolSpec): PoolConfig {
       spec.dtypes,
       spec.memoryUtilization ?? DEFAULT_MEMORY_UTILIZATION,
     ).tokens;
-  const stepTime = spec.constantStepMs
+  const gpuStepTime = spec.constantStepMs
     ? constantStepTime(spec.constantStepMs.prefillMs, spec.constantStepMs.decodeMs, plan.pp)
     : engineStepTime({
         model: spec.model,
@@ -59,6 +62,7 @@ export function enginePool(spec: PoolSpec): PoolConfig {
         ...(spec.overlap ? { overlap: spec.overlap } : {}),
         ...(spec.predictor ? { predictor: spec.predictor } : {}),
       });
+  const stepTime = spec.hostOverhead ? withHostOverhead(gpuStepTime, spec.hostOverhead) : gpuStepTime;
   return {
     name: spec.name,
     role: spec.role,
@@ -67,6 +71,7 @@ export function enginePool(spec: PoolSpec): PoolConfig {
     stepTime,
     kvCapacityTokens: kvTokens,
     scheduler: spec.scheduler,
+    ...(spec.hostOverhead ? { hostOverhead: spec.hostOverhead } : {}),
   };
 }
 

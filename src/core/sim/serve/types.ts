@@ -1,4 +1,5 @@
 import type { TraceSink } from "../../trace/sink.ts";
+import type { HostOverheadCurve } from "../host-overhead.ts";
 import type { RequestSet } from "../requests.ts";
 import type { StepTimeModel } from "../step-time.ts";
 import type { LogHistogram } from "./histogram.ts";
@@ -41,6 +42,8 @@ export interface PoolConfig {
   /** KV-cache capacity of one replica, tokens (rounded down to whole blocks). */
   readonly kvCapacityTokens: number;
   readonly scheduler: SchedulerConfig;
+  /** The host overhead `stepTime` includes, for reports. */
+  readonly hostOverhead?: HostOverheadCurve;
 }
 
 /** Prefill-to-decode KV-cache hand-off (DistServe / DéjàVu): serialised per prefill replica's link. */
