@@ -409,6 +409,7 @@ export interface ServeDeployment {
   readonly scheduler?: SchedulerKind | undefined;
   readonly weightDtype?: Dtype | undefined;
   readonly kvDtype?: Dtype | undefined;
+  readonly activationDtype?: Dtype | undefined;
   readonly memoryUtilization?: number | undefined;
   readonly maxSeqs?: number | undefined;
   readonly maxBatchedTokens?: number | undefined;

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { csvParse } from "d3-dsv";
@@ -151,16 +151,25 @@ describe("llmsim dejavu plan --physics llmsim", () => {
       "--gpus_per_machine",
       "4",
     ];
+    // The JSON's name is the CSV's cut at its first "." (as upstream), in the CSV's own directory.
+    mkdirSync(join(cwd, "out.v1"));
     const result = llmsim(
-      [...args, "--trace_file", join(dejavuDir, "lmsys_like_tokens.json"), "--output_csv", "plan.csv"],
+      [
+        ...args,
+        "--trace_file",
+        join(dejavuDir, "lmsys_like_tokens.json"),
+        "--output_csv",
+        "./out.v1/plan.csv",
+      ],
       cwd,
     );
     expect(result.code).toBe(0);
-    const rows = csvParse(readFileSync(join(cwd, "plan.csv"), "utf8"));
+    expect(result.stdout.endsWith("┘\n")).toBe(true);
+    const rows = csvParse(readFileSync(join(cwd, "out.v1", "plan.csv"), "utf8"));
     expect(rows.map((r) => Number(r.Num_machines))).toEqual([1, 2, 4, 6, 8, 10, 12, 14, 16]);
     // More machines never make the best data-parallel or DV plan slower here, and every row's cost is makespan x machines x price.
     for (const row of rows.slice(1)) expect(Number(row.DV)).toBeGreaterThan(0);
-    const json = JSON.parse(readFileSync(join(cwd, "plan.json"), "utf8")) as [
+    const json = JSON.parse(readFileSync(join(cwd, "out.v1", "plan.json"), "utf8")) as [
       number,
       { DV: { total_time: number; cost: number } },
     ][];

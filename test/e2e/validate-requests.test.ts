@@ -55,6 +55,23 @@ describe("llmsim validate-requests", () => {
     expect(tpot.ks).toBeGreaterThan(0.5);
     expect(tpot.p50ErrorPct).toBeGreaterThan(20);
   }, 60_000);
+  it("replays a run served with host overhead and FP8 activations only with the same settings", () => {
+    const options = ["--host-overhead-ms", "1", "--activation-dtype", "fp8"];
+    const run = join(dir, "run-overhead.csv");
+    const served = llmsim([
+      ...["serve", ...deployment, ...options],
+      ...["--requests", "200", "--rate", "8", "--metrics-csv", run],
+    ]);
+    expect(served.code, served.stderr).toBe(0);
+    const tpotOf = (args: string[]) => {
+      const r = llmsim(["validate-requests", "--measured", run, ...deployment, ...args, "--json"]);
+      expect(r.code, r.stderr).toBe(0);
+      return JSON.parse(r.stdout).comparison.find((c: { metric: string }) => c.metric === "tpot");
+    };
+    expect(Math.abs(tpotOf(options).p50ErrorPct)).toBeLessThan(0.01);
+    // Without the host's millisecond per iteration the replay decodes faster than the run did.
+    expect(tpotOf(["--activation-dtype", "fp8"]).p50ErrorPct).toBeLessThan(-5);
+  }, 60_000);
   it("takes the deployment from a --scenario file, flags overriding it", () => {
     const scenario = join(dir, "deployment.yaml");
     writeFileSync(scenario, "model: meta-llama/Llama-3.1-8B\nhardware: H100\n");

@@ -26,9 +26,16 @@ import { fixed } from "../format/numbers.ts";
 import { renderTable } from "../format/table.ts";
 import { intAtLeast, intList, oneOf, positiveNumber } from "../options.ts";
 
-/** Upstream names the JSON by cutting the CSV name at its first "." (so "a.b.csv" -> "a.json"). */
+/**
+ * Upstream names the JSON by cutting the CSV name at its first "." ("a.b.csv" -> "a.json"); the cut
+ * applies to the file name only, so "./out.csv" gives "./out.json" and "d.x/out.csv" "d.x/out.json"
+ * (upstream would write ".json" and "d.json").
+ */
 export function planJsonPath(csvPath: string): string {
-  return `${csvPath.split(".")[0]}.json`;
+  const slash = Math.max(csvPath.lastIndexOf("/"), csvPath.lastIndexOf("\\"));
+  const directory = csvPath.slice(0, slash + 1);
+  const name = csvPath.slice(slash + 1).split(".")[0] || "plan";
+  return `${directory}${name}.json`;
 }
 
 /** Makespans of every task, on worker threads when there is more than one. */
@@ -109,7 +116,10 @@ export function registerDejavuPlan(dejavu: Command): void {
       "cost per machine-hour (default 0; llmsim physics: the catalog's GPU price x GPUs per machine)",
       positiveNumber(true),
     )
-    .option("--output_csv <file>", "write the CSV here, and the JSON next to it (name cut at the first '.')")
+    .option(
+      "--output_csv <file>",
+      "write the CSV here, and the JSON next to it (file name cut at its first '.', as upstream)",
+    )
     .option("--threads <n>", "worker threads (default: every core; 1 = none)", intAtLeast(1))
     .option(
       "--physics <source>",
@@ -211,6 +221,6 @@ export function registerDejavuPlan(dejavu: Command): void {
           [planJsonPath(options.output_csv), dejavuPlanJson(rows)],
         ]);
       }
-      process.stdout.write(renderPlan(rows));
+      process.stdout.write(`${renderPlan(rows)}\n`);
     });
 }

@@ -357,7 +357,7 @@ export function registerPlan(program: Command): void {
       listOf(OVERLAP_POLICIES),
     )
     .option("--batch <list>", "decode sequences per attention-DP group (default 1,2,4,...,512)", intList(1))
-    .option("--kv-dtype <list>", "KV-cache formats (default bf16)", listOf(DTYPES))
+    .option("--kv-dtype <list>", "KV-cache formats (default: the activation format, bf16)", listOf(DTYPES))
     .option("--prefill-replicas <list>", "prefill replicas of an xPyD unit (default 1,2,3,4)", intList(1))
     .option("--decode-replicas <list>", "decode replicas of an xPyD unit (default 1-8)", intList(1))
     .option("--weight-dtype <dtype>", "weight format (default: the checkpoint's)", oneOf(DTYPES))

@@ -130,7 +130,7 @@ export function registerServe(program: Command): void {
     .option("--max-seqs <n>", "sequences per batch (default 256)", intAtLeast(1))
     .option("--router <kind>", `${ROUTER_KINDS.join(" | ")} (default least-outstanding)`, oneOf(ROUTER_KINDS))
     .option("--weight-dtype <dtype>", "weight format (default: the checkpoint's)", dtype)
-    .option("--kv-dtype <dtype>", "KV-cache format (default bf16)", dtype)
+    .option("--kv-dtype <dtype>", "KV-cache format (default: the activation format, bf16)", dtype)
     .option("--activation-dtype <dtype>", "activation format (default bf16)", dtype)
     .option(
       "--memory-utilization <f>",

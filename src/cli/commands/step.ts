@@ -101,7 +101,7 @@ export function addStepFlags<A extends unknown[], O extends OptionValues>(
     .option("--cached <n>", "prefix-cache hits per prompt, tokens (prefill)", intAtLeast(0))
     .option("--prefill-batch <n>", "prompts in a mixed step", intAtLeast(1))
     .option("--weight-dtype <dtype>", "weight format (default: the checkpoint's)", dtype)
-    .option("--kv-dtype <dtype>", "KV-cache format (default bf16)", dtype)
+    .option("--kv-dtype <dtype>", "KV-cache format (default: the activation format, bf16)", dtype)
     .option("--activation-dtype <dtype>", "activation format (default bf16)", dtype)
     .option("--overlap <policy>", "none | full | two-micro-batch (default none)")
     .option("--mla <form>", "auto | absorbed | naive (default auto: absorbed for decode)")

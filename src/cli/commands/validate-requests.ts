@@ -66,7 +66,7 @@ export function registerValidateRequests(program: Command): void {
     )
     .option(
       "--scenario <file>",
-      "YAML/JSON with the deployment's fields (model, hardware, tp, replicas, scheduler, maxSeqs, maxBatchedTokens, weightDtype, kvDtype, memoryUtilization, hostOverheadMs); flags override it",
+      "YAML/JSON with the deployment's fields (model, hardware, tp, replicas, scheduler, maxSeqs, maxBatchedTokens, weightDtype, kvDtype, activationDtype, memoryUtilization, hostOverheadMs); flags override it",
     )
     .option("--model <id|config.json>", "the model that served the run")
     .option("--hardware <name>", "the accelerator it ran on")
@@ -80,7 +80,8 @@ export function registerValidateRequests(program: Command): void {
     .option("--max-seqs <n>", "sequences per batch (default 256)", intAtLeast(1))
     .option("--max-batched-tokens <n>", "token budget per iteration (default 8192)", intAtLeast(1))
     .option("--weight-dtype <dtype>", "weight format (default: the checkpoint's)", dtype)
-    .option("--kv-dtype <dtype>", "KV-cache format (default bf16)", dtype)
+    .option("--kv-dtype <dtype>", "KV-cache format (default: the activation format, bf16)", dtype)
+    .option("--activation-dtype <dtype>", "activation format (default bf16)", dtype)
     .option(
       "--memory-utilization <f>",
       "fraction of HBM for weights, activations and KV cache (default 0.9)",
@@ -133,6 +134,7 @@ export function registerValidateRequests(program: Command): void {
               "scheduler",
               "weightDtype",
               "kvDtype",
+              "activationDtype",
               "memoryUtilization",
               "maxSeqs",
               "maxBatchedTokens",

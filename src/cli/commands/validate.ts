@@ -162,7 +162,7 @@ export function registerValidate(program: Command): void {
         process.stdout.write("\nper suite, level and calibration split (used = in-sample)\n");
         process.stdout.write(renderTable(SUMMARY_HEAD, summary.calibrationSplits.map(summaryCells)));
         process.stdout.write("\nper group\n");
-        process.stdout.write(renderTable(SUMMARY_HEAD, summary.groups.map(summaryCells)));
+        process.stdout.write(`${renderTable(SUMMARY_HEAD, summary.groups.map(summaryCells))}\n`);
       }
       // A gated slice fails on its median, and on any case it could not express (coverage < 100%).
       const over = slices.filter((level) => {

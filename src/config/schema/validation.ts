@@ -122,6 +122,7 @@ export const serveDeploymentSchema = z.strictObject({
   scheduler: z.enum(SCHEDULER_KINDS).optional(),
   weightDtype: z.enum(DTYPES).optional(),
   kvDtype: z.enum(DTYPES).optional(),
+  activationDtype: z.enum(DTYPES).optional(),
   memoryUtilization: z.number().gt(0).max(1).optional(),
   maxSeqs: count.optional(),
   maxBatchedTokens: count.optional(),
