@@ -359,6 +359,8 @@ export function seedModel(
       mtpLayers: 0,
       weightDtype,
       expertWeightDtype: weightDtype,
+      // The seed's layers state one weight format; embeddings and norms stay bf16.
+      unquantizedDtype: "bf16",
       warnings: [...new Set(warnings)],
     },
     warnings: [...new Set(warnings)],

@@ -35,7 +35,7 @@ export function afdMemory(
 ): AfdMemory {
   const { attentionPlan, ffnPlan, attentionDtypes, ffnDtypes } = sides;
   const norms = model.normsPerLayer * normParams(model) * BYTES_PER_ELEMENT[attentionDtypes.activation];
-  const { embedding, head } = embeddingWeightBytesPerGpu(model, attentionPlan, attentionDtypes);
+  const { embedding, head } = embeddingWeightBytesPerGpu(model, attentionPlan);
   let attentionGpuBytes = embedding + head;
   let ffnGpuBytes = 0;
   for (const layer of model.layers) {

@@ -85,28 +85,31 @@ const TORCH_DTYPES: Readonly<Record<string, Dtype>> = {
 };
 
 /** Weight formats from `quantization_config` and `torch_dtype` (newer transformers write `dtype`). */
-function weightFormats(config: Config, warnings: string[]): { weight: Dtype; expert: Dtype } {
+function weightFormats(
+  config: Config,
+  warnings: string[],
+): { weight: Dtype; expert: Dtype; unquantized: Dtype } {
   const declared = (config.torch_dtype ?? config.dtype) as unknown;
   let base: Dtype = "bf16";
   if (typeof declared === "string" && TORCH_DTYPES[declared]) base = TORCH_DTYPES[declared];
   else if (declared === "float32") warnings.push("float32 checkpoint: weights assumed served in bf16");
   else warnings.push("no torch_dtype: weights assumed bf16");
   const quant = config.quantization_config as Config | undefined;
-  if (!quant || typeof quant !== "object") return { weight: base, expert: base };
+  if (!quant || typeof quant !== "object") return { weight: base, expert: base, unquantized: base };
   const method = String(quant.quant_method ?? "").toLowerCase();
-  if (method === "fp8") return { weight: "fp8", expert: "fp8" };
+  if (method === "fp8") return { weight: "fp8", expert: "fp8", unquantized: base };
   if (method === "mxfp4") {
     const skipped = Array.isArray(quant.modules_to_not_convert)
       ? quant.modules_to_not_convert.map(String)
       : [];
     const attentionKept = skipped.some((module) => module.includes("attn"));
-    return { weight: attentionKept ? base : "fp4", expert: "fp4" };
+    return { weight: attentionKept ? base : "fp4", expert: "fp4", unquantized: base };
   }
   const bits = typeof quant.bits === "number" ? quant.bits : undefined;
-  if (bits === 4) return { weight: "int4", expert: "int4" };
-  if (bits === 8) return { weight: "int8", expert: "int8" };
+  if (bits === 4) return { weight: "int4", expert: "int4", unquantized: base };
+  if (bits === 8) return { weight: "int8", expert: "int8", unquantized: base };
   warnings.push(`quantization_config.quant_method "${method}" not recognised: weights assumed ${base}`);
-  return { weight: base, expert: base };
+  return { weight: base, expert: base, unquantized: base };
 }
 
 function readAttention(fields: FieldReader, family: FamilyDefaults, hidden: number): AttentionSpec {
@@ -315,6 +318,7 @@ export function modelFromHfConfig(input: unknown, id: string): ImportResult {
     mtpLayers: fields.optionalInt(["num_nextn_predict_layers"], 0) ?? 0,
     weightDtype: formats.weight,
     expertWeightDtype: formats.expert,
+    unquantizedDtype: formats.unquantized,
     warnings,
   };
   return fields.issues.length > 0 ? { ok: false, issues: fields.issues } : { ok: true, model };

@@ -86,6 +86,11 @@ export interface ModelSpec {
   readonly weightDtype: Dtype;
   /** Checkpoint weight format of routed-expert weights (gpt-oss: MXFP4 experts, bf16 elsewhere). */
   readonly expertWeightDtype: Dtype;
+  /**
+   * Format of the tensors quantization leaves alone — embeddings, LM head, norms, router, biases —
+   * the checkpoint's torch_dtype (FP8, MXFP4 and 4/8-bit checkpoints keep these unquantized).
+   */
+  readonly unquantizedDtype: Dtype;
   /** Caveats met while importing (e.g. "float32 checkpoint served as bf16"). */
   readonly warnings: readonly string[];
 }

@@ -99,7 +99,7 @@ export function moeFfnOps(ctx: BuildContext, moe: MoeSpec, tokens: number, ops: 
       m: tokens,
       k: h,
       n: moe.numExperts,
-      weightDtype: dtypes.activation,
+      weightDtype: model.unquantizedDtype,
       activationDtype: dtypes.activation,
       computeDtype: "bf16",
       formula: "2·T·H·E",

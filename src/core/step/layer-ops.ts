@@ -22,13 +22,13 @@ export function decoderLayerOps(ctx: BuildContext, layer: LayerKind, workload: S
 
 /**
  * Token embedding (first stage). The table is vocab-parallel over TP, so a TP > 1 lookup ends in
- * an all-reduce. Embedding and LM head stay in the activation format (quantized checkpoints keep
- * them unquantized).
+ * an all-reduce. Embedding and LM head stay in the checkpoint's unquantized format (FP8 and 4-bit
+ * checkpoints keep them in bf16), whatever the activation format.
  */
 export function embeddingOps(ctx: BuildContext, workload: StepWorkload): Op[] {
   const { model, dtypes, plan } = ctx;
   const tokens = stepTokens(workload);
-  const ops = [embeddingLookup(tokens, model.hiddenSize, plan.tp, dtypes.activation, dtypes.activation)];
+  const ops = [embeddingLookup(tokens, model.hiddenSize, plan.tp, model.unquantizedDtype, dtypes.activation)];
   if (plan.tp > 1) {
     const bytes = tokens * model.hiddenSize * BYTES_PER_ELEMENT[dtypes.activation];
     ops.push(
@@ -50,7 +50,7 @@ export function headOps(ctx: BuildContext, workload: StepWorkload): Op[] {
       m: rows,
       k: model.hiddenSize,
       n: model.vocabSize / plan.tp,
-      weightDtype: dtypes.activation,
+      weightDtype: model.unquantizedDtype,
       activationDtype: dtypes.activation,
       computeDtype: "bf16",
       formula: "2·B·H·V/TP (last token of each sequence)",

@@ -23,10 +23,13 @@ export interface MemoryReport {
   readonly stage: number;
 }
 
-/** Attention weights on one GPU: TP-sharded projections plus replicated latent down-projections. */
+/**
+ * Attention weights on one GPU: TP-sharded projections plus replicated latent down-projections;
+ * norms, biases and sinks in the checkpoint's unquantized format.
+ */
 export function attentionWeightBytes(model: ModelSpec, plan: ResolvedPlan, dtypes: StepDtypes): number {
   const w = BYTES_PER_ELEMENT[dtypes.weight];
-  const a = BYTES_PER_ELEMENT[dtypes.activation];
+  const a = BYTES_PER_ELEMENT[model.unquantizedDtype];
   const h = model.hiddenSize;
   const attention = model.attention;
   const heads = attention.numHeads / plan.tp;
@@ -62,7 +65,7 @@ export function layerWeightBytesPerGpu(
   plan: ResolvedPlan,
   dtypes: StepDtypes,
 ): number {
-  const a = BYTES_PER_ELEMENT[dtypes.activation];
+  const a = BYTES_PER_ELEMENT[model.unquantizedDtype];
   const w = BYTES_PER_ELEMENT[dtypes.weight];
   const common = attentionWeightBytes(model, plan, dtypes) + model.normsPerLayer * normParams(model) * a;
   if (layer.ffn === "moe" && model.moe) {
@@ -107,9 +110,9 @@ export function layerKvBytesPerGpu(
   return (prefillTokens + decodeTokens) * plan.pp * kvBytesPerTokenPerGpu(model, plan, dtypes);
 }
 
-/** Embedding table and LM head bytes per GPU (vocab-parallel over TP). */
-export function embeddingWeightBytesPerGpu(model: ModelSpec, plan: ResolvedPlan, dtypes: StepDtypes) {
-  const a = BYTES_PER_ELEMENT[dtypes.activation];
+/** Embedding table and LM head bytes per GPU (vocab-parallel over TP, in the unquantized format). */
+export function embeddingWeightBytesPerGpu(model: ModelSpec, plan: ResolvedPlan) {
+  const a = BYTES_PER_ELEMENT[model.unquantizedDtype];
   const table = (model.vocabSize / plan.tp + model.learnedPositions) * model.hiddenSize * a;
   const embedding = table + (model.embeddingNorm ? normParams(model) * a : 0);
   const separateHead = !model.tieWordEmbeddings || plan.pp > 1;

@@ -231,6 +231,25 @@ describe("memory fit", () => {
   });
 });
 
+describe("unquantized tensors", () => {
+  it("keep the checkpoint's format whatever the activation format: FP8 activations do not shrink embeddings, LM head or norms", () => {
+    const run = (activation: "bf16" | "fp8") =>
+      simulateStep({
+        model: model("meta-llama/Llama-3.1-8B"),
+        hardware: hardware("H100"),
+        workload: decode(8, 1024),
+        dtypes: { weight: "fp8", activation },
+      });
+    const bf16 = run("bf16");
+    const fp8 = run("fp8");
+    expect(fp8.memory.weightsBytes).toBe(bf16.memory.weightsBytes);
+    const head = fp8.layers.find((l) => l.name === "lm_head");
+    // V·H·2 bytes: 128,256 × 4,096 × 2 (bf16, as ModelOpt FP8 checkpoints keep lm_head).
+    expect(opOf(head, "lm_head").weightBytes).toBe(128_256 * 4096 * 2);
+    expect(opOf(layer(fp8, 0), "qkv_proj").weightBytes).toBe(4096 * 6144 * 1);
+  });
+});
+
 describe("bad input", () => {
   const llama = model("meta-llama/Llama-3.1-8B");
   const run = (extra: object) => () =>

@@ -155,11 +155,7 @@ export function simulateStep(input: StepInput): StepResult {
       : null;
 
   // Stage times and memory, layer by layer.
-  const { embedding: embeddingWeights, head: headWeights } = embeddingWeightBytesPerGpu(
-    model,
-    resolved,
-    dtypes,
-  );
+  const { embedding: embeddingWeights, head: headWeights } = embeddingWeightBytesPerGpu(model, resolved);
   const stageMs: number[] = [];
   let memory: MemoryReport | null = null;
   let layerIndex = 0;
