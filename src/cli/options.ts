@@ -1,3 +1,5 @@
+import { existsSync, statSync } from "node:fs";
+import { dirname } from "node:path";
 import { InvalidArgumentError } from "@commander-js/extra-typings";
 import {
   dtypeValue,
@@ -25,9 +27,12 @@ export function commander<T>(parse: () => T): T {
 
 /** Commander parser for integers >= min. */
 export const intAtLeast =
-  (min: number) =>
+  (min: number, max?: number) =>
   (value: string): number =>
-    commander(() => intAtLeastValue(value, min));
+    commander(() => intAtLeastValue(value, min, max));
+
+/** Worker threads a command may start: far more than any machine's cores is a mistake. */
+export const MAX_THREADS = 1024;
 
 /** Commander parser for finite numbers > 0 (or >= 0 when `allowZero`). */
 export const positiveNumber =
@@ -83,3 +88,24 @@ export const lengthOption =
   (which: "prompt" | "output") =>
   (value: string): LengthDistribution =>
     commander(() => lengthValue(value, which));
+
+/**
+ * Commander parser for an output file: a name ending in one of `extensions`, not an existing
+ * directory, in a directory that exists. Checked when the flags are read, so a run never computes
+ * for minutes and then fails to write.
+ */
+export const outputFile =
+  (...extensions: readonly string[]) =>
+  (value: string): string => {
+    const lower = value.toLowerCase();
+    if (!extensions.some((extension) => lower.endsWith(extension)))
+      throw new InvalidArgumentError(`must end in ${extensions.join(" or ")}.`);
+    if (existsSync(value) && statSync(value).isDirectory())
+      throw new InvalidArgumentError(`${value} is a directory; give a file name.`);
+    const directory = dirname(value);
+    if (!existsSync(directory) || !statSync(directory).isDirectory())
+      throw new InvalidArgumentError(`the directory ${directory} does not exist.`);
+    return value;
+  };
+
+export const chartFile = outputFile(".svg", ".png");

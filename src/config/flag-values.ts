@@ -15,10 +15,15 @@ const fail = (message: string): never => {
 };
 
 /** An integer >= min ("64", "1e3"; not "64.0", "0x40" or " "). */
-export function intAtLeastValue(value: string, min: number): number {
+export function intAtLeastValue(value: string, min: number, max?: number): number {
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < min || !/^[-+]?\d+(e\d+)?$/i.test(value.trim()))
-    fail(`must be an integer >= ${min}.`);
+  const inRange = parsed >= min && (max === undefined || parsed <= max);
+  if (!Number.isInteger(parsed) || !inRange || !/^[-+]?\d+(e\d+)?$/i.test(value.trim()))
+    fail(
+      max === undefined
+        ? `must be an integer >= ${min}.`
+        : `must be an integer from ${min} to ${max.toLocaleString("en-US")}.`,
+    );
   return parsed;
 }
 

@@ -169,14 +169,44 @@ export function flagsAsFields(issues: readonly Issue[]): Issue[] {
   }));
 }
 
+/** Most requests one serving run simulates (its per-request arrays hold 10^7 comfortably). */
+export const MAX_SERVE_REQUESTS = 10_000_000;
+/** Most replicas in one pool, and GPUs of one kind per replica dimension (TP, PP, DP, EP). */
+export const MAX_REPLICAS = 100_000;
+export const MAX_PARALLEL_DEGREE = 65_536;
+
+const BOUNDED_OPTIONS = [
+  ["requests", "--requests", MAX_SERVE_REQUESTS],
+  ["replicas", "--replicas", MAX_REPLICAS],
+  ["prefillReplicas", "--prefill-replicas", MAX_REPLICAS],
+  ["decodeReplicas", "--decode-replicas", MAX_REPLICAS],
+  ["tp", "--tp", MAX_PARALLEL_DEGREE],
+  ["pp", "--pp", MAX_PARALLEL_DEGREE],
+  ["dp", "--dp", MAX_PARALLEL_DEGREE],
+  ["ep", "--ep", MAX_PARALLEL_DEGREE],
+  ["prefillTp", "--prefill-tp", MAX_PARALLEL_DEGREE],
+  ["decodeTp", "--decode-tp", MAX_PARALLEL_DEGREE],
+] as const satisfies readonly (readonly [keyof ServeOptions, string, number])[];
+
 /**
- * The checks on option combinations that need no model or hardware: disaggregation needs both
+ * The checks on option combinations that need no model or hardware: counts within bounds, disaggregation needs both
  * replica counts and excludes `replicas`, and the pools' own options need it; a burst takes no
  * rate, --cv only gamma arrivals; constant step times need both. Throws InputError
  * (paths name the CLI flags). `serveSetup` runs it too; a caller may run it first to report these
  * mistakes before doing any I/O.
  */
 export function checkServeOptions(options: ServeOptions): void {
+  for (const [key, flag, max] of BOUNDED_OPTIONS) {
+    const value = options[key];
+    if (typeof value === "number" && value > max)
+      throw new InputError([
+        {
+          code: "invalid-value",
+          path: [flag],
+          message: `${flag} ${value} is more than the ${max.toLocaleString("en-US")} one run simulates`,
+        },
+      ]);
+  }
   const disaggregated = options.prefillReplicas !== undefined || options.decodeReplicas !== undefined;
   if (disaggregated && (options.prefillReplicas === undefined || options.decodeReplicas === undefined)) {
     throw new InputError([

@@ -52,6 +52,11 @@ export function localConfigPath(value: string, baseFile?: string): string | unde
 export function writeFilesAtomically(
   files: readonly (readonly [path: string, data: string | Uint8Array])[],
 ): void {
+  for (const [path] of files)
+    if (existsSync(path) && statSync(path).isDirectory())
+      throw new InputError([
+        { code: "unwritable", path: [], file: path, message: "cannot write: this is a directory" },
+      ]);
   const temporary = files.map(([path]) => `${path}.partial-${process.pid}`);
   let writing = 0;
   try {
@@ -79,5 +84,9 @@ export function writeFilesAtomically(
       ]);
     throw error;
   }
-  for (const [i, [path]] of files.entries()) renameSync(temporary[i] as string, path);
+  try {
+    for (const [i, [path]] of files.entries()) renameSync(temporary[i] as string, path);
+  } finally {
+    for (const path of temporary) rmSync(path, { force: true });
+  }
 }

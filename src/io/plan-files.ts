@@ -83,14 +83,18 @@ export function completeShardSet(files: readonly { path: string; shard: ShardFil
       });
     if (!seen) byIndex.set(shard.shard, entry);
   }
-  const missing: number[] = [];
-  for (let i = 0; i < first.shard.shards; i++) if (!byIndex.has(i)) missing.push(i);
-  if (missing.length > 0)
+  // Count the missing shards without listing them all: a shard count may be in the billions.
+  const missingCount = first.shard.shards - byIndex.size;
+  if (missingCount > 0) {
+    const firstMissing: number[] = [];
+    for (let i = 0; firstMissing.length < 20 && i < first.shard.shards; i++)
+      if (!byIndex.has(i)) firstMissing.push(i);
     issues.push({
       code: "missing-field",
       path: ["shards"],
-      message: `${missing.length} of ${first.shard.shards} shards missing: ${missing.slice(0, 20).join(", ")}${missing.length > 20 ? ", ..." : ""}`,
+      message: `${missingCount} of ${first.shard.shards} shards missing: ${firstMissing.join(", ")}${missingCount > 20 ? ", ..." : ""}`,
     });
+  }
   if (issues.length > 0) throw new InputError(issues);
   return [...byIndex.keys()].sort((a, b) => a - b).map((i) => (byIndex.get(i) as { shard: ShardFile }).shard);
 }

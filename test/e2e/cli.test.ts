@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { csvParse } from "d3-dsv";
@@ -223,6 +223,68 @@ describe("bad input: one clear line, exit 2, no stack trace", () => {
   });
   it("a missing file", () => {
     expectCleanUsageError(llmsim("step", "--scenario", "/nonexistent/run.yaml"), /file not found/);
+  });
+  it("output paths are checked before any work: extension, existing directory, missing directory", () => {
+    const dir = mkdtempSync(join(tmpdir(), "llmsim-out-"));
+    mkdirSync(join(dir, "taken.svg"));
+    expectCleanUsageError(
+      llmsim("step", "--chart", join(dir, "c.pdf")),
+      /--chart.*must end in \.svg or \.png/,
+    );
+    expectCleanUsageError(llmsim("step", "--chart", join(dir, "taken.svg")), /taken\.svg is a directory/);
+    expectCleanUsageError(
+      llmsim("serve", "--requests", "5", "--metrics-csv", join(dir, "none", "m.csv")),
+      /--metrics-csv.*the directory .*none does not exist/,
+    );
+    expectCleanUsageError(llmsim("step", "--features-csv", join(dir, "f.json")), /must end in \.csv/);
+    expect(readdirSync(dir)).toEqual(["taken.svg"]);
+  });
+  it("sizes beyond what one run can hold are refused, not allocated", () => {
+    expectCleanUsageError(
+      llmsim("serve", "--requests", "1e12"),
+      /--requests 1000000000000 is more than the 10,000,000/,
+    );
+    expectCleanUsageError(
+      llmsim("serve", "--replicas", "1e7"),
+      /--replicas 10000000 is more than the 100,000/,
+    );
+    expectCleanUsageError(llmsim("serve", "--dp", "1e12"), /--dp .* is more than the 65,536/);
+    expectCleanUsageError(llmsim("plan", "--threads", "1e12"), /--threads.*from 1 to 1,024/);
+    expectCleanUsageError(
+      llmsim("decode-sweep", "--sweep", "seq-len=1:1e12:1"),
+      /999,999,999,999 values; at most 100,000/,
+    );
+    expectCleanUsageError(
+      llmsim("step", "--dp", "32", "--ep", "32", "--redundant-experts", "1e12"),
+      /redundant experts exceed experts x EP = 8192/,
+    );
+    const dir = mkdtempSync(join(tmpdir(), "llmsim-"));
+    writeFileSync(join(dir, "long.json"), "[[4294967306, 5]]");
+    expectCleanUsageError(
+      llmsim("serve", "--trace-file", join(dir, "long.json")),
+      /long\.json.*prompt_size must be an integer from 0 to 100,000,000, got 4294967306/,
+    );
+  });
+  it("a decode-sweep GPU that is not swept, and a config.json whose hidden size does not split into heads", () => {
+    expectCleanUsageError(
+      llmsim("decode-sweep", "--gpu", "bogus"),
+      /--gpu: "bogus" is not one of the swept GPUs.*H800/,
+    );
+    const dir = mkdtempSync(join(tmpdir(), "llmsim-"));
+    const config = {
+      model_type: "llama",
+      hidden_size: 4097,
+      num_hidden_layers: 2,
+      num_attention_heads: 32,
+      intermediate_size: 11008,
+      vocab_size: 32000,
+      torch_dtype: "bfloat16",
+    };
+    writeFileSync(join(dir, "config.json"), JSON.stringify(config));
+    expectCleanUsageError(
+      llmsim("model", join(dir, "config.json")),
+      /hidden_size 4097 is not a multiple of the 32 attention heads; give head_dim/,
+    );
   });
 });
 

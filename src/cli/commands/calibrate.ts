@@ -19,7 +19,7 @@ import { hardwareLookup } from "../../io/predictor.ts";
 import { heldOutShapes, loadSuites, opShapeKey, suiteFiles } from "../../io/validation.ts";
 import { fixed } from "../format/numbers.ts";
 import { renderCsv, renderJson, renderTable } from "../format/table.ts";
-import { intAtLeast, nameList, outputFormat } from "../options.ts";
+import { intAtLeast, nameList, outputFile, outputFormat } from "../options.ts";
 
 function holdOutOf(value: string | undefined, seed: number): HoldOut | null {
   if (value === undefined) return null;
@@ -134,7 +134,7 @@ export function registerCalibrate(program: Command): void {
       "--measurements <files...>",
       "measurement files: llmsim CSV, Vidur mlp.csv, AIConfigurator gemm_perf (.parquet, .csv, .csv.gz)",
     )
-    .option("--out <file>", "write the fitted predictor (JSON) here")
+    .option("--out <file>", "write the fitted predictor (JSON) here", outputFile(".json"))
     .option(
       "--hold-out <how>",
       'score on unseen data: "group" (leave one model out) or a fraction of shapes, e.g. 0.2',

@@ -7,7 +7,7 @@ import { compareChartSpec } from "../../core/report/compare-chart.ts";
 import { svgToPng, vegaLiteToSvg } from "../../io/render-chart.ts";
 import { fixed } from "../format/numbers.ts";
 import { renderCsv, renderJson, renderTable } from "../format/table.ts";
-import { commander, outputFormat } from "../options.ts";
+import { chartFile, commander, outputFormat } from "../options.ts";
 import { addStepFlags, RENAMED_FLAGS, type StepFlags, stepResultFromFlags } from "./step.ts";
 
 /** Scenario key -> the option name commander gives its flag, where they differ. */
@@ -39,7 +39,7 @@ export function registerCompare(program: Command): void {
       "scenario B's override of a step flag, repeatable (e.g. --b hardware=H20 --b tp=8)",
       override,
     )
-    .option("--chart <file>", "write the per-op difference chart (.svg or .png)")
+    .option("--chart <file>", "write the per-op difference chart (.svg or .png)", chartFile)
     .option("--json", "machine-readable JSON on stdout")
     .option("--csv", "CSV on stdout: one row per op (and the overlap and remainder rows)")
     .action(async (options) => {

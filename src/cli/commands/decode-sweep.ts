@@ -14,7 +14,16 @@ import { loadModel } from "../../io/model.ts";
 import { svgToPng, vegaLiteToSvg } from "../../io/render-chart.ts";
 import { resolveSweepGpus } from "../../io/sweep-gpus.ts";
 import { type Cell, renderCsv, renderJson, renderTable } from "../format/table.ts";
-import { intAtLeast, intList, nameList, oneOf, outputFormat, positiveNumber } from "../options.ts";
+import {
+  chartFile,
+  intAtLeast,
+  intList,
+  nameList,
+  oneOf,
+  outputFile,
+  outputFormat,
+  positiveNumber,
+} from "../options.ts";
 import { progressReporter } from "../progress.ts";
 
 const number = (value: number) => (Number.isInteger(value) ? String(value) : value.toFixed(3));
@@ -84,7 +93,7 @@ export function registerDecodeSweep(program: Command): void {
       "--sweep <NAME=START:STOP:STEP>",
       `sweep an input (STOP exclusive): ${Object.keys(SWEEPABLE).join(", ")}`,
     )
-    .option("--chart <file>", "with --sweep: write the chart (.svg or .png)")
+    .option("--chart <file>", "with --sweep: write the chart (.svg or .png)", chartFile)
     .option("--metric <column>", "chart metric (default Total)")
     .option("--chart-by <series>", "chart lines: batch | ep (default batch)", oneOf(["batch", "ep"] as const))
     .option(
@@ -92,7 +101,7 @@ export function registerDecodeSweep(program: Command): void {
       "chart: keep only this EP (lines by batch) or batch size (lines by EP); default the best",
       intAtLeast(1),
     )
-    .option("--report <file>", "write the seed's styled HTML table of the chosen view")
+    .option("--report <file>", "write the seed's styled HTML table of the chosen view", outputFile(".html"))
     .option(
       "--compare <preset>",
       "with the default physics: also run this preset and print both side by side",
@@ -179,6 +188,15 @@ export function registerDecodeSweep(program: Command): void {
               code: "missing-field",
               path: ["--gpu"],
               message: "the gpu view needs --gpu NAME",
+              allowed: spec.gpus.map((g) => g.name),
+            },
+          ]);
+        if (!spec.gpus.some((g) => g.name === options.gpu))
+          throw new InputError([
+            {
+              code: "invalid-value",
+              path: ["--gpu"],
+              message: `"${options.gpu}" is not one of the swept GPUs`,
               allowed: spec.gpus.map((g) => g.name),
             },
           ]);

@@ -24,7 +24,7 @@ import { readTokenTrace } from "../../io/token-trace.ts";
 import { balance, runOnWorkers, threadCount } from "../../io/worker-pool.ts";
 import { fixed } from "../format/numbers.ts";
 import { renderTable } from "../format/table.ts";
-import { intAtLeast, intList, oneOf, positiveNumber } from "../options.ts";
+import { intAtLeast, intList, MAX_THREADS, oneOf, outputFile, positiveNumber } from "../options.ts";
 
 /**
  * Upstream names the JSON by cutting the CSV name at its first "." ("a.b.csv" -> "a.json"); the cut
@@ -119,8 +119,9 @@ export function registerDejavuPlan(dejavu: Command): void {
     .option(
       "--output_csv <file>",
       "write the CSV here, and the JSON next to it (file name cut at its first '.', as upstream)",
+      outputFile(".csv"),
     )
-    .option("--threads <n>", "worker threads (default: every core; 1 = none)", intAtLeast(1))
+    .option("--threads <n>", "worker threads (default: every core; 1 = none)", intAtLeast(1, MAX_THREADS))
     .option(
       "--physics <source>",
       "dejavu (model_info.json and the planner's memory table, default) | llmsim (the engine)",

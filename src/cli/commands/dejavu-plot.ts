@@ -1,4 +1,3 @@
-import { writeFileSync } from "node:fs";
 import type { Command } from "@commander-js/extra-typings";
 import { csvParse } from "d3-dsv";
 import { InputError, type Issue } from "../../core/issues.ts";
@@ -10,7 +9,7 @@ import {
 } from "../../core/report/dejavu-plan-chart.ts";
 import { DEJAVU_PLAN_COLUMNS } from "../../core/sim/dejavu/plan-output.ts";
 import { pythonFloat } from "../../core/text/python-float.ts";
-import { readText } from "../../io/files.ts";
+import { readText, writeFilesAtomically } from "../../io/files.ts";
 import { svgToPng, vegaLiteToSvg } from "../../io/render-chart.ts";
 import { positiveNumber } from "../options.ts";
 
@@ -50,14 +49,25 @@ function readPlanCsv(path: string): PlanCsvRow[] {
     };
   });
   if (parsed.length === 0) issues.push({ code: "invalid-value", path: [], message: "the CSV has no rows" });
+  // One bar group per row: beyond a few hundred the chart is unreadable (and the renderer gives up).
+  if (parsed.length > MAX_PLOT_ROWS)
+    issues.push({
+      code: "invalid-value",
+      path: [],
+      message: `${parsed.length} rows: a plot takes at most ${MAX_PLOT_ROWS} machine counts`,
+    });
   if (issues.length > 0) throw new InputError(issues.slice(0, 20).map((issue) => ({ ...issue, file: path })));
   return parsed;
 }
 
+const MAX_PLOT_ROWS = 1000;
+
 async function writeChart(base: string, spec: Record<string, unknown>): Promise<void> {
   const svg = await vegaLiteToSvg(spec);
-  writeFileSync(`${base}.svg`, svg);
-  writeFileSync(`${base}.png`, svgToPng(svg));
+  writeFilesAtomically([
+    [`${base}.svg`, svg],
+    [`${base}.png`, svgToPng(svg)],
+  ]);
 }
 
 export function registerDejavuPlot(dejavu: Command): void {

@@ -7,7 +7,7 @@ import { completeShardSet, readShardFile } from "../../io/plan-files.ts";
 import { PlanRunner } from "../../io/plan-runner.ts";
 import { predictorWithPathsFrom } from "../../io/predictor.ts";
 import { threadCount } from "../../io/worker-pool.ts";
-import { intAtLeast, outputFormat } from "../options.ts";
+import { chartFile, intAtLeast, MAX_THREADS, outputFormat } from "../options.ts";
 import { reportPlan, withPredictor } from "./plan.ts";
 
 /**
@@ -44,7 +44,11 @@ export function registerMerge(program: Command): void {
       "Combine the shard files of `llmsim plan --shard` into the single run's result: fronts, serving re-check, recommendation, chart",
     )
     .argument("<shards...>", "shard files (shard-0000-of-0008.json ...), every shard of one sweep")
-    .option("--threads <n>", "worker threads for the serving re-checks (default: every core)", intAtLeast(1))
+    .option(
+      "--threads <n>",
+      "worker threads for the serving re-checks (default: every core)",
+      intAtLeast(1, MAX_THREADS),
+    )
     .option(
       "--predictor <form>",
       "the kernel data the shards were planned with (calibrated:<file> or table:<files>), for the re-checks",
@@ -53,7 +57,7 @@ export function registerMerge(program: Command): void {
       "--hardware-file <files...>",
       "YAML/JSON files with extra accelerators the predictor's data names",
     )
-    .option("--chart <file>", "write the Pareto chart (.svg or .png)")
+    .option("--chart <file>", "write the Pareto chart (.svg or .png)", chartFile)
     .option("--json", "machine-readable JSON on stdout")
     .option("--csv", "the Pareto fronts as CSV on stdout")
     .action(async (paths, options) => {

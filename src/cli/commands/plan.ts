@@ -4,6 +4,7 @@ import { type Command, InvalidArgumentError } from "@commander-js/extra-typings"
 import { gpuBudgetValue } from "../../config/flag-values.ts";
 import { loadWithSchema, mergedScenarioIssues } from "../../config/load.ts";
 import { type PlanScenario, planScenarioSchema } from "../../config/schema/plan.ts";
+import { MAX_SERVE_REQUESTS } from "../../config/serve-request.ts";
 import { DTYPES } from "../../core/dtype.ts";
 import { InputError } from "../../core/issues.ts";
 import { type PlanResult, recheckPicks } from "../../core/plan/recommend.ts";
@@ -27,13 +28,16 @@ import { threadCount } from "../../io/worker-pool.ts";
 import { EXIT_USAGE } from "../errors.ts";
 import { renderJson } from "../format/table.ts";
 import {
+  chartFile,
   commander,
   fraction,
   intAtLeast,
   intList,
   lengthOption,
+  MAX_THREADS,
   nameList,
   oneOf,
+  outputFile,
   outputFormat,
   positiveNumber,
 } from "../options.ts";
@@ -383,7 +387,11 @@ export function registerPlan(program: Command): void {
       "best configurations re-checked with the serving simulator (default 5; 0 = none)",
       intAtLeast(0),
     )
-    .option("--recheck-requests <n>", "requests per re-check, at least (default 2000)", intAtLeast(1))
+    .option(
+      "--recheck-requests <n>",
+      "requests per re-check, at least (default 2000)",
+      intAtLeast(1, MAX_SERVE_REQUESTS),
+    )
     .option(
       "--recheck-load <f>",
       "re-check load as a fraction of capacity when no rate is given (default 0.8)",
@@ -394,7 +402,7 @@ export function registerPlan(program: Command): void {
       "--predictor <form>",
       "kernel times of the sweep and the re-checks: roofline (default) | calibrated:<predictor.json> | table:<measurement files, comma-separated>",
     )
-    .option("--threads <n>", "worker threads (default: every core; 1 = none)", intAtLeast(1))
+    .option("--threads <n>", "worker threads (default: every core; 1 = none)", intAtLeast(1, MAX_THREADS))
     .option(
       "--shard <I/N|auto>",
       "evaluate shard I of N (indices = I mod N) and write a partial result for `llmsim merge`",
@@ -405,8 +413,12 @@ export function registerPlan(program: Command): void {
       intAtLeast(1),
     )
     .option("--out <dir>", "directory for the shard file (default .)")
-    .option("--rows <file>", "write every configuration's figures (.parquet or .csv; per shard with --shard)")
-    .option("--chart <file>", "write the Pareto chart (.svg or .png)")
+    .option(
+      "--rows <file>",
+      "write every configuration's figures (.parquet or .csv; per shard with --shard)",
+      outputFile(".parquet", ".csv"),
+    )
+    .option("--chart <file>", "write the Pareto chart (.svg or .png)", chartFile)
     .option("--json", "machine-readable JSON on stdout")
     .option("--csv", "the Pareto fronts as CSV on stdout")
     .action(async (options) => {

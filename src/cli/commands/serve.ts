@@ -1,4 +1,3 @@
-import { writeFileSync } from "node:fs";
 import type { Command } from "@commander-js/extra-typings";
 import {
   ARRIVAL_KINDS,
@@ -20,6 +19,7 @@ import {
 } from "../../core/sim/serve/metrics.ts";
 import { ROUTER_KINDS, SCHEDULER_KINDS } from "../../core/sim/serve/types.ts";
 import { perfettoJsonSink } from "../../core/trace/perfetto.ts";
+import { writeFilesAtomically } from "../../io/files.ts";
 import { loadHardwareRegistry } from "../../io/hardware.ts";
 import { readHostOverheadTable } from "../../io/host-overhead.ts";
 import { loadModel } from "../../io/model.ts";
@@ -29,7 +29,16 @@ import { readRequestTrace } from "../../io/request-trace.ts";
 import { withStreamedFile } from "../../io/stream-file.ts";
 import { fixed } from "../format/numbers.ts";
 import { renderJson, renderTable } from "../format/table.ts";
-import { dtype, fraction, intAtLeast, lengthOption, oneOf, positiveNumber } from "../options.ts";
+import {
+  chartFile,
+  dtype,
+  fraction,
+  intAtLeast,
+  lengthOption,
+  oneOf,
+  outputFile,
+  positiveNumber,
+} from "../options.ts";
 
 const statsRow = (name: string, stats: LatencyStats) => [
   name,
@@ -182,16 +191,22 @@ export function registerServe(program: Command): void {
     .option("--seed <n>", "seed of the random generator (default 0)", intAtLeast(0))
     .option("--slo-ttft-ms <ms>", "TTFT target for goodput", positiveNumber())
     .option("--slo-tpot-ms <ms>", "TPOT target for goodput", positiveNumber())
-    .option("--trace <file>", "write a Chrome/Perfetto trace (JSON, streamed)")
+    .option("--trace <file>", "write a Chrome/Perfetto trace (JSON, streamed)", outputFile(".json"))
     .option(
       "--metrics-csv <file>",
       "write one row per request (arrival_time_ns, ttft_ns, completion_time_ns, tokens, ...)",
+      outputFile(".csv"),
     )
-    .option("--cdf-chart <file>", "write the latency CDF chart (.svg or .png)")
-    .option("--throughput-chart <file>", "write output tokens/s and completions/s over time (.svg or .png)")
+    .option("--cdf-chart <file>", "write the latency CDF chart (.svg or .png)", chartFile)
+    .option(
+      "--throughput-chart <file>",
+      "write output tokens/s and completions/s over time (.svg or .png)",
+      chartFile,
+    )
     .option(
       "--timeline-chart <file>",
       "write the first 300 requests' queueing, prefill and decode (.svg or .png)",
+      chartFile,
     )
     .option("--json", "print the summary as JSON")
     .action(async (options) => {
@@ -223,7 +238,8 @@ export function registerServe(program: Command): void {
           })
         : simulateServing(config);
       const summary = summarizeServing(result, slo);
-      if (options.metricsCsv) writeFileSync(options.metricsCsv, requestMetricsCsv(result));
+      const outputs: [string, string | Uint8Array][] = [];
+      if (options.metricsCsv) outputs.push([options.metricsCsv, requestMetricsCsv(result)]);
       const charts: [string | undefined, () => Record<string, unknown>][] = [
         [options.cdfChart, () => latencyCdfSpec(latencyCdfPoints(result, scheduler.kind), label)],
         [options.throughputChart, () => throughputChartSpec(throughputOverTime(result), label)],
@@ -232,8 +248,9 @@ export function registerServe(program: Command): void {
       for (const [file, spec] of charts) {
         if (!file) continue;
         const svg = await vegaLiteToSvg(spec());
-        writeFileSync(file, file.toLowerCase().endsWith(".png") ? svgToPng(svg) : svg);
+        outputs.push([file, file.toLowerCase().endsWith(".png") ? svgToPng(svg) : svg]);
       }
+      writeFilesAtomically(outputs);
       if (options.json) process.stdout.write(renderJson(serveJson(setup, summary)));
       else process.stdout.write(renderSummary(summary, label));
     });

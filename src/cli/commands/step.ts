@@ -19,7 +19,15 @@ import { svgToPng, vegaLiteToSvg } from "../../io/render-chart.ts";
 import { EXIT_RESULT } from "../errors.ts";
 import { featuresCsv } from "../format/features-csv.ts";
 import { renderCsv, renderJson } from "../format/table.ts";
-import { dtype, intAtLeast, keyValue, outputFormat, positiveNumber } from "../options.ts";
+import {
+  chartFile,
+  dtype,
+  intAtLeast,
+  keyValue,
+  outputFile,
+  outputFormat,
+  positiveNumber,
+} from "../options.ts";
 import { renderStepReport, stepCsvRows } from "../step-view.ts";
 
 /** Scenario keys whose flags commander spells differently (`--scale-up-gbps` is `scaleUpGbps`). */
@@ -210,11 +218,23 @@ export function registerStep(program: Command): void {
       .command("step")
       .description("Simulate one prefill, decode or mixed step: per-layer times, totals and memory per GPU"),
   )
-    .option("--features-csv <file>", "also write every op's features and predicted time (CSV) to this file")
+    .option(
+      "--features-csv <file>",
+      "also write every op's features and predicted time (CSV) to this file",
+      outputFile(".csv"),
+    )
     .option("--ops", "show (or write with --csv) every op of every layer")
-    .option("--chart <file>", "write the per-layer compute/memory/communication chart (.svg or .png)")
-    .option("--roofline-chart <file>", "write the roofline chart with every op on it (.svg or .png)")
-    .option("--memory-chart <file>", "write memory per GPU against capacity (.svg or .png)")
+    .option(
+      "--chart <file>",
+      "write the per-layer compute/memory/communication chart (.svg or .png)",
+      chartFile,
+    )
+    .option(
+      "--roofline-chart <file>",
+      "write the roofline chart with every op on it (.svg or .png)",
+      chartFile,
+    )
+    .option("--memory-chart <file>", "write memory per GPU against capacity (.svg or .png)", chartFile)
     .option("--json", "machine-readable JSON on stdout")
     .option("--csv", "CSV on stdout (one row per layer, or per op with --ops)")
     .action(async (options) => {

@@ -3,7 +3,7 @@ import type { Command } from "@commander-js/extra-typings";
 import { timelineOf, timelineSpec } from "../../core/report/trace-timeline.ts";
 import { parseJsonText, readText } from "../../io/files.ts";
 import { svgToPng, vegaLiteToSvg } from "../../io/render-chart.ts";
-import { positiveNumber } from "../options.ts";
+import { chartFile, positiveNumber } from "../options.ts";
 
 export function registerTraceTimeline(program: Command): void {
   program
@@ -12,7 +12,7 @@ export function registerTraceTimeline(program: Command): void {
       "Draw a Chrome/Perfetto trace (llmsim serve --trace, dejavu --do_traces) as a timeline chart, SVG or PNG",
     )
     .argument("<trace.json>", "trace file")
-    .requiredOption("--out <file>", "chart file (.svg or .png)")
+    .requiredOption("--out <file>", "chart file (.svg or .png)", chartFile)
     .option("--from-ms <ms>", "window start (default 0)", positiveNumber(true))
     .option("--to-ms <ms>", "window end (default: the whole trace)", positiveNumber())
     .option("--title <text>", "chart title")

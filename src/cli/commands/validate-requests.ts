@@ -14,7 +14,7 @@ import { svgToPng, vegaLiteToSvg } from "../../io/render-chart.ts";
 import { simulateRun } from "../../io/validation.ts";
 import { fixed } from "../format/numbers.ts";
 import { renderJson, renderTable } from "../format/table.ts";
-import { dtype, fraction, intAtLeast, oneOf, positiveNumber } from "../options.ts";
+import { chartFile, dtype, fraction, intAtLeast, oneOf, positiveNumber } from "../options.ts";
 
 const HEAD = [
   "metric",
@@ -101,7 +101,7 @@ export function registerValidateRequests(program: Command): void {
       "--predictor <form>",
       "roofline (default) | calibrated:<predictor.json> | table:<measurement files>",
     )
-    .option("--chart <file>", "write the CDF overlay chart (.svg or .png)")
+    .option("--chart <file>", "write the CDF overlay chart (.svg or .png)", chartFile)
     .option("--json", "the comparison as JSON")
     .action(async (options) => {
       const run = readMeasuredRun(options.measured);

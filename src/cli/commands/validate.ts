@@ -13,7 +13,7 @@ import { type CaseOutcome, loadSuites, runSuites, suiteFiles } from "../../io/va
 import { EXIT_RESULT } from "../errors.ts";
 import { fixed } from "../format/numbers.ts";
 import { renderCsv, renderJson, renderTable } from "../format/table.ts";
-import { outputFormat, positiveNumber } from "../options.ts";
+import { chartFile, outputFile, outputFormat, positiveNumber } from "../options.ts";
 
 /** "anchors/kernel=10" -> a limit per slice, accumulated over repeats. */
 function sliceLimit(value: string, previous: Record<string, number> = {}): Record<string, number> {
@@ -90,9 +90,13 @@ export function registerValidate(program: Command): void {
       "median |error| limit of a level or suite/level slice, repeatable (e.g. kernel=25, anchors/kernel=10); exit 1 when exceeded",
       sliceLimit,
     )
-    .option("--cases-csv <file>", "also write the per-case rows (CSV)")
-    .option("--chart <file>", "write the predicted-vs-measured chart, log-log (.svg or .png)")
-    .option("--html <file>", "write a standalone HTML report (summaries, chart, every case)")
+    .option("--cases-csv <file>", "also write the per-case rows (CSV)", outputFile(".csv"))
+    .option("--chart <file>", "write the predicted-vs-measured chart, log-log (.svg or .png)", chartFile)
+    .option(
+      "--html <file>",
+      "write a standalone HTML report (summaries, chart, every case)",
+      outputFile(".html"),
+    )
     .option("--json", "per-case rows and the summaries as JSON")
     .option("--csv", "per-case rows as CSV")
     .action(async (paths, options) => {

@@ -136,10 +136,13 @@ export function parseSweep(text: string): { ok: true; sweep: SweepRequest } | { 
   if (sweepable.integer && ![start, stop, step].every(Number.isInteger))
     return bad(`${name} takes integers, got "${text}"`);
   if (start < sweepable.min) return bad(`${name} must be >= ${sweepable.min}, got ${start}`);
+  // Count before building: a range of 10^12 values must be refused, not allocated.
+  const count = Math.max(0, Math.ceil((stop - start) / step));
+  if (count > 100_000)
+    return bad(`the range ${text} has ${count.toLocaleString("en-US")} values; at most 100,000`);
   const values: number[] = [];
   for (let i = 0; start + i * step < stop; i++) values.push(start + i * step);
   if (values.length === 0) return bad(`the range ${text} is empty (STOP is exclusive)`);
-  if (values.length > 100_000) return bad(`the range ${text} has ${values.length} values; at most 100,000`);
   return { ok: true, sweep: { name, column: sweepable.column, values } };
 }
 

@@ -73,6 +73,19 @@ export function resolveEpList(
     };
   }
   const experts = model.moe.numExperts;
+  const largestEp = Math.max(...(requested ?? DEFAULT_EP_SWEEP));
+  // Beyond E·EP extra slots every rank would hold every expert more than once.
+  if (redundantExperts > experts * largestEp)
+    return {
+      list: { eps: [], skipped: [] },
+      issues: [
+        {
+          code: "invalid-value",
+          path: ["redundantExperts"],
+          message: `${redundantExperts} redundant experts exceed experts x EP = ${experts * largestEp} at EP ${largestEp} (every rank holding every expert)`,
+        },
+      ],
+    };
   const slots = experts + redundantExperts;
   const eps: number[] = [];
   const skipped: SkippedEp[] = [];

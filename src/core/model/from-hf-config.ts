@@ -130,8 +130,14 @@ function readAttention(fields: FieldReader, family: FamilyDefaults, hidden: numb
     multiQuery && !fields.bool("new_decoder_architecture", false)
       ? 1
       : (fields.optionalInt(KV_HEADS) ?? numHeads);
-  const headDim =
-    fields.optionalInt(["head_dim", "kv_channels"]) ?? Math.floor(hidden / Math.max(1, numHeads));
+  const declaredHeadDim = fields.optionalInt(["head_dim", "kv_channels"]);
+  if (declaredHeadDim === undefined && numHeads > 0 && hidden % numHeads !== 0)
+    fields.issues.push({
+      code: "invalid-value",
+      path: ["hidden_size"],
+      message: `hidden_size ${hidden} is not a multiple of the ${numHeads} attention heads; give head_dim`,
+    });
+  const headDim = declaredHeadDim ?? Math.floor(hidden / Math.max(1, numHeads));
   const biasKey = fields.has("attention_bias")
     ? "attention_bias"
     : fields.has("bias")

@@ -137,6 +137,15 @@ export function validatePlan(model: ModelSpec, plan: ParallelPlan): Issue[] {
     return issues;
   }
   const experts = model.moe.numExperts;
+  // Beyond E·EP extra slots every rank would hold every expert more than once.
+  if (plan.redundantExperts > experts * plan.ep) {
+    issues.push({
+      code: "invalid-value",
+      path: ["parallel", "redundantExperts"],
+      message: `${plan.redundantExperts} redundant experts exceed experts x EP = ${experts * plan.ep} (every rank holding every expert)`,
+    });
+    return issues;
+  }
   if (plan.ep > experts + plan.redundantExperts) {
     issues.push({
       code: "invalid-value",
