@@ -58,11 +58,11 @@ export function intListValue(value: string, min: number): number[] {
 
 /** Comma-separated names, at least one. */
 export function nameListValue(value: string): string[] {
-  const names = value
-    .split(",")
-    .map((part) => part.trim())
-    .filter((part) => part !== "");
-  if (names.length === 0) fail("expected at least one name.");
+  const names = value.split(",").map((part) => part.trim());
+  if (names.some((part) => part === ""))
+    fail(`expected comma-separated names, got an empty one in "${value}".`);
+  const repeated = names.find((name, index) => names.indexOf(name) !== index);
+  if (repeated !== undefined) fail(`"${repeated}" is given twice.`);
   return names;
 }
 

@@ -60,7 +60,7 @@ export async function loadPredictorSource(
   }
   if (form === "table" && argument !== "") {
     const files = argument.split(",").filter((f) => f !== "");
-    const measurements = await loadMeasurements(files, registry);
+    const measurements = await loadMeasurements(files, registry, {}, "--predictor");
     return {
       name: `table:${files.map((f) => basename(f)).join(",")}`,
       mode: "table",

@@ -265,6 +265,14 @@ describe("bad input: one clear line, exit 2, no stack trace", () => {
       /long\.json.*prompt_size must be an integer from 0 to 100,000,000, got 4294967306/,
     );
   });
+  it("an imbalance beyond EP, an empty or repeated name in a list", () => {
+    expectCleanUsageError(
+      llmsim("step", "--dp", "8", "--ep", "8", "--expert-imbalance", "100"),
+      /expert imbalance 100 exceeds EP 8/,
+    );
+    expectCleanUsageError(llmsim("plan", "--hardware", "H100,,H20"), /an empty one in "H100,,H20"/);
+    expectCleanUsageError(llmsim("plan", "--hardware", "H100,H20,H100"), /"H100" is given twice/);
+  });
   it("a decode-sweep GPU that is not swept, and a config.json whose hidden size does not split into heads", () => {
     expectCleanUsageError(
       llmsim("decode-sweep", "--gpu", "bogus"),

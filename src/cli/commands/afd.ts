@@ -4,7 +4,7 @@ import { SCENARIO_PHASES, scenarioWorkload } from "../../core/scenario/workload.
 import { scenarioPredictor } from "../../io/predictor.ts";
 import { AFD_CSV_HEAD, afdCsvRows, renderAfdReport } from "../afd-view.ts";
 import { renderCsv, renderJson } from "../format/table.ts";
-import { intAtLeast, intList, oneOf, outputFormat, positiveNumber } from "../options.ts";
+import { fraction, intAtLeast, intList, oneOf, outputFormat, positiveNumber } from "../options.ts";
 import { playbookSource } from "../playbook-input.ts";
 
 export function registerAfd(program: Command): void {
@@ -40,7 +40,7 @@ export function registerAfd(program: Command): void {
       positiveNumber(),
     )
     .option("--redundant-experts <n>", "extra expert slots on the FFN GPUs (EPLB)", intAtLeast(0))
-    .option("--memory-utilization <f>", "usable fraction of HBM (default 0.9)", positiveNumber())
+    .option("--memory-utilization <f>", "usable fraction of HBM (default 0.9)", fraction)
     .option("--top <n>", "splits shown in the table (default 10)", intAtLeast(1), 10)
     .option(
       "--predictor <form>",

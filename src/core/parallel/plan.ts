@@ -95,6 +95,13 @@ export function validatePlan(model: ModelSpec, plan: ParallelPlan): Issue[] {
       path: ["parallel", "expertImbalance"],
       message: `expert imbalance must be a number >= 1 (1 = balanced), got ${plan.expertImbalance}`,
     });
+  } else if (plan.ep > 1 && plan.expertImbalance > plan.ep) {
+    // The busiest of EP ranks holds at most every routed token: EP times the mean.
+    issues.push({
+      code: "invalid-value",
+      path: ["parallel", "expertImbalance"],
+      message: `expert imbalance ${plan.expertImbalance} exceeds EP ${plan.ep} (the busiest rank cannot take more than every token)`,
+    });
   }
   if (issues.length > 0) return issues;
 

@@ -36,10 +36,11 @@ export async function loadMeasurements(
   files: readonly string[],
   registry: HardwareRegistry,
   options: LoadOptions = {},
+  flag = "--measurements",
 ): Promise<Measurement[]> {
   const out: Measurement[] = [];
   for (const file of files) {
-    const table = await readTableFile(file);
+    const table = await readTableFile(file, flag);
     const issues: Issue[] = [];
     const resolve = (text: string, line: number, field: string): string | undefined => {
       const name =

@@ -207,7 +207,7 @@ class ServingSimulation {
         issues.push({
           code: "does-not-fit",
           path: [pool.config.name],
-          message: `a ${pool.config.name} replica has no room for a KV block`,
+          message: `a ${pool.config.name} replica has no room for a KV block (${pool.config.kvCapacityTokens} KV-cache tokens; --kv-tokens or --memory-utilization set it)`,
         });
       if (!(maxSeqs >= 1) || !(maxBatchedTokens >= 1))
         issues.push({
