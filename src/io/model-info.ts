@@ -55,6 +55,13 @@ export function readModelTimings(path: string, model: string): ModelTimings {
       path: [model, "batch_sizes"],
       message: "must be a non-empty list of integers >= 1",
     });
+  } else if (batchSizes.some((b, i) => i > 0 && b <= (batchSizes[i - 1] as number))) {
+    // The planner takes the largest batch that fits by scanning the list in order.
+    issues.push({
+      code: "invalid-value",
+      path: [model, "batch_sizes"],
+      message: `must be in increasing order, got ${JSON.stringify(batchSizes)}`,
+    });
   }
   const timings: [number, number][] = [];
   if (!(measurements instanceof Map))

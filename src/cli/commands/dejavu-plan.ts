@@ -160,6 +160,24 @@ export function registerDejavuPlan(dejavu: Command): void {
           })),
         );
       }
+      // The engine's options would be ignored by DéjàVu's own physics: say so.
+      const engineOnly = (
+        [
+          ["hardware", "--hardware"],
+          ["hardwareFile", "--hardware-file"],
+          ["gpus_per_machine", "--gpus_per_machine"],
+          ["kv_link_gbps", "--kv_link_gbps"],
+          ["batch_sizes", "--batch_sizes"],
+        ] as const
+      ).find(([key]) => physics === "dejavu" && options[key] !== undefined);
+      if (engineOnly)
+        throw new InputError([
+          {
+            code: "invalid-value",
+            path: [engineOnly[1]],
+            message: `${engineOnly[1]} is for --physics llmsim; DéjàVu's physics reads --config_file`,
+          },
+        ]);
       const tokens = dejavuTokenCounts(readTokenTrace(options.trace_file as string), DEJAVU_PLAN_ENTRIES);
       const largestMachines = Math.max(...DEJAVU_MACHINE_COUNTS);
       if (tokens.length < largestMachines) {

@@ -38,8 +38,15 @@ function readPlanCsv(path: string): PlanCsvRow[] {
       }
       return number;
     };
+    const machines = value("Num_machines");
+    if (Number.isFinite(machines) && !(Number.isInteger(machines) && machines >= 1 && machines <= 100_000))
+      issues.push({
+        code: "invalid-value",
+        path: [index + 2, "Num_machines"],
+        message: `row ${index + 2}: Num_machines must be an integer from 1 to 100,000, got ${row.Num_machines}`,
+      });
     return {
-      machines: value("Num_machines"),
+      machines,
       baseline: value("Baseline"),
       baselineDp: value("Baseline_dp"),
       dv: value("DV"),
