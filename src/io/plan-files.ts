@@ -47,6 +47,8 @@ export function readShardFile(path: string): ShardFile {
     bad(`shard ${String(shard)} of ${String(shards)} is not a valid shard number`);
   if (!file.spec || !Array.isArray(file.summary?.groups) || !file.summary.counts)
     bad("the file has no spec or summary");
+  const problem = summaryProblem(file.summary as PlanSummary);
+  if (problem) bad(`the summary is damaged: ${problem}`);
   if (specHash(file.spec as PlanSpec) !== file.specHash)
     bad(`the spec does not match its hash ${String(file.specHash)} (edited or truncated?)`);
   return file as ShardFile;
@@ -97,4 +99,28 @@ export function completeShardSet(files: readonly { path: string; shard: ShardFil
   }
   if (issues.length > 0) throw new InputError(issues);
   return [...byIndex.keys()].sort((a, b) => a - b).map((i) => (byIndex.get(i) as { shard: ShardFile }).shard);
+}
+
+const isCount = (value: unknown) => Number.isInteger(value) && (value as number) >= 0;
+const CANDIDATE_NUMBERS = ["ttftMs", "tpotMs", "tokensPerSecPerGpu", "tokensPerSecPerUser", "gpus"] as const;
+
+/** What is wrong with a shard's summary, or null: counts that are not counts, candidates without figures. */
+function summaryProblem(summary: PlanSummary): string | null {
+  if (!isCount(summary.evaluated)) return `evaluated ${JSON.stringify(summary.evaluated)} is not a count`;
+  for (const [status, count] of Object.entries(summary.counts))
+    if (!isCount(count)) return `counts.${status} ${JSON.stringify(count)} is not a count`;
+  const candidates = [
+    ...(summary.best ?? []),
+    ...(summary.closest ?? []),
+    ...summary.groups.flatMap((group) => [...(group.front ?? []), ...(group.best ? [group.best] : [])]),
+  ];
+  for (const candidate of candidates) {
+    if (!isCount(candidate?.index)) return `a configuration index ${JSON.stringify(candidate?.index)}`;
+    for (const key of CANDIDATE_NUMBERS) {
+      const value = candidate[key] as unknown;
+      if (value !== null && typeof value !== "number")
+        return `configuration ${candidate.index}: ${key} ${JSON.stringify(value)} is not a number`;
+    }
+  }
+  return null;
 }

@@ -149,6 +149,17 @@ describe("llmsim plan", () => {
     );
     expect(llmsim(["merge", tampered]).stderr).toMatch(/does not match its hash/);
     expect(llmsim(["merge", file("notashard.json", "{}")]).stderr).toMatch(/not a shard/);
+    // The summary is not hashed (it is the shard's result), so its figures are checked for type.
+    const shard = JSON.parse(readFileSync(join(out, "shard-0000-of-0003.json"), "utf8"));
+    const damaged = file(
+      "damaged.json",
+      JSON.stringify({ ...shard, summary: { ...shard.summary, evaluated: "garbage" } }),
+    );
+    const merged = llmsim(["merge", damaged]);
+    expect(merged.code).toBe(2);
+    expect(merged.stderr).toMatch(
+      /damaged\.json.*the summary is damaged: evaluated "garbage" is not a count/,
+    );
   });
 
   it("writes every configuration as Parquet (read back with hyparquet) and CSV, and the chart", async () => {
