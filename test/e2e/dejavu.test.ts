@@ -252,6 +252,11 @@ describe("llmsim dejavu rejects bad input with exit code 2 and no stack trace", 
     writeFileSync(path, text);
     return path;
   };
+  /** A planner run on the reference trace and model_info.json. */
+  const referencePlan = (model: string) => [
+    ...["plan", "--trace_file", join(dejavuDir, "lmsys_like_tokens.json")],
+    ...["--config_file", join(dejavuDir, "model_info.json"), "--model", model],
+  ];
   const cases: [string, string[], RegExp][] = [
     [
       "fewer entries than stages",
@@ -301,19 +306,7 @@ describe("llmsim dejavu rejects bad input with exit code 2 and no stack trace", 
       ],
       /info\.json.*"OPT-66B" is not in the file.*OPT-30B/,
     ],
-    [
-      "plan: model without memory figures",
-      [
-        "plan",
-        "--trace_file",
-        join(dejavuDir, "lmsys_like_tokens.json"),
-        "--config_file",
-        join(dejavuDir, "model_info.json"),
-        "--model",
-        "GPT-5",
-      ],
-      /no weight and KV sizes for "GPT-5"/,
-    ],
+    ["plan: model without memory figures", referencePlan("GPT-5"), /no weight and KV sizes for "GPT-5"/],
     [
       "plan: trace too short",
       [
@@ -364,17 +357,7 @@ describe("llmsim dejavu rejects bad input with exit code 2 and no stack trace", 
     ],
     [
       "plan: an engine option without --physics llmsim",
-      [
-        "plan",
-        "--trace_file",
-        join(dejavuDir, "lmsys_like_tokens.json"),
-        "--config_file",
-        join(dejavuDir, "model_info.json"),
-        "--model",
-        "OPT-66B",
-        "--gpus_per_machine",
-        "4",
-      ],
+      [...referencePlan("OPT-66B"), "--gpus_per_machine", "4"],
       /--gpus_per_machine is for --physics llmsim/,
     ],
     [

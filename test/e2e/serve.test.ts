@@ -139,39 +139,21 @@ describe("llmsim serve", () => {
     for (const label of ["TTFT", "TPOT", "End-to-end"]) expect(svg).toContain(label);
   });
 
+  // One request, prompt 100, 5 output tokens, at constant iteration times (prefill 10 ms, decode 2 ms).
+  const oneConstantRequest = [
+    ...["--requests", "1", "--prompt-tokens", "100", "--output-tokens", "5"],
+    ...["--prefill-ms", "10", "--decode-ms", "2", "--json"],
+  ];
+
   it("uses DéjàVu-style constant iteration times when given", () => {
-    const run = llmsim(
-      "serve",
-      "--requests",
-      "1",
-      "--prompt-tokens",
-      "100",
-      "--output-tokens",
-      "5",
-      "--prefill-ms",
-      "10",
-      "--decode-ms",
-      "2",
-      "--json",
-    );
-    const summary = JSON.parse(run.stdout);
+    const summary = JSON.parse(llmsim("serve", ...oneConstantRequest).stdout);
     expect(summary.ttft.p50Ms).toBeCloseTo(10, 9);
     expect(summary.tpot.p50Ms).toBeCloseTo(2, 9);
   });
 
   it("adds the host overhead to every iteration: a constant, or Vidur's measured table for the model and TP", () => {
     const one = ["--requests", "1", "--prompt-tokens", "100", "--output-tokens", "5"];
-    const constant = llmsim(
-      "serve",
-      ...one,
-      "--prefill-ms",
-      "10",
-      "--decode-ms",
-      "2",
-      "--host-overhead-ms",
-      "1.5",
-      "--json",
-    );
+    const constant = llmsim("serve", ...oneConstantRequest, "--host-overhead-ms", "1.5");
     const summary = JSON.parse(constant.stdout);
     expect(summary.ttft.p50Ms).toBeCloseTo(11.5, 9);
     expect(summary.tpot.p50Ms).toBeCloseTo(3.5, 9);
