@@ -97,14 +97,25 @@ export const lengthOption =
 export const outputFile =
   (...extensions: readonly string[]) =>
   (value: string): string => {
+    const name = outputFileName(...extensions)(value);
+    const directory = dirname(name);
+    if (!existsSync(directory) || !statSync(directory).isDirectory())
+      throw new InvalidArgumentError(`the directory ${directory} does not exist.`);
+    return name;
+  };
+
+/**
+ * The name checks of `outputFile` alone (extension, not an existing directory), for a path whose
+ * directory the command may replace (`plan --rows` with `--shard` writes into `--out`).
+ */
+export const outputFileName =
+  (...extensions: readonly string[]) =>
+  (value: string): string => {
     const lower = value.toLowerCase();
     if (!extensions.some((extension) => lower.endsWith(extension)))
       throw new InvalidArgumentError(`must end in ${extensions.join(" or ")}.`);
     if (existsSync(value) && statSync(value).isDirectory())
       throw new InvalidArgumentError(`${value} is a directory; give a file name.`);
-    const directory = dirname(value);
-    if (!existsSync(directory) || !statSync(directory).isDirectory())
-      throw new InvalidArgumentError(`the directory ${directory} does not exist.`);
     return value;
   };
 

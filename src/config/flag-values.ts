@@ -74,7 +74,10 @@ export function oneOfValue<T extends string>(value: string, allowed: readonly T[
 /** A length distribution: "512" (fixed), "lmsys" or "lognormal:MEDIAN:SIGMA[:MIN:MAX]". */
 export function lengthValue(value: string, which: "prompt" | "output"): LengthDistribution {
   const parsed = parseLengthDistribution(value, which);
-  if (!parsed) fail("expected a token count (e.g. 512), lmsys, or lognormal:MEDIAN:SIGMA[:MIN:MAX].");
+  if (!parsed)
+    fail(
+      "expected a token count from 1 to 100,000,000 (e.g. 512), lmsys, or lognormal:MEDIAN:SIGMA[:MIN:MAX] with MAX at most 100,000,000.",
+    );
   return parsed as LengthDistribution;
 }
 

@@ -6,10 +6,13 @@ import { parseJsonText, readText } from "./files.ts";
 
 export const SHARD_KIND = "llmsim-plan-shard";
 
+/** Shard file format version; bumped whenever what a shard holds changes meaning. */
+export const SHARD_SCHEMA_VERSION = 2;
+
 /** What `llmsim plan --shard I/N` writes: the sweep's spec and identity, which shard, and its summary. */
 export interface ShardFile {
   readonly kind: typeof SHARD_KIND;
-  readonly schemaVersion: 1;
+  readonly schemaVersion: typeof SHARD_SCHEMA_VERSION;
   readonly tool: string;
   readonly specHash: string;
   readonly shard: number;
@@ -34,8 +37,12 @@ export function readShardFile(path: string): ShardFile {
   };
   if (file?.kind !== SHARD_KIND)
     bad("not a shard written by `llmsim plan --shard` (no kind: llmsim-plan-shard)");
-  if (file.schemaVersion !== 1)
-    bad(`shard schemaVersion ${String(file.schemaVersion)} is not supported (expected 1)`);
+  // Version 2: the spec's models carry unquantizedDtype; a version-1 shard was computed by an older
+  // llmsim whose results need not match, so it is refused rather than merged.
+  if (file.schemaVersion !== SHARD_SCHEMA_VERSION)
+    bad(
+      `shard schemaVersion ${String(file.schemaVersion)} is not supported (expected ${SHARD_SCHEMA_VERSION}; re-run the shards with this llmsim)`,
+    );
   const { shard, shards } = file;
   if (
     !Number.isInteger(shards) ||
@@ -109,13 +116,23 @@ function summaryProblem(summary: PlanSummary): string | null {
   if (!isCount(summary.evaluated)) return `evaluated ${JSON.stringify(summary.evaluated)} is not a count`;
   for (const [status, count] of Object.entries(summary.counts))
     if (!isCount(count)) return `counts.${status} ${JSON.stringify(count)} is not a count`;
-  const candidates = [
-    ...(summary.best ?? []),
-    ...(summary.closest ?? []),
-    ...summary.groups.flatMap((group) => [...(group.front ?? []), ...(group.best ? [group.best] : [])]),
+  if (!Array.isArray(summary.best) || !Array.isArray(summary.closest))
+    return "best and closest must be lists";
+  if (
+    !summary.groups.every(
+      (group) => group !== null && typeof group === "object" && Array.isArray(group.front),
+    )
+  )
+    return "every group needs a front list";
+  const candidates: unknown[] = [
+    ...summary.best,
+    ...summary.closest,
+    ...summary.groups.flatMap((group) => [...group.front, ...(group.best ? [group.best] : [])]),
   ];
-  for (const candidate of candidates) {
-    if (!isCount(candidate?.index)) return `a configuration index ${JSON.stringify(candidate?.index)}`;
+  for (const entry of candidates) {
+    if (entry === null || typeof entry !== "object") return `a configuration ${JSON.stringify(entry)}`;
+    const candidate = entry as PlanSummary["best"][number];
+    if (!isCount(candidate.index)) return `a configuration index ${JSON.stringify(candidate.index)}`;
     for (const key of CANDIDATE_NUMBERS) {
       const value = candidate[key] as unknown;
       if (value !== null && typeof value !== "number")

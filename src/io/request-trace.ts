@@ -1,6 +1,7 @@
 import { csvParse } from "d3-dsv";
 import { InputError, type Issue } from "../core/issues.ts";
-import { MAX_TRACE_TOKENS, parseTokenTrace } from "../core/sim/dejavu/trace-input.ts";
+import { parseTokenTrace } from "../core/sim/dejavu/trace-input.ts";
+import { MAX_REQUEST_TOKENS } from "../core/sim/requests.ts";
 import { parseJsonText, readText } from "./files.ts";
 
 /** Requests read from a file: lengths, and arrival times when the file has them (seconds). */
@@ -85,12 +86,12 @@ export function readRequestTrace(path: string, field = "--trace-file"): RequestT
       value.trim() === "" ||
       !Number.isInteger(parsed) ||
       parsed < 1 ||
-      parsed > MAX_TRACE_TOKENS
+      parsed > MAX_REQUEST_TOKENS
     ) {
       issues.push({
         code: "invalid-value",
         path: [row + 2, column],
-        message: `row ${row + 2}: ${column} must be an integer from 1 to ${MAX_TRACE_TOKENS.toLocaleString("en-US")}, got ${JSON.stringify(value ?? "")}`,
+        message: `row ${row + 2}: ${column} must be an integer from 1 to ${MAX_REQUEST_TOKENS.toLocaleString("en-US")}, got ${JSON.stringify(value ?? "")}`,
       });
       return 1;
     }

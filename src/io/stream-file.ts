@@ -1,4 +1,15 @@
-import { closeSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  openSync,
+  renameSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
+import { dirname } from "node:path";
+import { InputError } from "../core/issues.ts";
 
 const FLUSH_CHARS = 1 << 20;
 
@@ -19,7 +30,28 @@ export class StreamedFile {
   constructor(path: string) {
     this.path = path;
     this.temporaryPath = `${path}.partial-${process.pid}`;
-    this.fd = openSync(this.temporaryPath, "w");
+    if (existsSync(path) && statSync(path).isDirectory())
+      throw new InputError([
+        { code: "unwritable", path: [], file: path, message: "cannot write: this is a directory" },
+      ]);
+    try {
+      this.fd = openSync(this.temporaryPath, "w");
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "ENOENT" || code === "ENOTDIR" || code === "EACCES" || code === "EROFS")
+        throw new InputError([
+          {
+            code: "unwritable",
+            path: [],
+            file: path,
+            message:
+              code === "ENOENT" || code === "ENOTDIR"
+                ? `cannot write: the directory ${dirname(path)} does not exist`
+                : `cannot write here (${code})`,
+          },
+        ]);
+      throw error;
+    }
   }
 
   readonly write = (chunk: string): void => {
@@ -39,7 +71,12 @@ export class StreamedFile {
     this.flush();
     closeSync(this.fd);
     this.closed = true;
-    renameSync(this.temporaryPath, this.path);
+    try {
+      renameSync(this.temporaryPath, this.path);
+    } catch (error) {
+      rmSync(this.temporaryPath, { force: true });
+      throw error;
+    }
   }
 
   abort(): void {

@@ -258,6 +258,10 @@ describe("bad input: one clear line, exit 2, no stack trace", () => {
       llmsim("step", "--dp", "32", "--ep", "32", "--redundant-experts", "1e12"),
       /redundant experts exceed experts x EP = 8192/,
     );
+    expectCleanUsageError(
+      llmsim("serve", "--prompt-tokens", "4294967306"),
+      /--prompt-tokens.*a token count from 1 to 100,000,000/,
+    );
     const dir = mkdtempSync(join(tmpdir(), "llmsim-"));
     writeFileSync(join(dir, "long.json"), "[[4294967306, 5]]");
     expectCleanUsageError(

@@ -378,6 +378,14 @@ describe("llmsim dejavu rejects bad input with exit code 2 and no stack trace", 
       /x\.csv.*missing Num_machines/,
     ],
     [
+      "a trace written into a directory",
+      [
+        ...["baseline", "--num_machines", "2", "--do_traces", "--trace_out", dir],
+        ...["--trace_file", join(dejavuDir, "tiny_trace.json")],
+      ],
+      /--trace_out.*must end in \.json/,
+    ],
+    [
       "14 stages traced",
       ["baseline", "--num_machines", "14", "--do_traces", "--trace_file", join(dejavuDir, "tiny_trace.json")],
       /at most 13 stages/,

@@ -160,6 +160,28 @@ describe("llmsim plan", () => {
     expect(merged.stderr).toMatch(
       /damaged\.json.*the summary is damaged: evaluated "garbage" is not a count/,
     );
+    const notLists = file("lists.json", JSON.stringify({ ...shard, summary: { ...shard.summary, best: 5 } }));
+    expect(llmsim(["merge", notLists]).stderr).toMatch(/best and closest must be lists/);
+    expect(llmsim(["merge", notLists]).code).toBe(2);
+    // A shard of an older llmsim (schemaVersion 1) is refused, not merged with different physics.
+    const old = file("old.json", JSON.stringify({ ...shard, schemaVersion: 1 }));
+    expect(llmsim(["merge", old]).stderr).toMatch(/schemaVersion 1 is not supported \(expected 2; re-run/);
+  });
+
+  it("writes a shard's rows into --out, which it creates, whatever directory --rows names", () => {
+    const out = join(dir, "fresh-out");
+    const run = llmsim([
+      "plan",
+      ...QUESTION,
+      "--shard",
+      "1/40",
+      "--out",
+      out,
+      "--rows",
+      join(out, "rows.csv"),
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(["rows-shard-0001-of-0040.csv", "shard-0001-of-0040.json"]);
   });
 
   it("writes every configuration as Parquet (read back with hyparquet) and CSV, and the chart", async () => {

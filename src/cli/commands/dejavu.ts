@@ -14,7 +14,7 @@ import {
 import { dejavuTokenCounts } from "../../core/sim/dejavu/trace-input.ts";
 import { withStreamedFile } from "../../io/stream-file.ts";
 import { readTokenTrace } from "../../io/token-trace.ts";
-import { intAtLeast, positiveNumber } from "../options.ts";
+import { intAtLeast, outputFile, positiveNumber } from "../options.ts";
 import { registerDejavuPlan } from "./dejavu-plan.ts";
 import { registerDejavuPlot } from "./dejavu-plot.ts";
 
@@ -81,7 +81,11 @@ function addCommonOptions(command: Command) {
       "trace: JSON list of [prompt_size, num_generated_tokens]; each entry is a microbatch",
     )
     .option("--do_traces", "write the Chrome trace (upstream file name, in the working directory)")
-    .option("--trace_out <file>", "with --do_traces: write the Chrome trace here instead")
+    .option(
+      "--trace_out <file>",
+      "with --do_traces: write the Chrome trace here instead",
+      outputFile(".json"),
+    )
     .option("--json", "print the metrics as JSON instead of upstream's lines")
     .option("--js-floats", "print numbers as JavaScript does instead of Python's repr");
 }

@@ -1,5 +1,5 @@
-import { mkdirSync } from "node:fs";
-import { basename, extname, join } from "node:path";
+import { existsSync, mkdirSync } from "node:fs";
+import { basename, dirname, extname, join } from "node:path";
 import { type Command, InvalidArgumentError } from "@commander-js/extra-typings";
 import { gpuBudgetValue } from "../../config/flag-values.ts";
 import { loadWithSchema, mergedScenarioIssues } from "../../config/load.ts";
@@ -18,7 +18,7 @@ import { paretoChartSpec } from "../../core/report/pareto-chart.ts";
 import { OVERLAP_POLICIES } from "../../core/step/overlap.ts";
 import { localConfigPath, readText, resolveFrom, writeFilesAtomically } from "../../io/files.ts";
 import { loadHardwareRegistry } from "../../io/hardware.ts";
-import { SHARD_KIND, type ShardFile, shardFileName } from "../../io/plan-files.ts";
+import { SHARD_KIND, SHARD_SCHEMA_VERSION, type ShardFile, shardFileName } from "../../io/plan-files.ts";
 import { planSpecFromScenario } from "../../io/plan-input.ts";
 import { RowsWriter } from "../../io/plan-rows.ts";
 import { PlanRunner } from "../../io/plan-runner.ts";
@@ -37,7 +37,7 @@ import {
   MAX_THREADS,
   nameList,
   oneOf,
-  outputFile,
+  outputFileName,
   outputFormat,
   positiveNumber,
 } from "../options.ts";
@@ -415,8 +415,8 @@ export function registerPlan(program: Command): void {
     .option("--out <dir>", "directory for the shard file (default .)")
     .option(
       "--rows <file>",
-      "write every configuration's figures (.parquet or .csv; per shard with --shard)",
-      outputFile(".parquet", ".csv"),
+      "write every configuration's figures (.parquet or .csv; per shard with --shard, into --out)",
+      outputFileName(".parquet", ".csv"),
     )
     .option("--chart <file>", "write the Pareto chart (.svg or .png)", chartFile)
     .option("--json", "machine-readable JSON on stdout")
@@ -439,6 +439,14 @@ export function registerPlan(program: Command): void {
       const hash = specHash(spec);
       const outDir = options.out ?? ".";
       if (options.shard) mkdirSync(outDir, { recursive: true });
+      else if (options.rows && !existsSync(dirname(options.rows)))
+        throw new InputError([
+          {
+            code: "unwritable",
+            path: ["--rows"],
+            message: `the directory ${dirname(options.rows)} does not exist`,
+          },
+        ]);
       const rows = options.rows
         ? new RowsWriter(options.shard ? shardRowsPath(options.rows, outDir, shard) : options.rows)
         : undefined;
@@ -469,7 +477,7 @@ export function registerPlan(program: Command): void {
           if (options.shard) {
             const shardFile: ShardFile = {
               kind: SHARD_KIND,
-              schemaVersion: 1,
+              schemaVersion: SHARD_SCHEMA_VERSION,
               tool: TOOL,
               specHash: hash,
               shard: shard.index,

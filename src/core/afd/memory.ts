@@ -34,7 +34,7 @@ export function afdMemory(
   memoryUtilization: number,
 ): AfdMemory {
   const { attentionPlan, ffnPlan, attentionDtypes, ffnDtypes } = sides;
-  const norms = model.normsPerLayer * normParams(model) * BYTES_PER_ELEMENT[attentionDtypes.activation];
+  const norms = model.normsPerLayer * normParams(model) * BYTES_PER_ELEMENT[model.unquantizedDtype];
   const { embedding, head } = embeddingWeightBytesPerGpu(model, attentionPlan);
   let attentionGpuBytes = embedding + head;
   let ffnGpuBytes = 0;

@@ -29,20 +29,28 @@ export const LMSYS_LIKE: { readonly prompt: LengthDistribution; readonly output:
 };
 
 /**
+ * The most tokens one request's prompt or output may have: 100 M, beyond any model's context and
+ * far below the 2^31 the simulators' Int32 token arrays hold.
+ */
+export const MAX_REQUEST_TOKENS = 100_000_000;
+
+/**
  * A length distribution from its text form: "512" (fixed), "lmsys" (LMSYS_LIKE's `which` side) or
  * "lognormal:MEDIAN:SIGMA[:MIN:MAX]"; null when the text is none of these.
  */
 export function parseLengthDistribution(text: string, which: "prompt" | "output"): LengthDistribution | null {
   const value = text.trim();
   if (value === "lmsys") return LMSYS_LIKE[which];
-  if (/^\d+$/.test(value) && Number(value) >= 1) return { kind: "fixed", tokens: Number(value) };
+  const fixed = Number(value);
+  if (/^\d+$/.test(value) && fixed >= 1 && fixed <= MAX_REQUEST_TOKENS)
+    return { kind: "fixed", tokens: fixed };
   const match = /^lognormal:([\d.]+):([\d.]+)(?::(\d+):(\d+))?$/.exec(value);
   if (!match) return null;
   const median = Number(match[1]);
   const sigma = Number(match[2]);
   const min = match[3] === undefined ? 1 : Number(match[3]);
   const max = match[4] === undefined ? 1_000_000 : Number(match[4]);
-  return median >= 1 && sigma >= 0 && min >= 1 && max >= min
+  return median >= 1 && sigma >= 0 && min >= 1 && max >= min && max <= MAX_REQUEST_TOKENS
     ? { kind: "lognormal", median, sigma, min, max }
     : null;
 }

@@ -1,4 +1,5 @@
 import type { Issue } from "../../issues.ts";
+import { MAX_REQUEST_TOKENS } from "../requests.ts";
 
 /** A DéjàVu trace entry: [prompt tokens, generated tokens]. */
 export interface TraceEntry {
@@ -7,14 +8,8 @@ export interface TraceEntry {
 }
 
 /**
- * The most tokens a trace may give one request's prompt or output: 100 M, beyond any model's
- * context (and far below the 2^31 the simulators' Int32 token arrays hold).
- */
-export const MAX_TRACE_TOKENS = 100_000_000;
-
-/**
  * Validates a DéjàVu trace: a JSON list of [prompt_size, num_generated_tokens] pairs of
- * integers from 0 to MAX_TRACE_TOKENS. Issues name the entry index.
+ * integers from 0 to MAX_REQUEST_TOKENS. Issues name the entry index.
  */
 export function parseTokenTrace(
   data: unknown,
@@ -47,11 +42,11 @@ export function parseTokenTrace(
       ["prompt_size", prompt],
       ["num_generated_tokens", generated],
     ] as const) {
-      if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > MAX_TRACE_TOKENS) {
+      if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > MAX_REQUEST_TOKENS) {
         issues.push({
           code: "invalid-value",
           path: [index, name],
-          message: `entry ${index}: ${name} must be an integer from 0 to ${MAX_TRACE_TOKENS.toLocaleString("en-US")}, got ${JSON.stringify(value)}`,
+          message: `entry ${index}: ${name} must be an integer from 0 to ${MAX_REQUEST_TOKENS.toLocaleString("en-US")}, got ${JSON.stringify(value)}`,
         });
       }
     }
