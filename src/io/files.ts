@@ -45,6 +45,36 @@ export function localConfigPath(value: string, baseFile?: string): string | unde
   return path;
 }
 
+/** Throws InputError when `path` is an existing directory: an output file needs a file name. */
+export function refuseDirectory(path: string): void {
+  if (existsSync(path) && statSync(path).isDirectory())
+    throw new InputError([
+      { code: "unwritable", path: [], file: path, message: "cannot write: this is a directory" },
+    ]);
+}
+
+/**
+ * The InputError for a failed write of `path` when the cause is the user's path (a missing or
+ * unwritable directory), else the error itself to rethrow.
+ */
+export function writeFailure(path: string, error: unknown): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "ENOENT" || code === "ENOTDIR")
+    return new InputError([
+      {
+        code: "unwritable",
+        path: [],
+        file: path,
+        message: `cannot write: the directory ${dirname(path)} does not exist`,
+      },
+    ]);
+  if (code === "EACCES" || code === "EROFS" || code === "EISDIR")
+    return new InputError([
+      { code: "unwritable", path: [], file: path, message: `cannot write here (${code})` },
+    ]);
+  return error;
+}
+
 /**
  * Writes several files so that either all appear or none: each goes to a temporary name first and
  * is renamed only once every one has been written.
@@ -52,11 +82,7 @@ export function localConfigPath(value: string, baseFile?: string): string | unde
 export function writeFilesAtomically(
   files: readonly (readonly [path: string, data: string | Uint8Array])[],
 ): void {
-  for (const [path] of files)
-    if (existsSync(path) && statSync(path).isDirectory())
-      throw new InputError([
-        { code: "unwritable", path: [], file: path, message: "cannot write: this is a directory" },
-      ]);
+  for (const [path] of files) refuseDirectory(path);
   const temporary = files.map(([path]) => `${path}.partial-${process.pid}`);
   let writing = 0;
   try {
@@ -66,23 +92,7 @@ export function writeFilesAtomically(
     }
   } catch (error) {
     for (const path of temporary) rmSync(path, { force: true });
-    // A directory that is missing or not writable is the user's path, not a crash.
-    const code = (error as NodeJS.ErrnoException).code;
-    const path = (files[writing] as readonly [string, unknown])[0];
-    if (code === "ENOENT" || code === "ENOTDIR")
-      throw new InputError([
-        {
-          code: "unwritable",
-          path: [],
-          file: path,
-          message: `cannot write: the directory ${dirname(path)} does not exist`,
-        },
-      ]);
-    if (code === "EACCES" || code === "EROFS" || code === "EISDIR")
-      throw new InputError([
-        { code: "unwritable", path: [], file: path, message: `cannot write here (${code})` },
-      ]);
-    throw error;
+    throw writeFailure((files[writing] as readonly [string, unknown])[0], error);
   }
   try {
     for (const [i, [path]] of files.entries()) renameSync(temporary[i] as string, path);

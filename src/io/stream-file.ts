@@ -1,15 +1,5 @@
-import {
-  closeSync,
-  existsSync,
-  openSync,
-  renameSync,
-  rmSync,
-  statSync,
-  unlinkSync,
-  writeSync,
-} from "node:fs";
-import { dirname } from "node:path";
-import { InputError } from "../core/issues.ts";
+import { closeSync, openSync, renameSync, rmSync, unlinkSync, writeSync } from "node:fs";
+import { refuseDirectory, writeFailure } from "./files.ts";
 
 const FLUSH_CHARS = 1 << 20;
 
@@ -30,27 +20,11 @@ export class StreamedFile {
   constructor(path: string) {
     this.path = path;
     this.temporaryPath = `${path}.partial-${process.pid}`;
-    if (existsSync(path) && statSync(path).isDirectory())
-      throw new InputError([
-        { code: "unwritable", path: [], file: path, message: "cannot write: this is a directory" },
-      ]);
+    refuseDirectory(path);
     try {
       this.fd = openSync(this.temporaryPath, "w");
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === "ENOENT" || code === "ENOTDIR" || code === "EACCES" || code === "EROFS")
-        throw new InputError([
-          {
-            code: "unwritable",
-            path: [],
-            file: path,
-            message:
-              code === "ENOENT" || code === "ENOTDIR"
-                ? `cannot write: the directory ${dirname(path)} does not exist`
-                : `cannot write here (${code})`,
-          },
-        ]);
-      throw error;
+      throw writeFailure(path, error);
     }
   }
 
