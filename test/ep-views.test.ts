@@ -4,6 +4,7 @@ import { shallowsimGpuTable, sweepGpuFromTableRow } from "../src/core/analysis/g
 import { decodeSweepOver, parseSweep, withLayerCount, withTopK } from "../src/core/analysis/sweep.ts";
 import { bestPerGroup, gpuView, summaryView } from "../src/core/analysis/views.ts";
 import { epReportHtml } from "../src/core/report/ep-report.ts";
+import { simulateStep } from "../src/core/step/simulate.ts";
 import { model } from "./helpers/fixtures.ts";
 
 const v3 = model("deepseek-ai/DeepSeek-V3");
@@ -134,6 +135,32 @@ describe("any MoE model of the catalog", () => {
           expect(row.Total).toBeGreaterThan(0);
         }
       }
+    });
+  }
+});
+
+describe("the llmsim physics is the engine's step", () => {
+  for (const overlap of ["none", "two-micro-batch"] as const) {
+    it(`TPOT equals simulateStep's latency (DeepSeek-V3, H800, EP 72, overlap ${overlap})`, () => {
+      const h800 = spec(true).gpus.find((g) => g.name === "H800");
+      if (!h800) throw new Error("no H800 row");
+      const [row] = decodeSweep({
+        ...spec(true),
+        gpus: [h800],
+        batchSizes: [128],
+        tps: [1],
+        eps: [72],
+        physics: "llmsim",
+        overlap,
+      });
+      const step = simulateStep({
+        model: v3,
+        hardware: h800.hardware,
+        parallel: { tp: 1, dp: 72, ep: 72, redundantExperts: 0 },
+        workload: { prefill: null, decode: { sequences: 128, contextTokens: 4383 } },
+        overlap,
+      });
+      expect(row?.TPOT).toBeCloseTo(step.totals?.latencyMs ?? Number.NaN, 9);
     });
   }
 });

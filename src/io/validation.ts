@@ -491,11 +491,30 @@ export function opShapeKey(hardware: string, op: Pick<Op, "name" | "computeDtype
   return `${hardware}|${op.name}|${op.computeDtype}|${shape ? `${shape.m}x${shape.n}x${shape.k}` : ""}`;
 }
 
-/** The GEMM shapes the suites' op cases measure (catalog hardware names), for calibrate --exclude. */
+/**
+ * The GEMM shapes the suites' kernel cases measure (catalog hardware names), for calibrate
+ * --exclude: op cases, and the ops a step case reads (e.g. a fused MoE as experts_up + experts_down).
+ */
 export function heldOutShapes(suites: readonly LoadedSuite[], registry: HardwareRegistry): Set<string> {
   const keys = new Set<string>();
   for (const { suite } of suites)
     for (const c of suite.cases) {
+      if ("step" in c.scenario && c.scenario.read) {
+        const step = c.scenario.step;
+        const read = c.scenario.read;
+        const record = accelerator(registry, step.hardware);
+        const model = loadModel(step.model);
+        const result = simulateStep({
+          ...stepInputFromScenario(step, model, record),
+          ignoreMemory: true,
+          detail: "kinds",
+        });
+        const names = new Set(typeof read.op === "string" ? [read.op] : read.op);
+        for (const layer of result.layers)
+          if (read.layer === undefined || layer.kind === read.layer)
+            for (const op of layer.ops) if (names.has(op.name)) keys.add(opShapeKey(record.name, op));
+        continue;
+      }
       if (!("op" in c.scenario)) continue;
       const o = c.scenario.op;
       const hardware = registry.get(o.hardware)?.name ?? o.hardware;

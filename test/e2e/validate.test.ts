@@ -35,7 +35,7 @@ const THRESHOLDS: Record<string, number> = {
   "anchors/kernel/held-out": 10,
   "anchors/system": 32,
   "trtllm-perf-overview/system": 21,
-  "deepseek-ep-prefill/system": 50,
+  "deepseek-ep-prefill/system": 40,
   "vidur-a100/kernel": 7,
   "vidur-h100/kernel": 22,
   "aiconfigurator-h100-gemm/kernel": 60,

@@ -13,7 +13,7 @@ const familySchema = z.strictObject({
     .string()
     .describe('splits an op name further: the KV-cache format of attention kernels ("fp8", "bf16"), else ""'),
   space: z
-    .enum(["gemm-shape", "attention-shape", "flops-bytes", "bytes"])
+    .enum(["gemm-shape", "grouped-gemm-shape", "attention-shape", "flops-bytes", "bytes"])
     .describe("axes of the correction grid (log2)"),
   curve: z.strictObject({
     overheadUs: z.number().nonnegative(),
@@ -42,7 +42,13 @@ export const predictorFileSchema = z
           path: ["families", index, "values"],
           message: `expected ${cells} values (the product of the knot counts), got ${family.values.length}`,
         });
-      const axes = { "gemm-shape": 3, "attention-shape": 5, "flops-bytes": 2, bytes: 1 }[family.space];
+      const axes = {
+        "gemm-shape": 3,
+        "grouped-gemm-shape": 3,
+        "attention-shape": 5,
+        "flops-bytes": 2,
+        bytes: 1,
+      }[family.space];
       if (family.knots.length !== axes)
         ctx.addIssue({
           code: "custom",

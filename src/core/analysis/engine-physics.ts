@@ -67,8 +67,8 @@ export interface EngineRowInput {
  * A decode row under llmsim's own physics: `batch` sequences per GPU, attention TP `tp`, the EP
  * group of `ep` GPUs as ep/tp attention-DP groups, spare expert slots as replicas. Returns null
  * when the plan is impossible (EP not a multiple of TP, TP not dividing heads) or does not fit.
- * Delta is the MoE layer's communication left after the overlap policy: COMM_SUM - COMP_SUM when
- * communication hides behind all compute (two-micro-batch, full), COMM_SUM with no overlap.
+ * Delta is the MoE layer's communication left exposed by the overlap policy (the engine's
+ * exposedCommMs: COMM_SUM with no overlap), or COMM_SUM - COMP_SUM (<= 0) when none is exposed.
  */
 export function engineDecodeRow(
   input: EngineRowInput,
@@ -108,7 +108,10 @@ export function engineDecodeRow(
   };
   const comm = columns.dispatch + columns.combine;
   const compute = columns.sparseMla + columns.sharedExpert + columns.routedExpert;
-  const delta = input.overlap === "none" ? comm : comm - compute;
+  // The engine's own exposed communication, so TPOT is the step's latency; when the overlap hides
+  // it all, the (negative) headroom comm - compute, as ShallowSim's Delta shows it.
+  const exposedMs = firstOfKind(result, "moe")?.exposedCommMs ?? 0;
+  const delta = input.overlap === "none" || exposedMs > 0 ? exposedMs : Math.min(0, comm - compute);
   return { columns, delta, otherMs: outsideLayersMs(result) };
 }
 

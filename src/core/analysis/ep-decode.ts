@@ -77,7 +77,7 @@ export const NUMERIC_EP_DECODE_COLUMNS = EP_DECODE_COLUMNS.filter((c) => c !== "
  * TPS = 1000/TPOT per sequence; Total = TPS x BatchSize per GPU.
  *
  * `rule` describes a physics that differs: `delta` replaces the Delta rule (e.g. the engine's
- * two-micro-batch overlap hides communication behind all compute: COMM_SUM - COMP_SUM), and
+ * communication left exposed by its overlap policy), and
  * `otherMs` adds time outside the layers (embedding, LM head) to TPOT_O and TPOT.
  */
 export interface DecodeRule {

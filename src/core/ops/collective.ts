@@ -10,6 +10,7 @@ export function collectiveOp(
   span: GroupSpan,
   formula: string,
   split: AllToAllSplit | null = null,
+  smShare = 0,
 ): Op {
   return {
     name,
@@ -20,7 +21,7 @@ export function collectiveOp(
     bytesWritten: 0,
     weightBytes: 0,
     kvCacheBytes: 0,
-    comm: { collective, bytes, span, split },
+    comm: { collective, bytes, span, split, smShare },
     shape: null,
     formula,
   };

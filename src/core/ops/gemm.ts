@@ -67,5 +67,6 @@ export function groupedGemm(args: GroupedGemmArgs): Op {
     comm: null,
     shape: { m: args.m, n: args.n, k: args.k },
     formula: args.formula,
+    rowsPerExpert: args.matricesRead > 0 ? args.m / args.matricesRead : 0,
   };
 }

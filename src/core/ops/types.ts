@@ -19,6 +19,11 @@ export interface CommCall {
   readonly span: GroupSpan;
   /** Per-tier bytes of an all-to-all that does not spread uniformly; null for the uniform split. */
   readonly split: AllToAllSplit | null;
+  /**
+   * Fraction of the GPU's SMs the collective's kernels occupy while it runs, taken from computation
+   * it overlaps (0: none modelled, e.g. hook-based low-latency all-to-all).
+   */
+  readonly smShare: number;
 }
 
 /** An attention kernel's shape on one GPU: sequences x query tokens against context tokens. */
@@ -59,7 +64,7 @@ export interface Op {
   readonly formula: string;
   /** Attention shape on this GPU, for predictors that index measured attention kernels by it. */
   readonly attention?: AttentionShape;
-  /** Tokens per expert that set a grouped GEMM's tile efficiency, when a predictor models it. */
+  /** Rows per touched expert of a grouped GEMM (what fills its tiles), for predictors that model it. */
   readonly rowsPerExpert?: number;
 }
 

@@ -2,22 +2,27 @@ import type { Op } from "../ops/types.ts";
 
 /**
  * The axes a kernel family's correction grid is indexed on (all log2):
- * - "gemm-shape": M, N, K of a (grouped) GEMM — tile and wave effects follow the shape;
+ * - "gemm-shape": M, N, K of a GEMM — tile and wave effects follow the shape;
+ * - "grouped-gemm-shape": rows per expert, N, K of a grouped (MoE) GEMM — each expert's tiles fill
+ *   with its own rows, so its efficiency follows them rather than the total M;
  * - "attention-shape": sequences, context tokens, heads, head dim and the query:KV head ratio of
  *   an attention kernel (separate families for prefill and decode by op name, and per KV format);
  * - "flops-bytes": FLOPs and HBM bytes (attention without a shape, e.g. MLA);
  * - "bytes": HBM bytes (norms, activations, embedding: bandwidth-bound streams).
  */
-export type FeatureSpace = "gemm-shape" | "attention-shape" | "flops-bytes" | "bytes";
+export type FeatureSpace = "gemm-shape" | "grouped-gemm-shape" | "attention-shape" | "flops-bytes" | "bytes";
 
 export const FEATURE_AXES: Readonly<Record<FeatureSpace, readonly string[]>> = {
   "gemm-shape": ["log2_m", "log2_n", "log2_k"],
+  "grouped-gemm-shape": ["log2_rows_per_expert", "log2_n", "log2_k"],
   "attention-shape": ["log2_sequences", "log2_context", "log2_heads", "log2_head_dim", "log2_gqa_ratio"],
   "flops-bytes": ["log2_flops", "log2_bytes"],
   bytes: ["log2_bytes"],
 };
 
 export function featureSpaceOf(op: Op): FeatureSpace {
+  if (op.shape !== null && op.kind === "grouped-gemm" && op.rowsPerExpert !== undefined)
+    return "grouped-gemm-shape";
   if (op.shape !== null && (op.kind === "gemm" || op.kind === "grouped-gemm")) return "gemm-shape";
   if (op.kind !== "attention") return "bytes";
   return op.attention ? "attention-shape" : "flops-bytes";
@@ -30,6 +35,13 @@ export function writeFeatures(op: Op, space: FeatureSpace, out: Float64Array): v
     case "gemm-shape": {
       const shape = op.shape as { m: number; n: number; k: number };
       out[0] = Math.log2(Math.max(shape.m, 1e-9));
+      out[1] = Math.log2(shape.n);
+      out[2] = Math.log2(shape.k);
+      return;
+    }
+    case "grouped-gemm-shape": {
+      const shape = op.shape as { m: number; n: number; k: number };
+      out[0] = Math.log2(Math.max(op.rowsPerExpert as number, 1e-9));
       out[1] = Math.log2(shape.n);
       out[2] = Math.log2(shape.k);
       return;

@@ -2,10 +2,11 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ROUND_GPU } from "../../../test/helpers/fixtures.ts";
 import { norm } from "../ops/elementwise.ts";
-import { gemm } from "../ops/gemm.ts";
+import { gemm, groupedGemm } from "../ops/gemm.ts";
 import type { Op } from "../ops/types.ts";
 import { buildFamilies, holdOutErrors, holdOutFolds, type Measurement } from "./calibrate.ts";
 import { curveMs, fitCurve } from "./curve.ts";
+import { featureSpaceOf, writeFeatures } from "./features.ts";
 import { buildGrid, gridValue, insideGrid, onMeasuredNode } from "./grid.ts";
 import { familyPredictor } from "./measured.ts";
 import { familiesOfDocument, toPredictorDocument } from "./predictor-file.ts";
@@ -215,5 +216,28 @@ describe("hold-out", () => {
   it("scores a smooth family's held-out shapes within a percent", () => {
     const { errors } = holdOutErrors(measurements, hardwareOf, { by: "fraction", fraction: 0.2, seed: 1 });
     for (const row of errors) for (const e of row.signed) expect(Math.abs(e)).toBeLessThan(0.05);
+  });
+});
+
+describe("feature spaces", () => {
+  it("indexes a grouped (MoE) GEMM by rows per touched expert, N and K; a plain GEMM by M, N, K", () => {
+    const experts = groupedGemm({
+      name: "experts_up",
+      m: 1024,
+      n: 4096,
+      k: 7168,
+      matricesRead: 8,
+      weightDtype: "fp8",
+      activationDtype: "bf16",
+      computeDtype: "fp8",
+      formula: "",
+    });
+    expect(featureSpaceOf(experts)).toBe("grouped-gemm-shape");
+    const out = new Float64Array(3);
+    writeFeatures(experts, "grouped-gemm-shape", out);
+    expect([...out]).toEqual([7, 12, Math.log2(7168)]); // 1024 rows / 8 experts = 128 = 2^7
+    expect(featureSpaceOf(bf16Gemm(1024, 4096, 7168))).toBe("gemm-shape");
+    writeFeatures(bf16Gemm(1024, 4096, 7168), "gemm-shape", out);
+    expect([...out]).toEqual([10, 12, Math.log2(7168)]);
   });
 });

@@ -27,6 +27,14 @@ function mlpOps(ctx: BuildContext, mlp: MlpSpec, tokens: number, shards: number,
 }
 
 /**
+ * SMs DeepEP's normal (bandwidth) all-to-all kernels keep busy, as a share of the GPU: DeepSeek runs
+ * them on 20 of the H800's 132 SMs (DeepSeek-V3 technical report, arXiv:2412.19437, §3.2.2; the
+ * same 20 of 132 as ShallowSim's `comm_sm`, data/reference/shallowsim-gpu_info.csv). Computation
+ * beside them runs on the rest. Low-latency kernels are hook-based and occupy none while in flight.
+ */
+export const NORMAL_ALL_TO_ALL_SM_SHARE = 20 / 132;
+
+/**
  * Dispatch or combine of routed tokens among the EP ranks. Each GPU sends its 1/TP share of its
  * group's tokens, top-k copies each (times the expert split, and times the imbalance factor since
  * the busiest rank bounds the exchange). In "low-latency" mode (DeepEP's decode kernels) every copy
@@ -46,6 +54,7 @@ function expertAllToAll(
   const senders = tokens / plan.tp;
   const bytes = senders * moe.topK * h * plan.expertTp * bytesPerElement * plan.expertImbalance;
   const { domains: d, membersPerDomain: m } = spans.stage;
+  const smShare = ctx.allToAll === "low-latency" ? 0 : NORMAL_ALL_TO_ALL_SM_SHARE;
   if (ctx.allToAll === "low-latency" || d === 1) {
     return collectiveOp(
       name,
@@ -53,6 +62,8 @@ function expertAllToAll(
       bytes,
       spans.stage,
       "all-to-all of (T/TP)·k·H·b·expertTp·imbalance per GPU",
+      null,
+      smShare,
     );
   }
   const remoteDomains = (d - 1) * (1 - (1 - 1 / d) ** moe.topK);
@@ -67,6 +78,7 @@ function expertAllToAll(
     spans.stage,
     "normal mode: (T/TP)·H·b·(d-1)(1-(1-1/d)^k) over the NIC, (T/TP)·k·H·b·(m-1)/m over NVLink",
     split,
+    smShare,
   );
 }
 

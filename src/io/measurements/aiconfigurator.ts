@@ -1,7 +1,8 @@
 import type { Dtype } from "../../core/dtype.ts";
 import { InputError } from "../../core/issues.ts";
 import { gqaDecodeAttention, gqaPrefillAttention } from "../../core/ops/attention.ts";
-import { gemm } from "../../core/ops/gemm.ts";
+import { gemm, groupedGemm } from "../../core/ops/gemm.ts";
+import type { Op } from "../../core/ops/types.ts";
 import type { Measurement } from "../../core/predictor/calibrate.ts";
 import { CellReader, positive, positiveInteger } from "./fields.ts";
 import type { TableFile } from "./table-file.ts";
@@ -165,5 +166,162 @@ export function aiconfiguratorAttentionMeasurements(
     });
   }
   if (cells.issues.length > 0) throw new InputError(cells.issues);
+  return out;
+}
+
+const MOE_COLUMNS = [
+  "framework",
+  "version",
+  "device",
+  "op_name",
+  "kernel_source",
+  "moe_dtype",
+  "num_tokens",
+  "hidden_size",
+  "inter_size",
+  "topk",
+  "num_experts",
+  "moe_tp_size",
+  "moe_ep_size",
+  "distribution",
+  "latency",
+];
+
+/**
+ * MoE formats the engine can express. fp8_block (128-wide block scales) is left out: the engine has
+ * no block-scaled FP8, and averaging it with per-tensor FP8 at the same shapes would blur both;
+ * MXFP4 weights likewise.
+ */
+const MOE_DTYPES: Readonly<Record<string, { weight: Dtype; compute: Dtype }>> = {
+  bfloat16: { weight: "bf16", compute: "bf16" },
+  fp8: { weight: "fp8", compute: "fp8" },
+};
+
+/**
+ * Token-expert rows and distinct experts that land on the measured rank (EP rank 0, experts
+ * [0, localExperts)) under AIConfigurator's "balanced" routing (collector helper
+ * `balanced_logits`): with stride = ceil(E/k), token i takes experts (i + j·stride) mod E for
+ * j < k when there are at least `stride` tokens, else (trunc(i·stride/T + j·stride)) mod E,
+ * spreading few tokens evenly over the experts.
+ */
+export function balancedRankLoad(
+  tokens: number,
+  experts: number,
+  topK: number,
+  localExperts: number,
+): { rows: number; touchedExperts: number } {
+  const stride = Math.ceil(experts / topK);
+  const hits = new Float64Array(localExperts);
+  if (tokens >= stride) {
+    // Expert p is hit by the run of `tokens` consecutive experts starting at j·stride (mod E)
+    // once per full turn it lies inside.
+    for (let j = 0; j < topK; j++) {
+      const start = (j * stride) % experts;
+      for (let p = 0; p < localExperts; p++) {
+        const offset = (((p - start) % experts) + experts) % experts;
+        if (offset < tokens) hits[p] = (hits[p] as number) + Math.floor((tokens - 1 - offset) / experts) + 1;
+      }
+    }
+  } else {
+    for (let i = 0; i < tokens; i++)
+      for (let j = 0; j < topK; j++) {
+        // The collector stores the index in float32 before truncating it.
+        const expert = Math.trunc(Math.fround((i * stride) / tokens + j * stride)) % experts;
+        if (expert < localExperts) hits[expert] = (hits[expert] as number) + 1;
+      }
+  }
+  let rows = 0;
+  let touchedExperts = 0;
+  for (const h of hits) {
+    rows += h;
+    if (h > 0) touchedExperts++;
+  }
+  return { rows, touchedExperts };
+}
+
+export function isAiconfiguratorMoe(table: TableFile): boolean {
+  return table.columns.includes("moe_dtype") && table.columns.includes("num_experts");
+}
+
+/**
+ * AIConfigurator's moe_perf table (latency in ms of TensorRT-LLM's fused MoE on one GPU: routing,
+ * both expert GEMMs and the finalize, for `num_tokens` tokens routed top-k over all `num_experts`,
+ * the GPU holding num_experts/moe_ep_size experts of width inter_size/moe_tp_size). Each balanced
+ * row becomes the engine's experts_up and experts_down of that shape (the rows and experts the
+ * measured rank receives, from balancedRankLoad), the measured time split between them in
+ * proportion to their roofline times, so that both carry the kernel's efficiency. Power-law rows are left out (their
+ * busiest-rank load is not in the table), and said so.
+ */
+export function aiconfiguratorMoeMeasurements(
+  table: TableFile,
+  hardwareOf: (device: string, row: number) => string | undefined,
+  idealMs: (op: Op, hardware: string) => number,
+  warn: (message: string) => void,
+): Measurement[] {
+  const cells = new CellReader(table);
+  if (!cells.checkColumns(MOE_COLUMNS, () => false)) throw new InputError(cells.issues);
+  const skippedFormats = new Map<string, number>();
+  let skippedDistributions = 0;
+  const out: Measurement[] = [];
+  for (let row = 0; row < table.rows.length && !cells.full(); row++) {
+    const format = cells.text(row, "moe_dtype");
+    if (!(format in MOE_DTYPES)) {
+      skippedFormats.set(format, (skippedFormats.get(format) ?? 0) + 1);
+      continue;
+    }
+    if (cells.text(row, "distribution") !== "balanced") {
+      skippedDistributions++;
+      continue;
+    }
+    const tokens = cells.number(row, "num_tokens", positiveInteger, "a positive integer");
+    const hidden = cells.number(row, "hidden_size", positiveInteger, "a positive integer");
+    const inter = cells.number(row, "inter_size", positiveInteger, "a positive integer");
+    const topK = cells.number(row, "topk", positiveInteger, "a positive integer");
+    const experts = cells.number(row, "num_experts", positiveInteger, "a positive integer");
+    const tp = cells.number(row, "moe_tp_size", positiveInteger, "a positive integer");
+    const ep = cells.number(row, "moe_ep_size", positiveInteger, "a positive integer");
+    const latencyMs = cells.number(row, "latency", positive, "a positive time in ms");
+    const hardware = hardwareOf(cells.text(row, "device"), row);
+    if (
+      hardware === undefined ||
+      Number.isNaN(tokens + hidden + inter + topK + experts + tp + ep + latencyMs)
+    )
+      continue;
+    const d = MOE_DTYPES[format] as (typeof MOE_DTYPES)[string];
+    const gated = cells.text(row, "kernel_source") !== "moe_torch_flow_nongated";
+    const load = balancedRankLoad(tokens, experts, topK, Math.max(1, Math.floor(experts / ep)));
+    if (load.rows === 0) continue; // the measured rank received no token: nothing to fit
+    const rows = load.rows;
+    const width = inter / tp;
+    const touched = load.touchedExperts;
+    const expertGemm = (name: string, k: number, n: number) =>
+      groupedGemm({
+        name,
+        m: rows,
+        n,
+        k,
+        matricesRead: touched,
+        weightDtype: d.weight,
+        activationDtype: "bf16",
+        computeDtype: d.compute,
+        formula: `AIConfigurator fused MoE ${format}, ${experts} experts top-${topK}, tp ${tp} ep ${ep}`,
+      });
+    const up = expertGemm("experts_up", hidden, (gated ? 2 : 1) * width);
+    const down = expertGemm("experts_down", width, hidden);
+    const upShare = idealMs(up, hardware) / (idealMs(up, hardware) + idealMs(down, hardware));
+    const group = `${cells.text(row, "framework")} ${cells.text(row, "version")}`;
+    const source = `${table.file}:${row + 2}`;
+    out.push({ hardware, op: up, latencyMs: latencyMs * upShare, group, source });
+    out.push({ hardware, op: down, latencyMs: latencyMs * (1 - upShare), group, source });
+  }
+  if (cells.issues.length > 0) throw new InputError(cells.issues);
+  for (const [format, count] of skippedFormats)
+    warn(
+      `${table.file}: skipped ${count} rows of moe_dtype "${format}" (no engine dtype; known: ${Object.keys(MOE_DTYPES).join(", ")})`,
+    );
+  if (skippedDistributions > 0)
+    warn(
+      `${table.file}: skipped ${skippedDistributions} power-law rows (only "balanced" routing maps to the engine's expert load)`,
+    );
   return out;
 }

@@ -1,12 +1,18 @@
 import { basename, dirname } from "node:path";
 import type { HardwareRegistry } from "../../core/hardware/catalog.ts";
+import { hardwareSpecOf } from "../../core/hardware/resolve.ts";
+import type { AcceleratorRecord } from "../../core/hardware/types.ts";
 import { InputError, type Issue } from "../../core/issues.ts";
+import type { Op } from "../../core/ops/types.ts";
 import type { Measurement } from "../../core/predictor/calibrate.ts";
+import { writeIdealTimes } from "../../core/predictor/family.ts";
 import {
   aiconfiguratorAttentionMeasurements,
   aiconfiguratorGemmMeasurements,
+  aiconfiguratorMoeMeasurements,
   isAiconfiguratorAttention,
   isAiconfiguratorGemm,
+  isAiconfiguratorMoe,
 } from "./aiconfigurator.ts";
 import { acceleratorNamed } from "./hardware-name.ts";
 import { isNativeMeasurements, nativeMeasurements } from "./native.ts";
@@ -17,6 +23,7 @@ export const MEASUREMENT_FORMATS = [
   "llmsim CSV",
   "Vidur mlp.csv",
   "AIConfigurator gemm_perf",
+  "AIConfigurator moe_perf",
   "AIConfigurator context/generation_attention_perf",
 ] as const;
 
@@ -39,6 +46,12 @@ export async function loadMeasurements(
   flag = "--measurements",
 ): Promise<Measurement[]> {
   const out: Measurement[] = [];
+  const warn = options.warn ?? ((message: string) => process.stderr.write(`llmsim: warning: ${message}\n`));
+  const ideal = { computeMs: 0, memoryMs: 0 };
+  const idealMs = (op: Op, hardware: string): number => {
+    writeIdealTimes(op, hardwareSpecOf(registry.get(hardware) as AcceleratorRecord), ideal);
+    return Math.max(ideal.computeMs, ideal.memoryMs);
+  };
   for (const file of files) {
     const table = await readTableFile(file, flag);
     const issues: Issue[] = [];
@@ -65,10 +78,13 @@ export async function loadMeasurements(
       if (hardware === undefined) throw new InputError(issues);
       rows = vidurMlpMeasurements(table, hardware, `${basename(dirname(modelDir))}/${basename(modelDir)}`);
     } else if (isAiconfiguratorGemm(table)) {
-      rows = aiconfiguratorGemmMeasurements(
+      rows = aiconfiguratorGemmMeasurements(table, (device, row) => resolve(device, row + 2, "device"), warn);
+    } else if (isAiconfiguratorMoe(table)) {
+      rows = aiconfiguratorMoeMeasurements(
         table,
         (device, row) => resolve(device, row + 2, "device"),
-        options.warn ?? ((message) => process.stderr.write(`llmsim: warning: ${message}\n`)),
+        idealMs,
+        warn,
       );
     } else if (isAiconfiguratorAttention(table)) {
       rows = aiconfiguratorAttentionMeasurements(table, (device, row) => resolve(device, row + 2, "device"));

@@ -160,7 +160,8 @@ export const SHALLOWSIM_ASSUMPTIONS: readonly Assumption[] = [
   {
     name: "overlap",
     shallowsim: "communication hides behind attention and the shared expert only (Delta rule)",
-    llmsim: "the chosen overlap policy (default two-micro-batch: behind all compute)",
+    llmsim:
+      "the chosen overlap policy (default two-micro-batch: each micro-batch's attention and experts beside the other's dispatch and combine, phase by phase)",
     affects: ["Delta", "TPOT", "Total"],
   },
   {
