@@ -4,7 +4,7 @@ import { gqaDecodeAttention, gqaPrefillAttention } from "../../core/ops/attentio
 import { gemm, groupedGemm } from "../../core/ops/gemm.ts";
 import type { Op } from "../../core/ops/types.ts";
 import type { Measurement } from "../../core/predictor/calibrate.ts";
-import { CellReader, positive, positiveInteger } from "./fields.ts";
+import { CellReader, positive } from "./fields.ts";
 import type { TableFile } from "./table-file.ts";
 
 const GEMM_COLUMNS = [
@@ -60,9 +60,9 @@ export function aiconfiguratorGemmMeasurements(
       skipped.set(format, (skipped.get(format) ?? 0) + 1);
       continue;
     }
-    const m = cells.number(row, "m", positiveInteger, "a positive integer");
-    const n = cells.number(row, "n", positiveInteger, "a positive integer");
-    const k = cells.number(row, "k", positiveInteger, "a positive integer");
+    const m = cells.count(row, "m");
+    const n = cells.count(row, "n");
+    const k = cells.count(row, "k");
     const latencyMs = cells.number(row, "latency", positive, "a positive time in ms");
     const hardware = hardwareOf(cells.text(row, "device"), row);
     if (hardware === undefined || Number.isNaN(m + n + k + latencyMs)) continue;
@@ -132,11 +132,11 @@ export function aiconfiguratorAttentionMeasurements(
   const out: Measurement[] = [];
   for (let row = 0; row < table.rows.length && !cells.full(); row++) {
     const phase = cells.oneOf(row, "op_name", phases);
-    const sequences = cells.number(row, "batch_size", positiveInteger, "a positive integer");
-    const isl = cells.number(row, "isl", positiveInteger, "a positive integer");
-    const heads = cells.number(row, "num_heads", positiveInteger, "a positive integer");
-    const kvHeads = cells.number(row, "num_key_value_heads", positiveInteger, "a positive integer");
-    const headDim = cells.number(row, "head_dim", positiveInteger, "a positive integer");
+    const sequences = cells.count(row, "batch_size");
+    const isl = cells.count(row, "isl");
+    const heads = cells.count(row, "num_heads");
+    const kvHeads = cells.count(row, "num_key_value_heads");
+    const headDim = cells.count(row, "head_dim");
     const window = cells.number(row, "window_size", (v) => Number.isInteger(v) && v >= 0, "an integer >= 0");
     const step = cells.number(row, "step", (v) => Number.isInteger(v) && v >= 0, "an integer >= 0");
     const computeDtype = cells.oneOf(row, "attn_dtype", ATTENTION_DTYPES);
@@ -273,13 +273,13 @@ export function aiconfiguratorMoeMeasurements(
       skippedDistributions++;
       continue;
     }
-    const tokens = cells.number(row, "num_tokens", positiveInteger, "a positive integer");
-    const hidden = cells.number(row, "hidden_size", positiveInteger, "a positive integer");
-    const inter = cells.number(row, "inter_size", positiveInteger, "a positive integer");
-    const topK = cells.number(row, "topk", positiveInteger, "a positive integer");
-    const experts = cells.number(row, "num_experts", positiveInteger, "a positive integer");
-    const tp = cells.number(row, "moe_tp_size", positiveInteger, "a positive integer");
-    const ep = cells.number(row, "moe_ep_size", positiveInteger, "a positive integer");
+    const tokens = cells.count(row, "num_tokens");
+    const hidden = cells.count(row, "hidden_size");
+    const inter = cells.count(row, "inter_size");
+    const topK = cells.count(row, "topk");
+    const experts = cells.count(row, "num_experts");
+    const tp = cells.count(row, "moe_tp_size");
+    const ep = cells.count(row, "moe_ep_size");
     const latencyMs = cells.number(row, "latency", positive, "a positive time in ms");
     const hardware = hardwareOf(cells.text(row, "device"), row);
     if (

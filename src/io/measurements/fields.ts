@@ -63,6 +63,11 @@ export class CellReader {
     return value;
   }
 
+  /** A count (a positive integer) cell; NaN and an issue otherwise. */
+  count(row: number, column: string): number {
+    return this.number(row, column, positiveInteger, "a positive integer");
+  }
+
   text(row: number, column: string): string {
     return String((this.table.rows[row] as Record<string, unknown>)[column] ?? "");
   }

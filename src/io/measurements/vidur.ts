@@ -4,7 +4,7 @@ import { activation, norm } from "../../core/ops/elementwise.ts";
 import { gemm } from "../../core/ops/gemm.ts";
 import type { Op } from "../../core/ops/types.ts";
 import type { Measurement } from "../../core/predictor/calibrate.ts";
-import { CellReader, positive, positiveInteger } from "./fields.ts";
+import { CellReader, positive } from "./fields.ts";
 import type { TableFile } from "./table-file.ts";
 
 const CONFIG_COLUMNS = [
@@ -60,12 +60,12 @@ export function vidurMlpMeasurements(table: TableFile, hardware: string, group: 
     throw new InputError(cells.issues);
   const out: Measurement[] = [];
   for (let row = 0; row < table.rows.length && !cells.full(); row++) {
-    const heads = cells.number(row, "n_head", positiveInteger, "a positive integer");
-    const kvHeads = cells.number(row, "n_kv_head", positiveInteger, "a positive integer");
-    const hidden = cells.number(row, "n_embd", positiveInteger, "a positive integer");
-    const width = cells.number(row, "n_expanded_embd", positiveInteger, "a positive integer");
-    const tokens = cells.number(row, "num_tokens", positiveInteger, "a positive integer");
-    const tp = cells.number(row, "num_tensor_parallel_workers", positiveInteger, "a positive integer");
+    const heads = cells.count(row, "n_head");
+    const kvHeads = cells.count(row, "n_kv_head");
+    const hidden = cells.count(row, "n_embd");
+    const width = cells.count(row, "n_expanded_embd");
+    const tokens = cells.count(row, "num_tokens");
+    const tp = cells.count(row, "num_tensor_parallel_workers");
     const gated = cells.oneOf(row, "use_gated_mlp", GATED) === "gated";
     if (cells.issues.length > 0) continue;
     const headDim = hidden / heads;
