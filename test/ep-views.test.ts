@@ -140,27 +140,29 @@ describe("any MoE model of the catalog", () => {
 });
 
 describe("the llmsim physics is the engine's step", () => {
-  for (const overlap of ["none", "two-micro-batch"] as const) {
-    it(`TPOT equals simulateStep's latency (DeepSeek-V3, H800, EP 72, overlap ${overlap})`, () => {
-      const h800 = spec(true).gpus.find((g) => g.name === "H800");
-      if (!h800) throw new Error("no H800 row");
-      const [row] = decodeSweep({
-        ...spec(true),
-        gpus: [h800],
-        batchSizes: [128],
-        tps: [1],
-        eps: [72],
-        physics: "llmsim",
-        overlap,
+  const h800 = spec(true).gpus.find((g) => g.name === "H800");
+  if (!h800) throw new Error("no H800 row");
+  for (const overlap of ["none", "full", "two-micro-batch"] as const)
+    for (const tp of [1, 4, 8])
+      it(`TPOT equals simulateStep's latency (DeepSeek-V3, H800, EP 72, TP ${tp}, overlap ${overlap})`, () => {
+        const [row] = decodeSweep({
+          ...spec(true),
+          gpus: [h800],
+          batchSizes: [16],
+          tps: [tp],
+          eps: [72],
+          physics: "llmsim",
+          overlap,
+        });
+        // The table's row: 16 sequences per GPU, attention TP tp, EP 72 as 72/tp DP groups.
+        const step = simulateStep({
+          model: v3,
+          hardware: h800.hardware,
+          parallel: { tp, dp: 72 / tp, ep: 72 },
+          workload: { prefill: null, decode: { sequences: 16 * tp, contextTokens: 4383 } },
+          overlap,
+        });
+        expect(step.status).toBe("ok");
+        expect(row?.TPOT).toBeCloseTo(step.totals?.latencyMs ?? Number.NaN, 9);
       });
-      const step = simulateStep({
-        model: v3,
-        hardware: h800.hardware,
-        parallel: { tp: 1, dp: 72, ep: 72, redundantExperts: 0 },
-        workload: { prefill: null, decode: { sequences: 128, contextTokens: 4383 } },
-        overlap,
-      });
-      expect(row?.TPOT).toBeCloseTo(step.totals?.latencyMs ?? Number.NaN, 9);
-    });
-  }
 });

@@ -141,6 +141,7 @@ describe("importers", () => {
         '"TRTLLM","1","NVIDIA H100 80GB HBM3","moe","moe_torch_flow_cutlass","fp8",4096,7168,2048,8,256,1,32,"balanced",2.0',
         '"TRTLLM","1","NVIDIA H100 80GB HBM3","moe","moe_torch_flow_cutlass","fp8",4096,7168,2048,8,256,1,32,"power_law_1.2",2.5',
         '"TRTLLM","1","NVIDIA H100 80GB HBM3","moe","moe_torch_flow_cutlass","fp8_block",4096,7168,2048,8,256,1,32,"balanced",2.0',
+        '"TRTLLM","1","NVIDIA H100 80GB HBM3","moe","moe_torch_flow_cutlass","fp8",4096,7168,2048,8,256,1,3,"balanced",2.0',
         "",
       ].join("\n"),
     );
@@ -164,6 +165,7 @@ describe("importers", () => {
     expect((up?.latencyMs ?? 0) + (down?.latencyMs ?? 0)).toBeCloseTo(2.0, 12);
     expect(warnings).toEqual([
       expect.stringMatching(/skipped 1 rows of moe_dtype "fp8_block"/),
+      expect.stringMatching(/skipped 1 rows whose moe_ep_size does not divide num_experts/),
       expect.stringMatching(/skipped 1 power-law rows/),
     ]);
   });

@@ -1,6 +1,7 @@
 import type { HardwareSpec } from "../hardware/types.ts";
 import type { ModelSpec } from "../model/types.ts";
 import type { Predictor } from "../predictor/types.ts";
+import { moeShape } from "../presets/shallowsim/shapes.ts";
 import type { OverlapPolicy } from "../step/overlap.ts";
 import type { LayerExecution, OpRecord, StepResult } from "../step/result.ts";
 import { simulateStep } from "../step/simulate.ts";
@@ -67,8 +68,9 @@ export interface EngineRowInput {
  * A decode row under llmsim's own physics: `batch` sequences per GPU, attention TP `tp`, the EP
  * group of `ep` GPUs as ep/tp attention-DP groups, spare expert slots as replicas. Returns null
  * when the plan is impossible (EP not a multiple of TP, TP not dividing heads) or does not fit.
- * Delta is the MoE layer's communication left exposed by the overlap policy (the engine's
- * exposedCommMs: COMM_SUM with no overlap), or COMM_SUM - COMP_SUM (<= 0) when none is exposed.
+ * Delta is the MoE layer's time beyond COMP_SUM (its communication left exposed by the overlap
+ * policy: COMM_SUM with no overlap), or COMM_SUM - COMP_SUM (<= 0) when none is exposed; with
+ * otherMs, TPOT is simulateStep's latency at every TP and overlap.
  */
 export function engineDecodeRow(
   input: EngineRowInput,
@@ -106,13 +108,21 @@ export function engineDecodeRow(
     routedExpert: sparse.routed,
     dispatch: sparse.dispatch,
   };
+  // The layers' own times, so that TPOT is the step's latency. Delta is what the MoE layer takes
+  // beyond the compute columns (its exposed communication), or, when nothing is exposed, the
+  // headroom comm - compute (<= 0) as ShallowSim's Delta shows it. The compute columns count TP
+  // all-reduces as the table always has; an overlap that hides them saves time below the columns,
+  // which goes, with the embedding and LM head, into otherMs.
   const comm = columns.dispatch + columns.combine;
   const compute = columns.sparseMla + columns.sharedExpert + columns.routedExpert;
-  // The engine's own exposed communication, so TPOT is the step's latency; when the overlap hides
-  // it all, the (negative) headroom comm - compute, as ShallowSim's Delta shows it.
-  const exposedMs = firstOfKind(result, "moe")?.exposedCommMs ?? 0;
-  const delta = input.overlap === "none" || exposedMs > 0 ? exposedMs : Math.min(0, comm - compute);
-  return { columns, delta, otherMs: outsideLayersMs(result) };
+  const moeBeyondMs = (firstOfKind(result, "moe")?.dominantMs ?? 0) - compute;
+  const denseBeyondMs = (firstOfKind(result, "dense")?.dominantMs ?? 0) - columns.denseMla - columns.denseMlp;
+  const { denseLayers, sparseLayers } = moeShape(model);
+  const exposed = moeBeyondMs > 1e-12 * compute;
+  const delta = exposed ? moeBeyondMs : Math.min(0, comm - compute);
+  const otherMs =
+    outsideLayersMs(result) + denseLayers * denseBeyondMs + (exposed ? 0 : sparseLayers * moeBeyondMs);
+  return { columns, delta, otherMs };
 }
 
 /**

@@ -78,7 +78,8 @@ export const NUMERIC_EP_DECODE_COLUMNS = EP_DECODE_COLUMNS.filter((c) => c !== "
  *
  * `rule` describes a physics that differs: `delta` replaces the Delta rule (e.g. the engine's
  * communication left exposed by its overlap policy), and
- * `otherMs` adds time outside the layers (embedding, LM head) to TPOT_O and TPOT.
+ * `otherMs` adds time the columns do not carry (embedding, LM head; what an overlap saves on
+ * collectives the compute columns count) to TPOT_O and TPOT.
  */
 export interface DecodeRule {
   readonly delta?: number;

@@ -41,7 +41,8 @@ export function writeFeatures(op: Op, space: FeatureSpace, out: Float64Array): v
     }
     case "grouped-gemm-shape": {
       const shape = op.shape as { m: number; n: number; k: number };
-      out[0] = Math.log2(Math.max(op.rowsPerExpert as number, 1e-9));
+      // A family file may pair this space with an op that has no expert count: then all of M.
+      out[0] = Math.log2(Math.max(op.rowsPerExpert ?? shape.m, 1e-9));
       out[1] = Math.log2(shape.n);
       out[2] = Math.log2(shape.k);
       return;

@@ -4,7 +4,7 @@
  * - "full": communication hides entirely behind computation (layer = max of the two sums);
  * - "two-micro-batch": the batch is split in two micro-batches whose compute and communication
  *   interleave (DeepSeek/SGLang two-batch overlap); each micro-batch pays its own weight reads, and
- *   the layer follows the phase schedule of `twoMicroBatchPhaseMs`.
+ *   the layer follows the phase schedule of `TwoMicroBatchSchedule`.
  */
 export const OVERLAP_POLICIES = ["none", "full", "two-micro-batch"] as const;
 export type OverlapPolicy = (typeof OVERLAP_POLICIES)[number];

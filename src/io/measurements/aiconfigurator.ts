@@ -202,7 +202,9 @@ const MOE_DTYPES: Readonly<Record<string, { weight: Dtype; compute: Dtype }>> = 
  * [0, localExperts)) under AIConfigurator's "balanced" routing (collector helper
  * `balanced_logits`): with stride = ceil(E/k), token i takes experts (i + j·stride) mod E for
  * j < k when there are at least `stride` tokens, else (trunc(i·stride/T + j·stride)) mod E,
- * spreading few tokens evenly over the experts.
+ * spreading few tokens evenly over the experts. A token's k picks are distinct unless
+ * k·(k-1) >= E (none of the published shapes); the collector's top-k would then fill the gap with
+ * other experts, which this count does not follow.
  */
 export function balancedRankLoad(
   tokens: number,
@@ -262,6 +264,7 @@ export function aiconfiguratorMoeMeasurements(
   if (!cells.checkColumns(MOE_COLUMNS, () => false)) throw new InputError(cells.issues);
   const skippedFormats = new Map<string, number>();
   let skippedDistributions = 0;
+  let skippedLayouts = 0;
   const out: Measurement[] = [];
   for (let row = 0; row < table.rows.length && !cells.full(); row++) {
     const format = cells.text(row, "moe_dtype");
@@ -289,7 +292,11 @@ export function aiconfiguratorMoeMeasurements(
       continue;
     const d = MOE_DTYPES[format] as (typeof MOE_DTYPES)[string];
     const gated = cells.text(row, "kernel_source") !== "moe_torch_flow_nongated";
-    const load = balancedRankLoad(tokens, experts, topK, Math.max(1, Math.floor(experts / ep)));
+    if (experts % ep !== 0) {
+      skippedLayouts++;
+      continue;
+    }
+    const load = balancedRankLoad(tokens, experts, topK, experts / ep);
     if (load.rows === 0) continue; // the measured rank received no token: nothing to fit
     const rows = load.rows;
     const width = inter / tp;
@@ -319,6 +326,8 @@ export function aiconfiguratorMoeMeasurements(
     warn(
       `${table.file}: skipped ${count} rows of moe_dtype "${format}" (no engine dtype; known: ${Object.keys(MOE_DTYPES).join(", ")})`,
     );
+  if (skippedLayouts > 0)
+    warn(`${table.file}: skipped ${skippedLayouts} rows whose moe_ep_size does not divide num_experts`);
   if (skippedDistributions > 0)
     warn(
       `${table.file}: skipped ${skippedDistributions} power-law rows (only "balanced" routing maps to the engine's expert load)`,
