@@ -5,10 +5,11 @@ import { loadWithSchema } from "../config/load.ts";
 import { predictorFileSchema } from "../config/schema/predictor.ts";
 import type { HardwareRegistry } from "../core/hardware/catalog.ts";
 import { hardwareSpecOf } from "../core/hardware/resolve.ts";
+import { measuredSibling } from "../core/hardware/same-silicon.ts";
 import { InputError } from "../core/issues.ts";
 import { buildFamilies } from "../core/predictor/calibrate.ts";
 import type { KernelFamily } from "../core/predictor/family.ts";
-import { type FamilyMode, familyPredictor } from "../core/predictor/measured.ts";
+import { type FamilyHardware, type FamilyMode, familyPredictor } from "../core/predictor/measured.ts";
 import type { PortablePredictor } from "../core/predictor/portable.ts";
 import { familiesOfDocument } from "../core/predictor/predictor-file.ts";
 import { rooflinePredictor } from "../core/predictor/roofline.ts";
@@ -96,25 +97,47 @@ export function predictorWithPathsFrom(value: string, baseFile: string | undefin
 }
 
 /**
- * A predictor source as plain data for worker threads, with the catalog names of the accelerators
- * it will be asked about (an alias such as "A100-80GB" finds "A100-SXM4-80GB"'s families), and a
- * digest of exactly that data (sha256 prefix): the same families give the same digest whatever the
- * file is called or how it is formatted, and different ones (another fit, or a table built against
- * other peak figures) a different one.
+ * Which accelerator's families serve an accelerator: its own, filed under its catalog name (an
+ * alias such as "A100-80GB" finds "A100-SXM4-80GB"'s), else those of a measured catalog accelerator
+ * with the same tensor silicon (H200 and H800 priced by H100 measurements), marked transferred.
+ */
+export function familyHardwareLookup(
+  registry: HardwareRegistry,
+  families: readonly KernelFamily[],
+): (hardwareName: string) => FamilyHardware {
+  const measured = [...new Set(families.map((f) => f.hardware))].sort();
+  const measuredSpecs = measured.flatMap((name) => {
+    const record = registry.get(name);
+    return record ? [hardwareSpecOf(record)] : [];
+  });
+  return (hardwareName) => {
+    const record = registry.get(hardwareName);
+    const name = record?.name ?? hardwareName;
+    if (!record || measured.includes(name)) return { name, transferred: false };
+    const sibling = measuredSibling(hardwareSpecOf(record), measuredSpecs);
+    return sibling ? { name: sibling, transferred: true } : { name, transferred: false };
+  };
+}
+
+/**
+ * A predictor source as plain data for worker threads, with the accelerator whose families serve
+ * each accelerator it will be asked about (familyHardwareLookup), and a digest of exactly that data
+ * (sha256 prefix): the same families give the same digest whatever the file is called or how it is
+ * formatted, and different ones (another fit, or a table built against other peak figures) a
+ * different one.
  */
 export function portablePredictor(
   source: PredictorSource,
   registry: HardwareRegistry,
   hardwareNames: readonly string[],
 ): PortablePredictor & { readonly digest: string } {
-  const canonicalNames = Object.fromEntries(
-    hardwareNames.map((name) => [name, registry.get(name)?.name ?? name]),
-  );
+  const lookup = familyHardwareLookup(registry, source.families);
+  const familyHardware = Object.fromEntries(hardwareNames.map((name) => [name, lookup(name)]));
   const digest = createHash("sha256")
-    .update(serialize({ mode: source.mode, families: source.families, canonicalNames }))
+    .update(serialize({ mode: source.mode, families: source.families, familyHardware }))
     .digest("hex")
     .slice(0, 16);
-  return { name: source.name, mode: source.mode, families: source.families, canonicalNames, digest };
+  return { name: source.name, mode: source.mode, families: source.families, familyHardware, digest };
 }
 
 /**
@@ -133,7 +156,7 @@ export async function loadPredictor(
     source.mode,
     source.families,
     roofline,
-    (name) => registry.get(name)?.name ?? name,
+    familyHardwareLookup(registry, source.families),
   );
 }
 

@@ -266,6 +266,25 @@ describe("--predictor on llmsim step", () => {
     const csv = readFileSync(features, "utf8").split("\n");
     expect(csv[0]).toContain("predicted_ms");
     expect(csv.some((line) => line.includes(",mlp_up,gemm,bf16,2048,22016,4096,"))).toBe(true);
+    // The H200 has the H100's tensor silicon: its ops borrow the H100 families; the H20 does not.
+    const onH200 = llmsim([
+      ...step.map((a) => (a === "H100" ? "H200" : a)),
+      "--predictor",
+      `calibrated:${predictorFile}`,
+    ]);
+    expect(onH200.code, onH200.stderr).toBe(0);
+    const h200Ops = JSON.parse(onH200.stdout).layers.flatMap((l: { ops: { name: string }[] }) => l.ops);
+    expect(h200Ops.find((op: { name: string }) => op.name === "mlp_up")).toMatchObject({
+      source: "transferred",
+      inEnvelope: true,
+    });
+    const onH20 = llmsim([
+      ...step.map((a) => (a === "H100" ? "H20" : a)),
+      "--predictor",
+      `calibrated:${predictorFile}`,
+    ]);
+    const h20Ops = JSON.parse(onH20.stdout).layers.flatMap((l: { ops: { name: string }[] }) => l.ops);
+    expect(h20Ops.find((op: { name: string }) => op.name === "mlp_up")).toMatchObject({ source: "roofline" });
   }, 60_000);
   it("serve prices its iterations with --predictor (the engine pools used to drop it)", () => {
     const serve = [

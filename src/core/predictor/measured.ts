@@ -18,33 +18,45 @@ import type { OpTiming, Predictor } from "./types.ts";
 export type FamilyMode = "table" | "calibrated";
 
 /**
+ * The accelerator whose kernel families serve an accelerator: its own (under its catalog name, e.g.
+ * "A100-80GB" -> "A100-SXM4-80GB"), or, with `transferred`, a measured one with the same tensor
+ * silicon (see sameTensorSilicon) when it has none.
+ */
+export interface FamilyHardware {
+  readonly name: string;
+  readonly transferred: boolean;
+}
+
+/**
  * A predictor over kernel families built from measurements. Ops of families it has no data for
- * (and collectives) get the fallback predictor's time, labelled as such.
+ * (and collectives) get the fallback predictor's time, labelled as such; ops priced by another
+ * accelerator's families (FamilyHardware.transferred) are labelled "transferred".
  */
 export function familyPredictor(
   name: string,
   mode: FamilyMode,
   families: readonly KernelFamily[],
   fallback: Predictor = rooflinePredictor(),
-  canonicalName: (hardwareName: string) => string = (name) => name,
+  familyHardwareOf: (hardwareName: string) => FamilyHardware = (name) => ({ name, transferred: false }),
 ): Predictor {
   const index = new FamilyIndex(families);
-  // Hardware names resolved once each (an alias such as "A100-80GB" finds "A100-SXM4-80GB").
-  const canonical = new Map<string, string>();
+  // Hardware names resolved once each.
+  const resolved = new Map<string, FamilyHardware>();
   const resolve = (name: string) => {
-    let resolved = canonical.get(name);
-    if (resolved === undefined) {
-      resolved = canonicalName(name);
-      canonical.set(name, resolved);
+    let target = resolved.get(name);
+    if (target === undefined) {
+      target = familyHardwareOf(name);
+      resolved.set(name, target);
     }
-    return resolved;
+    return target;
   };
   const features = new Float64Array(5);
   const ideal: IdealTimes = { computeMs: 0, memoryMs: 0 };
   return {
     name,
     predict(op: Op, hardware: HardwareSpec): OpTiming {
-      const family = op.comm === null ? index.find(op, resolve(hardware.name)) : undefined;
+      const target = resolve(hardware.name);
+      const family = op.comm === null ? index.find(op, target.name) : undefined;
       if (!family) return fallback.predict(op, hardware);
       writeFeatures(op, family.space, features);
       const inside = insideGrid(family.grid, features);
@@ -55,11 +67,13 @@ export function familyPredictor(
       const memoryMs = ideal.memoryMs / curve.memoryEfficiency;
       const source = !inside
         ? "extrapolated"
-        : mode === "calibrated"
-          ? "calibrated"
-          : onMeasuredNode(family.grid, features)
-            ? "measured"
-            : "interpolated";
+        : target.transferred
+          ? "transferred"
+          : mode === "calibrated"
+            ? "calibrated"
+            : onMeasuredNode(family.grid, features)
+              ? "measured"
+              : "interpolated";
       return {
         computeMs,
         memoryMs,

@@ -1,11 +1,11 @@
 import type { KernelFamily } from "./family.ts";
-import { type FamilyMode, familyPredictor } from "./measured.ts";
+import { type FamilyHardware, type FamilyMode, familyPredictor } from "./measured.ts";
 import { rooflinePredictor } from "./roofline.ts";
 import type { Predictor } from "./types.ts";
 
 /**
- * A measured-data predictor as plain data (its kernel families, and the catalog name of each
- * accelerator it is asked about), so that it can be posted to worker threads and rebuilt there:
+ * A measured-data predictor as plain data (its kernel families, and which accelerator's families
+ * serve each accelerator it is asked about), so that it can be posted to worker threads and rebuilt there:
  * the same families give the same times in every thread.
  */
 export interface PortablePredictor {
@@ -13,8 +13,8 @@ export interface PortablePredictor {
   readonly name: string;
   readonly mode: FamilyMode;
   readonly families: readonly KernelFamily[];
-  /** Accelerator name -> the catalog name its families are filed under. */
-  readonly canonicalNames: Readonly<Record<string, string>>;
+  /** Accelerator name -> the accelerator whose families serve it. */
+  readonly familyHardware: Readonly<Record<string, FamilyHardware>>;
 }
 
 /** The predictor a portable one describes; ops without data get the roofline's times. */
@@ -27,6 +27,6 @@ export function predictorOf(
     portable.mode,
     portable.families,
     fallback,
-    (name) => portable.canonicalNames[name] ?? name,
+    (name) => portable.familyHardware[name] ?? { name, transferred: false },
   );
 }

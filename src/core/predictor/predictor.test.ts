@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ROUND_GPU } from "../../../test/helpers/fixtures.ts";
+import { hardware, ROUND_GPU } from "../../../test/helpers/fixtures.ts";
+import { measuredSibling, sameTensorSilicon } from "../hardware/same-silicon.ts";
 import { norm } from "../ops/elementwise.ts";
 import { gemm, groupedGemm } from "../ops/gemm.ts";
 import type { Op } from "../ops/types.ts";
@@ -239,5 +240,61 @@ describe("feature spaces", () => {
     expect(featureSpaceOf(bf16Gemm(1024, 4096, 7168))).toBe("gemm-shape");
     writeFeatures(bf16Gemm(1024, 4096, 7168), "gemm-shape", out);
     expect([...out]).toEqual([10, 12, Math.log2(7168)]);
+  });
+});
+
+describe("same tensor silicon", () => {
+  it("pairs accelerators whose dense peaks agree within 1% in every format both list", () => {
+    const h100 = hardware("H100");
+    expect(sameTensorSilicon(h100, hardware("H800"))).toBe(true); // 989.4 vs 990 TFLOPS BF16
+    expect(sameTensorSilicon(h100, hardware("H200"))).toBe(true);
+    expect(sameTensorSilicon(hardware("A100-SXM4-40GB"), hardware("A100-SXM4-80GB"))).toBe(true);
+    expect(sameTensorSilicon(h100, hardware("H20"))).toBe(false);
+    expect(sameTensorSilicon(hardware("B200"), hardware("B300-HGX"))).toBe(false); // FP4 9,000 vs 13,125
+    expect(sameTensorSilicon(hardware("B200"), hardware("GB200-NVL72"))).toBe(false); // BF16 2,250 vs 2,500
+    const noBf16 = { ...h100, peakFlopsPerSec: { fp8: 1979e12 } };
+    expect(sameTensorSilicon(noBf16, h100)).toBe(false);
+  });
+
+  it("picks the measured sibling with the closest HBM bandwidth", () => {
+    const h200 = hardware("H200"); // 4.8 TB/s
+    expect(measuredSibling(h200, [hardware("H100"), hardware("GH200-144GB"), hardware("H20")])).toBe(
+      "GH200-144GB",
+    );
+    expect(measuredSibling(h200, [hardware("H20")])).toBeUndefined();
+  });
+
+  it("a predictor prices a sibling's ops from the measured families, on the sibling's own roofs, labelled transferred", () => {
+    const h100 = hardware("H100");
+    const h200 = hardware("H200");
+    const truth = { overheadUs: 0, computeEfficiency: 0.7, memoryEfficiency: 0.8, sharpness: 8 };
+    const measurements: Measurement[] = [];
+    for (const m of [1, 4, 16, 64, 256, 1024, 4096])
+      for (const n of [1024, 4096])
+        for (const k of [1024, 8192]) {
+          const op = bf16Gemm(m, n, k);
+          const computeMs = (op.flops / (h100.peakFlopsPerSec.bf16 as number)) * 1e3;
+          const memoryMs =
+            ((op.bytesRead + op.bytesWritten) / (h100.hbmBandwidthBytesPerSec as number)) * 1e3;
+          measurements.push({
+            hardware: h100.name,
+            op,
+            latencyMs: curveMs(truth, computeMs, memoryMs),
+            group: "g",
+            source: "s",
+          });
+        }
+    const families = buildFamilies(measurements, () => h100, "calibrated");
+    const lookup = (name: string) =>
+      name === h200.name ? { name: h100.name, transferred: true } : { name, transferred: false };
+    const predictor = familyPredictor("calibrated", "calibrated", families, undefined, lookup);
+    // Memory-bound at M = 4: the H200's 4.8 TB/s at the measured 80%, not the H100's 3.35.
+    const op = bf16Gemm(4, 4096, 8192);
+    const onH200 = predictor.predict(op, h200);
+    expect(onH200.source).toBe("transferred");
+    expect(onH200.inEnvelope).toBe(true);
+    const bytes = op.bytesRead + op.bytesWritten;
+    expect(onH200.ms).toBeCloseTo(((bytes / (h200.hbmBandwidthBytesPerSec as number)) * 1e3) / 0.8, 3);
+    expect(predictor.predict(op, h100).source).toBe("calibrated");
   });
 });

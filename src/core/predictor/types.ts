@@ -17,7 +17,8 @@ export interface OpTiming {
   /**
    * What produced the figure: "roofline" (analytic), "measured" (a measured kernel of this exact
    * shape), "interpolated" / "extrapolated" (a measured table, inside / outside its data),
-   * "calibrated" (a fitted curve inside its training data), or a preset's name ("shallowsim").
+   * "calibrated" (a fitted curve inside its training data), "transferred" (either, inside the data
+   * of another accelerator with the same tensor silicon), or a preset's name ("shallowsim").
    */
   readonly source: string;
   /** Whether the op lies inside the measured data's envelope; null when no data covers its kernel family. */
