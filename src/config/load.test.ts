@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { modelFromHfConfig } from "../core/model/from-hf-config.ts";
-import { loadWithSchema, parseText } from "./load.ts";
+import { loadWithSchema, objectKeysAt, parseText } from "./load.ts";
 import { hardwareFileSchema } from "./schema/hardware.ts";
 import { stepScenarioSchema } from "./schema/scenario.ts";
 
@@ -23,12 +23,25 @@ describe("loadWithSchema(text, file, schema)", () => {
       });
   });
 
-  it("reports unknown fields at their line", () => {
+  it("reports unknown fields at their line, with the fields allowed there", () => {
     const result = loadWithSchema("model: x\nhardware: H100\nbatchh: 3\n", "s.yaml", stepScenarioSchema);
     expect(!result.ok && result.issues[0]).toMatchObject({
       line: 3,
       message: expect.stringContaining("batchh"),
+      allowed: expect.arrayContaining(["batch", "context", "efficiency"]),
     });
+    const nested = loadWithSchema("efficiency:\n  gemm: 0.5\n", "s.yaml", stepScenarioSchema);
+    expect(!nested.ok && nested.issues.find((i) => i.code === "unrecognized_keys")).toMatchObject({
+      path: ["efficiency"],
+      allowed: expect.arrayContaining(["gemmComputeEfficiency", "opOverheadUs"]),
+    });
+  });
+
+  it("objectKeysAt walks optional fields and arrays to the object schema at a path", () => {
+    expect(objectKeysAt(hardwareFileSchema, ["accelerators", 0, "scaleUp"])).toEqual(
+      expect.arrayContaining(["bandwidthGBps", "domainGpus"]),
+    );
+    expect(objectKeysAt(stepScenarioSchema, ["model"])).toBeUndefined();
   });
 
   it("reports YAML syntax errors with a position", () => {

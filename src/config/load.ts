@@ -1,5 +1,5 @@
 import { LineCounter, parseDocument } from "yaml";
-import type { z } from "zod";
+import { z } from "zod";
 import type { Issue } from "../core/issues.ts";
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; issues: Issue[] };
@@ -77,9 +77,34 @@ export function loadWithSchema<S extends z.ZodType>(
         issue.code === "unrecognized_keys" && issue.keys[0] !== undefined
           ? [...issue.path, issue.keys[0]]
           : issue.path;
-      return { code: issue.code, path, message: describeZodIssue(issue), file, ...parsed.locate(at) };
+      const allowed = issue.code === "unrecognized_keys" ? objectKeysAt(schema, issue.path) : undefined;
+      return {
+        code: issue.code,
+        path,
+        message: describeZodIssue(issue),
+        file,
+        ...parsed.locate(at),
+        ...(allowed ? { allowed } : {}),
+      };
     }),
   };
+}
+
+/** The field names of the object schema at `path` inside `schema`, for naming what is allowed. */
+export function objectKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] | undefined {
+  let node: z.ZodType | undefined = schema;
+  for (let i = 0; node !== undefined; ) {
+    if (node instanceof z.ZodOptional || node instanceof z.ZodNullable || node instanceof z.ZodDefault)
+      node = node.unwrap() as z.ZodType;
+    else if (node instanceof z.ZodPipe) node = node.in as z.ZodType;
+    else if (i === path.length) return node instanceof z.ZodObject ? Object.keys(node.shape) : undefined;
+    else if (node instanceof z.ZodObject) node = node.shape[String(path[i++])] as z.ZodType | undefined;
+    else if (node instanceof z.ZodArray) {
+      node = node.element as z.ZodType;
+      i++;
+    } else return undefined;
+  }
+  return undefined;
 }
 
 function describeZodIssue(issue: z.core.$ZodIssue): string {
@@ -96,7 +121,12 @@ function describeZodIssue(issue: z.core.$ZodIssue): string {
  * may come from a flag), the file named when there is one, a missing required field said as such
  * (a field is missing when `input`, the merged scenario, has no value at its path).
  */
-export function mergedScenarioIssues(error: z.ZodError, file: string | undefined, input: unknown): Issue[] {
+export function mergedScenarioIssues(
+  error: z.ZodError,
+  file: string | undefined,
+  input: unknown,
+  schema?: z.ZodType,
+): Issue[] {
   const valueAt = (path: readonly PropertyKey[]) =>
     path.reduce<unknown>(
       (value, key) =>
@@ -105,15 +135,22 @@ export function mergedScenarioIssues(error: z.ZodError, file: string | undefined
           : undefined,
       input,
     );
-  return error.issues.map((issue) => ({
-    code: issue.code,
-    path: issue.path.map(String),
-    message:
-      issue.code === "invalid_value" && "values" in issue
-        ? `must be one of ${issue.values.join(", ")}`
-        : issue.code === "invalid_type" && valueAt(issue.path) === undefined
-          ? "is required (a flag or a scenario field)"
-          : issue.message,
-    ...(file ? { file } : {}),
-  }));
+  return error.issues.map((issue) => {
+    const allowed =
+      issue.code === "unrecognized_keys" && schema ? objectKeysAt(schema, issue.path) : undefined;
+    return {
+      code: issue.code,
+      path: issue.path.map(String),
+      message:
+        issue.code === "invalid_value" && "values" in issue
+          ? `must be one of ${issue.values.join(", ")}`
+          : issue.code === "invalid_type" && valueAt(issue.path) === undefined
+            ? "is required (a flag or a scenario field)"
+            : issue.code === "unrecognized_keys"
+              ? describeZodIssue(issue)
+              : issue.message,
+      ...(file ? { file } : {}),
+      ...(allowed ? { allowed } : {}),
+    };
+  });
 }

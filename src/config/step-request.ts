@@ -139,7 +139,8 @@ export function stepInputFromScenario(
  */
 export function checkStepScenario(merged: Record<string, unknown>, file?: string): StepScenario {
   const checked = stepScenarioSchema.safeParse(merged);
-  if (!checked.success) throw new InputError(mergedScenarioIssues(checked.error, file, merged));
+  if (!checked.success)
+    throw new InputError(mergedScenarioIssues(checked.error, file, merged, stepScenarioSchema));
   return checked.data;
 }
 

@@ -375,4 +375,11 @@ describe("llmsim compare", () => {
     expectCleanUsageError(llmsim("compare", "--b", "speed=2"), /KEY one of model, hardware/);
     expectCleanUsageError(llmsim("compare"), /at least one --b/);
   });
+
+  it("an unknown --efficiency key names the keys allowed", () => {
+    expectCleanUsageError(
+      llmsim("step", "--efficiency", "gemm=0.5"),
+      /efficiency: unknown field\(s\) "gemm" \(allowed: gemmComputeEfficiency, .*opOverheadUs\)/,
+    );
+  });
 });

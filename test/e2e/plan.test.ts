@@ -399,6 +399,11 @@ describe("llmsim plan: bad input exits 2 with a clear message and leaves no file
       ["--gpus", "8", "--modes", "disaggregated", "--prefill-replicas", "2", "--decode-replicas", "2,4"],
       /every xPyD pair of prefill replicas 2 and decode replicas 2,4 has a common factor/,
     ],
+    [
+      "a TP list that cannot split the attention heads",
+      ["--gpus", "8", "--tp", "3,6"],
+      /tp: TP 3 does not divide the 32 attention heads of meta-llama\/Llama-3\.1-8B \(allowed: 1, 2, 4, 8, 16, 32\)/,
+    ],
   ];
   for (const [name, args, message] of cases) {
     it(name, () => {

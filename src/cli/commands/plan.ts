@@ -192,7 +192,8 @@ function scenarioFrom(options: Record<string, unknown>): {
   if (options.price !== undefined)
     merged.prices = { ...(merged.prices as object | undefined), ...(options.price as object) };
   const checked = planScenarioSchema.safeParse(merged);
-  if (!checked.success) throw new InputError(mergedScenarioIssues(checked.error, file, merged));
+  if (!checked.success)
+    throw new InputError(mergedScenarioIssues(checked.error, file, merged, planScenarioSchema));
   return { scenario: checked.data, file };
 }
 

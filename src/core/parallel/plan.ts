@@ -69,6 +69,32 @@ const divisorsOf = (n: number): string[] => {
   return result;
 };
 
+/**
+ * Why attention cannot be split `tp` ways (its heads, or its KV heads for GQA), with the degrees
+ * that can; null when it can. `path` names the field in the caller's input.
+ */
+export function tensorParallelIssue(model: ModelSpec, tp: number, path: readonly string[]): Issue | null {
+  const heads = model.attention.numHeads;
+  if (heads % tp !== 0)
+    return {
+      code: "invalid-value",
+      path: [...path],
+      message: `TP ${tp} does not divide the ${heads} attention heads of ${model.id}`,
+      allowed: divisorsOf(heads),
+    };
+  if (model.attention.kind === "gqa") {
+    const kv = model.attention.numKvHeads;
+    if (kv % tp !== 0 && tp % kv !== 0)
+      return {
+        code: "invalid-value",
+        path: [...path],
+        message: `TP ${tp} neither divides nor is a multiple of the ${kv} KV heads of ${model.id}`,
+        allowed: divisorsOf(heads).filter((d) => kv % Number(d) === 0 || Number(d) % kv === 0),
+      };
+  }
+  return null;
+}
+
 /** Checks a plan against a model; returns every problem found. */
 export function validatePlan(model: ModelSpec, plan: ParallelPlan): Issue[] {
   const issues: Issue[] = [];
@@ -105,25 +131,8 @@ export function validatePlan(model: ModelSpec, plan: ParallelPlan): Issue[] {
   }
   if (issues.length > 0) return issues;
 
-  const heads = model.attention.numHeads;
-  if (heads % plan.tp !== 0) {
-    issues.push({
-      code: "invalid-value",
-      path: ["parallel", "tp"],
-      message: `TP ${plan.tp} does not divide the ${heads} attention heads of ${model.id}`,
-      allowed: divisorsOf(heads),
-    });
-  } else if (model.attention.kind === "gqa") {
-    const kv = model.attention.numKvHeads;
-    if (kv % plan.tp !== 0 && plan.tp % kv !== 0) {
-      issues.push({
-        code: "invalid-value",
-        path: ["parallel", "tp"],
-        message: `TP ${plan.tp} neither divides nor is a multiple of the ${kv} KV heads of ${model.id}`,
-        allowed: divisorsOf(heads).filter((d) => kv % Number(d) === 0 || Number(d) % kv === 0),
-      });
-    }
-  }
+  const tpIssue = tensorParallelIssue(model, plan.tp, ["parallel", "tp"]);
+  if (tpIssue) issues.push(tpIssue);
   if (plan.pp > model.numLayers) {
     issues.push({
       code: "invalid-value",

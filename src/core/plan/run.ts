@@ -1,4 +1,5 @@
 import { InputError, type Issue } from "../issues.ts";
+import { tensorParallelIssue } from "../parallel/plan.ts";
 import type { Predictor } from "../predictor/types.ts";
 import { PlanEvaluator } from "./evaluate.ts";
 import { type Recheck, recheckCandidate } from "./recheck.ts";
@@ -33,7 +34,9 @@ function emptySpaceIssues(spec: PlanSpec, space: PlanSpace): Issue[] {
     path: [field],
     message: `no replica of ${spec.model.id} on ${names(list)} within ${spec.budget.gpus} GPUs with ${axes}`,
   });
-  const issues: Issue[] = [];
+  // A TP list none of whose degrees can split the attention says so first.
+  const tpIssues = spec.axes.tp.map((tp) => tensorParallelIssue(spec.model, tp, ["tp"]));
+  const issues: Issue[] = tpIssues.every((issue) => issue !== null) ? (tpIssues as Issue[]) : [];
   const modes = spec.axes.modes;
   if (modes.includes("aggregated") && space.aggregatedRoles.length === 0)
     issues.push(noRole("aggregatedHardware", spec.axes.aggregatedHardware));
