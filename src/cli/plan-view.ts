@@ -38,6 +38,7 @@ export function planInput(spec: PlanSpec) {
     predictor: spec.predictor ?? { name: "roofline" },
     memoryUtilization: spec.memoryUtilization,
     maxBatchedTokens: spec.maxBatchedTokens,
+    hostOverheadMs: spec.hostOverheadMs ?? 0,
     kvLink: spec.kvLink,
     recheck: spec.recheck,
   };
@@ -209,6 +210,11 @@ export function renderPlanReport(
   const lines = [
     `${spec.model.id} on ${hardware}; budget ${spec.budget.gpus} GPUs`,
     `workload: ${describeLengths(spec)}; targets: ${describeTargets(spec)}; objective: ${spec.objective === "cost" ? `lowest $ per million output tokens${spec.ratePerSec !== null ? " at the target rate" : ""}` : "most output tokens/s per GPU"}`,
+    ...(spec.hostOverheadMs
+      ? [
+          `host overhead: ${spec.hostOverheadMs} ms per iteration on every pipeline stage, analytic and re-checked`,
+        ]
+      : []),
     ...(spec.predictor
       ? [
           `kernel times: ${spec.predictor.name} (data ${spec.predictor.digest}), roofline where it has no data`,

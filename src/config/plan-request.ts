@@ -226,6 +226,7 @@ export function planSpecFromParts(scenario: PlanScenario, parts: PlanParts): Pla
     },
     memoryUtilization: scenario.memoryUtilization ?? PLAN_DEFAULTS.memoryUtilization,
     maxBatchedTokens: scenario.maxBatchedTokens ?? PLAN_DEFAULTS.maxBatchedTokens,
+    ...(scenario.hostOverheadMs ? { hostOverheadMs: scenario.hostOverheadMs } : {}),
     kvLink: {
       bandwidthBytesPerSecPerGpu: scenario.kvLinkGBps === undefined ? null : scenario.kvLinkGBps * 1e9,
       latencySec: latencyUs / 1e6,

@@ -155,6 +155,7 @@ const FLAG_KEYS = [
   "activationDtype",
   "memoryUtilization",
   "maxBatchedTokens",
+  "hostOverheadMs",
   "kvLinkGBps",
   "kvLinkLatencyUs",
   "recheck",
@@ -372,6 +373,11 @@ export function registerPlan(program: Command): void {
       "--max-batched-tokens <n>",
       "prompt tokens an attention-DP group prefills per iteration (default 8192)",
       intAtLeast(1),
+    )
+    .option(
+      "--host-overhead-ms <ms>",
+      "host (CPU) time added to every iteration's pipeline stage, analytic and re-checked (default 0)",
+      positiveNumber(true),
     )
     .option(
       "--kv-link-gbps <GBps>",

@@ -84,6 +84,11 @@ export const planScenarioSchema = z.strictObject({
   maxBatchedTokens: count
     .optional()
     .describe("Prompt tokens an attention-DP group prefills per iteration (default 8192)"),
+  hostOverheadMs: z
+    .number()
+    .nonnegative()
+    .optional()
+    .describe("Host (CPU) time added to every iteration's pipeline stage, ms (default 0)"),
   kvLinkGBps: z
     .number()
     .positive()

@@ -184,6 +184,18 @@ describe("analytic evaluation, hand-derived from the engine's step times", () =>
     expect(m.tpotMs).toBeCloseTo(2 * Math.max(...(step.totals?.stageMs ?? [])), 9);
   });
 
+  it("host overhead lands on every pipeline stage: TPOT + pp x h, TTFT + (prefill pp) x h", () => {
+    const pick = (c: Parameters<Parameters<typeof indexOf>[1]>[0]) =>
+      c.mode === "disaggregated" && c.batch === 16 && c.decode.tp === 1 && c.prefill.tp === 1;
+    const spec = planSpec({ axes: { pp: [2], batch: [16] } });
+    const plain = evaluate(spec, pick);
+    const withHost = evaluate({ ...spec, hostOverheadMs: 1.5 }, pick);
+    expect(plain.status).toBe("ok");
+    expect(withHost.status).toBe("ok");
+    expect(withHost.m.tpotMs).toBeCloseTo(plain.m.tpotMs + 2 * 1.5, 9);
+    expect(withHost.m.ttftMs).toBeCloseTo(plain.m.ttftMs + 2 * 1.5, 9);
+  });
+
   it("hardware the engine cannot price (H100-NVL has no FLOPS figure) is invalid-plan, not an error", () => {
     expect(evaluate(planSpec({ hardwareNames: ["H100-NVL"] }), (c) => c.mode === "aggregated").status).toBe(
       "invalid-plan",

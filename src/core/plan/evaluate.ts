@@ -265,7 +265,11 @@ export class PlanEvaluator {
         ...(this.predictor ? { predictor: this.predictor } : {}),
       });
       const totals = result.totals;
-      return totals ? { stageMs: totals.stageMs, latencyMs: totals.latencyMs, memory: result.memory } : null;
+      if (!totals) return null;
+      // The host's time per iteration lands on every pipeline stage, as in the serving simulator.
+      const hostMs = this.spec.hostOverheadMs ?? 0;
+      const stageMs = hostMs > 0 ? totals.stageMs.map((ms) => ms + hostMs) : totals.stageMs;
+      return { stageMs, latencyMs: totals.latencyMs + hostMs * stageMs.length, memory: result.memory };
     } catch (error) {
       // The engine refuses the plan on this hardware (a figure it needs is missing): the role is invalid.
       if (error instanceof InputError || error instanceof RangeError) return null;

@@ -2,6 +2,7 @@ import type { HardwareSpec } from "../hardware/types.ts";
 import { InputError } from "../issues.ts";
 import type { Predictor } from "../predictor/types.ts";
 import { poissonArrivalsSec } from "../sim/arrivals.ts";
+import { constantHostOverhead } from "../sim/host-overhead.ts";
 import { Mt19937 } from "../sim/mt19937.ts";
 import { type RequestSet, synthesizeRequests } from "../sim/requests.ts";
 import { enginePool, kvTransferBetween } from "../sim/serve/deployment.ts";
@@ -100,6 +101,7 @@ export function recheckCandidate(spec: PlanSpec, candidate: Candidate, predictor
       memoryUtilization: spec.memoryUtilization,
       scheduler: schedulerFor(poolRole, role),
       ...(predictor ? { predictor } : {}),
+      ...(spec.hostOverheadMs ? { hostOverhead: constantHostOverhead(spec.hostOverheadMs) } : {}),
     });
   const failed = (error: string): Recheck => {
     const nan = { p50Ms: Number.NaN, p90Ms: Number.NaN, p99Ms: Number.NaN };

@@ -94,6 +94,11 @@ export interface PlanSpec {
   readonly memoryUtilization: number;
   /** Prompt tokens one attention-DP group prefills in one iteration (vLLM's max_num_batched_tokens). */
   readonly maxBatchedTokens: number;
+  /**
+   * Host (CPU) time every iteration adds to its pipeline stage, ms (scheduling, input preparation,
+   * sampling; `llmsim serve --host-overhead-ms`). Absent: none, as the engine's step alone.
+   */
+  readonly hostOverheadMs?: number;
   /** KV hand-off link: per-GPU bandwidth override (null: the catalog NICs) and latency. */
   readonly kvLink: { readonly bandwidthBytesPerSecPerGpu: number | null; readonly latencySec: number };
   /**
