@@ -273,38 +273,19 @@ describe("llmsim plan", () => {
 
 describe("llmsim plan --host-overhead-ms", () => {
   it("adds the host's time per iteration to the analytic TPOT and to the re-check's iterations", () => {
-    const one = [
-      "plan",
-      "--model",
-      "meta-llama/Llama-3.1-8B",
-      "--hardware",
-      "H100",
-      "--gpus",
-      "1",
-      "--isl",
-      "1000",
-      "--osl",
-      "200",
-      "--modes",
-      "aggregated",
-      "--tp",
-      "1",
-      "--batch",
-      "16",
-      "--recheck",
-      "1",
-      "--recheck-requests",
-      "200",
-      "--json",
-    ];
+    // One configuration: an aggregated Llama-3.1-8B replica on one H100 at batch 16.
+    const one = (
+      "plan --model meta-llama/Llama-3.1-8B --hardware H100 --gpus 1 --isl 1000 --osl 200 " +
+      "--modes aggregated --tp 1 --batch 16 --recheck 1 --recheck-requests 200 --json"
+    ).split(" ");
     const plain = JSON.parse(llmsim(one).stdout);
     const run = llmsim([...one, "--host-overhead-ms", "1.5"]);
     expect(run.code, run.stderr).toBe(0);
     const host = JSON.parse(run.stdout);
     expect(host.input.hostOverheadMs).toBe(1.5);
     expect(host.specHash).not.toBe(plain.specHash);
-    // One configuration: an aggregated replica's TPOT is its cycle over the output tokens, each
-    // decode iteration 1.5 ms longer and each prefill iteration too.
+    // The replica's TPOT is its cycle over the output tokens, each decode iteration 1.5 ms longer
+    // and each prefill iteration too.
     const [a, b] = [plain.recommended.candidate, host.recommended.candidate];
     expect(b.tpotMs).toBeGreaterThan(a.tpotMs + 1.5);
     expect(b.tpotMs).toBeLessThan(a.tpotMs + 1.6);
