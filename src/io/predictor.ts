@@ -5,7 +5,8 @@ import { loadWithSchema } from "../config/load.ts";
 import { predictorFileSchema } from "../config/schema/predictor.ts";
 import type { HardwareRegistry } from "../core/hardware/catalog.ts";
 import { hardwareSpecOf } from "../core/hardware/resolve.ts";
-import { measuredSibling } from "../core/hardware/same-silicon.ts";
+import { measuredSibling, sameInterconnect } from "../core/hardware/same-silicon.ts";
+import type { HardwareSpec } from "../core/hardware/types.ts";
 import { InputError } from "../core/issues.ts";
 import { buildFamilies } from "../core/predictor/calibrate.ts";
 import type { KernelFamily } from "../core/predictor/family.ts";
@@ -114,8 +115,11 @@ export function familyHardwareLookup(
     const record = registry.get(hardwareName);
     const name = record?.name ?? hardwareName;
     if (!record || measured.includes(name)) return { name, transferred: false };
-    const sibling = measuredSibling(hardwareSpecOf(record), measuredSpecs);
-    return sibling ? { name: sibling, transferred: true } : { name, transferred: false };
+    const spec = hardwareSpecOf(record);
+    const sibling = measuredSibling(spec, measuredSpecs);
+    if (!sibling) return { name, transferred: false };
+    const siblingSpec = measuredSpecs.find((s) => s.name === sibling) as HardwareSpec;
+    return { name: sibling, transferred: true, sameInterconnect: sameInterconnect(spec, siblingSpec) };
   };
 }
 

@@ -89,13 +89,14 @@ describe("llmsim validate on the shipped suites", () => {
 /**
  * With a predictor calibrated on the shipped measured tables (the suites' shapes excluded), as
  * docs/validation.md's "Today's figures" runs it: the issue's anchor targets are met (kernel 7.1%,
- * system 13.1% today) and the other system suites hold today's figures plus a margin.
+ * system 13.1% today) and the other system suites hold today's figures plus a margin (TensorRT-LLM
+ * 13.4% today, with NCCL's measured collectives).
  */
 const CALIBRATED_THRESHOLDS: Record<string, number> = {
   "anchors/kernel": 10,
   "anchors/system": 15,
   "deepseek-ep-prefill/system": 15,
-  "trtllm-perf-overview/system": 17,
+  "trtllm-perf-overview/system": 15,
   "aiconfigurator-h100-gemm/kernel": 3,
   "aiconfigurator-h100-moe/kernel": 15,
 };
@@ -112,6 +113,7 @@ describe("llmsim validate with the calibrated predictor", () => {
       .sort(),
     join(measured, "aiconfigurator/h100_sxm/gemm/trtllm/1.3.0rc20/gemm_perf.parquet"),
     join(measured, "aiconfigurator/h100_sxm/moe/trtllm/1.3.0rc20/moe_perf.parquet"),
+    join(measured, "aiconfigurator/h100_sxm/comm/nccl/2.29.2/nccl_perf.parquet"),
     "--exclude",
     "validation/",
     "--out",

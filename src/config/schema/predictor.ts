@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { PEAK_CLASSES } from "../../core/dtype.ts";
+import { FEATURE_AXES, FEATURE_SPACES } from "../../core/predictor/features.ts";
 
 const positive = z.number().positive();
 
@@ -11,10 +12,10 @@ const familySchema = z.strictObject({
   peakClass: z.enum(PEAK_CLASSES),
   variant: z
     .string()
-    .describe('splits an op name further: the KV-cache format of attention kernels ("fp8", "bf16"), else ""'),
-  space: z
-    .enum(["gemm-shape", "grouped-gemm-shape", "attention-shape", "flops-bytes", "bytes"])
-    .describe("axes of the correction grid (log2)"),
+    .describe(
+      'splits an op name further: the KV-cache format of attention kernels ("fp8", "bf16"), a collective\'s kind, library and tier ("all-reduce/nccl/scale-up"), else ""',
+    ),
+  space: z.enum(FEATURE_SPACES).describe("axes of the correction grid (log2)"),
   curve: z.strictObject({
     overheadUs: z.number().nonnegative(),
     computeEfficiency: positive,
@@ -42,13 +43,7 @@ export const predictorFileSchema = z
           path: ["families", index, "values"],
           message: `expected ${cells} values (the product of the knot counts), got ${family.values.length}`,
         });
-      const axes = {
-        "gemm-shape": 3,
-        "grouped-gemm-shape": 3,
-        "attention-shape": 5,
-        "flops-bytes": 2,
-        bytes: 1,
-      }[family.space];
+      const axes = FEATURE_AXES[family.space].length;
       if (family.knots.length !== axes)
         ctx.addIssue({
           code: "custom",

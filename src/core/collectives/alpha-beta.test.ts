@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { groupSpan } from "../parallel/placement.ts";
-import { collectiveTimeSec, NCCL_PROTOCOLS, type NetworkTiers } from "./alpha-beta.ts";
+import { collectiveTimeSec, idealCollectiveSec, NCCL_PROTOCOLS, type NetworkTiers } from "./alpha-beta.ts";
 
 const bandwidthOnly: NetworkTiers = {
   scaleUpBytesPerSec: 1e9,
@@ -81,5 +81,14 @@ describe("groupSpan(size, stride, domain)", () => {
     expect(groupSpan(32, 1, 8)).toEqual({ size: 32, membersPerDomain: 8, domains: 4 });
     expect(groupSpan(4, 4, 8)).toEqual({ size: 4, membersPerDomain: 2, domains: 2 });
     expect(groupSpan(4, 16, 8)).toEqual({ size: 4, membersPerDomain: 1, domains: 4 });
+  });
+  it("the ideal time is the pure transfer at datasheet bandwidth: 1 MB all-reduce on 8 GPUs at 450 GB/s = 3.889 us", () => {
+    // 2·(8-1)/8 · 1e6 B / 450e9 B/s
+    expect(idealCollectiveSec("all-reduce", 1e6, groupSpan(8, 1, 8), 450e9, 50e9)).toBeCloseTo(
+      (2 * 7 * 1e6) / 8 / 450e9,
+      15,
+    );
+    // send-recv across two machines: the message over the 50 GB/s NIC
+    expect(idealCollectiveSec("send-recv", 1e6, groupSpan(2, 8, 8), 450e9, 50e9)).toBeCloseTo(1e6 / 50e9, 15);
   });
 });

@@ -4,6 +4,13 @@ export const COLLECTIVES = ["all-reduce", "all-gather", "reduce-scatter", "all-t
 export type CollectiveKind = (typeof COLLECTIVES)[number];
 
 /**
+ * Who runs a collective: NCCL (rings, tree, NVLS) or DeepEP's expert all-to-all kernels in their
+ * normal (bandwidth) or low-latency mode.
+ */
+export const COLLECTIVE_IMPLEMENTATIONS = ["nccl", "deepep-normal", "deepep-low-latency"] as const;
+export type CollectiveImplementation = (typeof COLLECTIVE_IMPLEMENTATIONS)[number];
+
+/**
  * One NCCL protocol's cost constants: a fixed latency per collective, a latency per ring step on
  * each network tier, and the fraction of link bandwidth the protocol delivers (NCCL gives LL a
  * different fraction for all-reduce or multi-node collectives than for single-node ones).
@@ -147,4 +154,32 @@ export function collectiveTimeSec(
     if (sec < best) best = sec;
   }
   return best;
+}
+
+/** A protocol with no latency and the whole link bandwidth: the pure transfer time. */
+const IDEAL_PROTOCOL: readonly ProtocolCost[] = [
+  {
+    name: "ideal",
+    baseLatencySec: 0,
+    scaleUpHopSec: 0,
+    scaleOutHopSec: 0,
+    bandwidthFactor: 1,
+    singleDomainBandwidthFactor: 1,
+  },
+];
+
+/**
+ * Transfer time of a collective at the links' full datasheet bandwidths with no latency: the
+ * "100% of peak" time that measured collectives are scored against, like FLOPs at peak for kernels.
+ */
+export function idealCollectiveSec(
+  kind: CollectiveKind,
+  bytes: number,
+  span: GroupSpan,
+  scaleUpBytesPerSec: number,
+  scaleOutBytesPerSec: number,
+  split: AllToAllSplit | null = null,
+): number {
+  const net = { scaleUpBytesPerSec, scaleOutBytesPerSec, protocols: IDEAL_PROTOCOL };
+  return collectiveTimeSec(kind, bytes, span, net, split);
 }

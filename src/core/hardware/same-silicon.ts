@@ -4,6 +4,22 @@ import type { HardwareSpec } from "./types.ts";
 /** Datasheet figures of one chip differ by rounding between sources (989.4 vs 990 TFLOPS). */
 const SAME_PEAK_TOLERANCE = 0.01;
 
+const close = (x: number | undefined, y: number | undefined) =>
+  x !== undefined && y !== undefined && Math.abs(x - y) <= SAME_PEAK_TOLERANCE * Math.max(x, y);
+
+/**
+ * Whether two accelerators have the same links: scale-up domains of the same size and scale-up
+ * and scale-out bandwidths within 1% (H100 SXM and H200; not the H800, whose NVLink is 400 of
+ * the H100's 900 GB/s). Measured collectives of one then hold on the other.
+ */
+export function sameInterconnect(a: HardwareSpec, b: HardwareSpec): boolean {
+  return (
+    a.scaleUp.domainGpus === b.scaleUp.domainGpus &&
+    close(a.scaleUp.bandwidthBytesPerSec, b.scaleUp.bandwidthBytesPerSec) &&
+    close(a.scaleOut.bandwidthBytesPerSec, b.scaleOut.bandwidthBytesPerSec)
+  );
+}
+
 /**
  * Whether two accelerators have the same tensor cores at the same clocks: their dense peaks agree
  * within 1% in every format both list, BF16 at least (e.g. H100 SXM, H800 and H200; A100 40 GB and
@@ -16,7 +32,7 @@ export function sameTensorSilicon(a: HardwareSpec, b: HardwareSpec): boolean {
     const x = a.peakFlopsPerSec[cls];
     const y = b.peakFlopsPerSec[cls];
     if (x === undefined || y === undefined) continue;
-    if (Math.abs(x - y) > SAME_PEAK_TOLERANCE * Math.max(x, y)) return false;
+    if (!close(x, y)) return false;
   }
   return true;
 }

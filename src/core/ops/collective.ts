@@ -1,4 +1,4 @@
-import type { AllToAllSplit, CollectiveKind } from "../collectives/alpha-beta.ts";
+import type { AllToAllSplit, CollectiveImplementation, CollectiveKind } from "../collectives/alpha-beta.ts";
 import type { GroupSpan } from "../parallel/placement.ts";
 import type { Op } from "./types.ts";
 
@@ -11,6 +11,7 @@ export function collectiveOp(
   formula: string,
   split: AllToAllSplit | null = null,
   smShare = 0,
+  implementation: CollectiveImplementation = "nccl",
 ): Op {
   return {
     name,
@@ -21,7 +22,7 @@ export function collectiveOp(
     bytesWritten: 0,
     weightBytes: 0,
     kvCacheBytes: 0,
-    comm: { collective, bytes, span, split, smShare },
+    comm: { collective, bytes, span, split, smShare, implementation },
     shape: null,
     formula,
   };

@@ -1,4 +1,4 @@
-import type { AllToAllSplit, CollectiveKind } from "../collectives/alpha-beta.ts";
+import type { AllToAllSplit, CollectiveImplementation, CollectiveKind } from "../collectives/alpha-beta.ts";
 import type { Dtype } from "../dtype.ts";
 import type { GroupSpan } from "../parallel/placement.ts";
 
@@ -24,6 +24,8 @@ export interface CommCall {
    * it overlaps (0: none modelled, e.g. hook-based low-latency all-to-all).
    */
   readonly smShare: number;
+  /** The library whose kernels run it (measured tables of one library do not price another's). */
+  readonly implementation: CollectiveImplementation;
 }
 
 /** An attention kernel's shape on one GPU: sequences x query tokens against context tokens. */

@@ -74,9 +74,20 @@ function groupFamilies(measurements: readonly Measurement[]): Samples[] {
   return [...groups.values()];
 }
 
-/** The table predictor's base: the default roofline (plain max of the two roofs). */
-function rooflineCurve(space: FeatureSpace): EfficiencyCurve {
+/**
+ * The table predictor's base: the default roofline (plain max of the two roofs); for collectives,
+ * the link efficiency of the tier they cross plus the lowest NCCL protocol latency, so that the
+ * base keeps a latency floor below the smallest measured message.
+ */
+function rooflineCurve(space: FeatureSpace, sample: Op): EfficiencyCurve {
   const p = DEFAULT_ROOFLINE_PARAMS;
+  if (sample.comm !== null)
+    return {
+      overheadUs: Math.min(...p.protocols.map((protocol) => protocol.baseLatencySec)) * 1e6,
+      computeEfficiency: 1,
+      memoryEfficiency: sample.comm.span.domains > 1 ? p.scaleOutEfficiency : p.scaleUpEfficiency,
+      sharpness: Number.POSITIVE_INFINITY,
+    };
   const attention = space === "flops-bytes" || space === "attention-shape";
   return {
     overheadUs: p.opOverheadUs,
@@ -112,7 +123,9 @@ export function buildFamilies(
       measuredMs[i] = m.latencyMs;
     });
     const curve =
-      mode === "calibrated" ? fitCurve(computeMs, memoryMs, measuredMs) : rooflineCurve(group.space);
+      mode === "calibrated"
+        ? fitCurve(computeMs, memoryMs, measuredMs)
+        : rooflineCurve(group.space, (group.members[0] as Measurement).op);
     const dims = FEATURE_AXES[group.space].length;
     const points = new Float64Array(n * dims);
     const residuals = new Float64Array(n);
@@ -190,12 +203,14 @@ class ErrorTable {
   readonly rows = new Map<string, OpErrors>();
   add(m: Measurement, predictor: Predictor, hardwareOf: HardwareOf): void {
     const timing = predictor.predict(m.op, hardwareOf(m.hardware));
-    const id = `${m.hardware}\u0000${m.op.name}\u0000${m.op.computeDtype}`;
+    // Collectives of one table share an op name: their kind, library and tier tell them apart.
+    const op = m.op.comm === null ? m.op.name : `${m.op.name} ${familyVariant(m.op)}`;
+    const id = `${m.hardware}\u0000${op}\u0000${m.op.computeDtype}`;
     let row = this.rows.get(id);
     if (!row) {
       row = {
         hardware: m.hardware,
-        op: m.op.name,
+        op,
         dtype: m.op.computeDtype,
         signed: [],
         outsideEnvelope: 0,
@@ -224,11 +239,14 @@ export function fitErrors(
 function shapeKey(m: Measurement): string {
   const { op } = m;
   const a = op.attention;
+  const c = op.comm;
   const shape = op.shape
     ? `${op.shape.m}x${op.shape.n}x${op.shape.k}`
     : a
       ? `${a.sequences}x${a.queryTokens}x${a.contextTokens}x${a.heads}x${a.kvHeads}x${a.headDim}x${a.kvDtype}`
-      : `${op.flops}/${op.bytesRead + op.bytesWritten}`;
+      : c
+        ? `${familyVariant(op)}:${c.bytes}B:${c.span.size}/${c.span.domains}`
+        : `${op.flops}/${op.bytesRead + op.bytesWritten}`;
   return `${m.hardware}|${op.name}|${op.computeDtype}|${shape}`;
 }
 

@@ -1,3 +1,4 @@
+import { idealCollectiveSec } from "../collectives/alpha-beta.ts";
 import { PEAK_CLASSES, type PeakClass, peakClassOf } from "../dtype.ts";
 import type { HardwareSpec } from "../hardware/types.ts";
 import type { Op } from "../ops/types.ts";
@@ -30,8 +31,25 @@ export interface IdealTimes {
   memoryMs: number;
 }
 
-/** Writes the op's ideal times on the hardware into `out` (the datasheet roofs, no efficiency). */
+/**
+ * Writes the op's ideal times on the hardware into `out` (the datasheet roofs, no efficiency). A
+ * collective's transfer at the links' datasheet bandwidths, with no latency, takes the memory slot.
+ */
 export function writeIdealTimes(op: Op, hardware: HardwareSpec, out: IdealTimes): void {
+  const comm = op.comm;
+  if (comm !== null) {
+    out.computeMs = 0;
+    out.memoryMs =
+      idealCollectiveSec(
+        comm.collective,
+        comm.bytes,
+        comm.span,
+        hardware.scaleUp.bandwidthBytesPerSec ?? Number.NaN,
+        hardware.scaleOut.bandwidthBytesPerSec ?? Number.NaN,
+        comm.split,
+      ) * 1e3;
+    return;
+  }
   const peak =
     hardware.peakFlopsPerSec[peakClassOf(op.computeDtype)] ?? hardware.peakFlopsPerSec.bf16 ?? Number.NaN;
   out.computeMs = op.flops > 0 ? (op.flops / peak) * 1e3 : 0;

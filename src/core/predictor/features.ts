@@ -1,3 +1,4 @@
+import { COLLECTIVE_IMPLEMENTATIONS, COLLECTIVES } from "../collectives/alpha-beta.ts";
 import type { Op } from "../ops/types.ts";
 
 /**
@@ -8,9 +9,19 @@ import type { Op } from "../ops/types.ts";
  * - "attention-shape": sequences, context tokens, heads, head dim and the query:KV head ratio of
  *   an attention kernel (separate families for prefill and decode by op name, and per KV format);
  * - "flops-bytes": FLOPs and HBM bytes (attention without a shape, e.g. MLA);
- * - "bytes": HBM bytes (norms, activations, embedding: bandwidth-bound streams).
+ * - "bytes": HBM bytes (norms, activations, embedding: bandwidth-bound streams);
+ * - "collective": payload bytes per GPU, group size and scale-up domains spanned (protocol and
+ *   algorithm switches follow message size and group).
  */
-export type FeatureSpace = "gemm-shape" | "grouped-gemm-shape" | "attention-shape" | "flops-bytes" | "bytes";
+export const FEATURE_SPACES = [
+  "gemm-shape",
+  "grouped-gemm-shape",
+  "attention-shape",
+  "flops-bytes",
+  "bytes",
+  "collective",
+] as const;
+export type FeatureSpace = (typeof FEATURE_SPACES)[number];
 
 export const FEATURE_AXES: Readonly<Record<FeatureSpace, readonly string[]>> = {
   "gemm-shape": ["log2_m", "log2_n", "log2_k"],
@@ -18,9 +29,11 @@ export const FEATURE_AXES: Readonly<Record<FeatureSpace, readonly string[]>> = {
   "attention-shape": ["log2_sequences", "log2_context", "log2_heads", "log2_head_dim", "log2_gqa_ratio"],
   "flops-bytes": ["log2_flops", "log2_bytes"],
   bytes: ["log2_bytes"],
+  collective: ["log2_bytes", "log2_group", "log2_domains"],
 };
 
 export function featureSpaceOf(op: Op): FeatureSpace {
+  if (op.comm !== null) return "collective";
   if (op.shape !== null && op.kind === "grouped-gemm" && op.rowsPerExpert !== undefined)
     return "grouped-gemm-shape";
   if (op.shape !== null && (op.kind === "gemm" || op.kind === "grouped-gemm")) return "gemm-shape";
@@ -63,10 +76,39 @@ export function writeFeatures(op: Op, space: FeatureSpace, out: Float64Array): v
     case "bytes":
       out[0] = Math.log2(bytes);
       return;
+    case "collective": {
+      const comm = op.comm as NonNullable<Op["comm"]>;
+      out[0] = Math.log2(Math.max(1, comm.bytes));
+      out[1] = Math.log2(comm.span.size);
+      out[2] = Math.log2(comm.span.domains);
+      return;
+    }
   }
 }
 
-/** What splits one op name's measurements into separate families besides the tensor-core class: the KV-cache format of attention. */
+/**
+ * What splits one op name's measurements into separate families besides the tensor-core class: the
+ * KV-cache format of attention; for a collective, which one, the library that runs it and whether
+ * it stays in one scale-up domain (e.g. "all-reduce/nccl/scale-up").
+ */
 export function familyVariant(op: Op): string {
+  const comm = op.comm;
+  if (comm !== null)
+    return COLLECTIVE_VARIANTS.get(comm.collective)?.get(comm.implementation)?.[
+      comm.span.domains > 1 ? 1 : 0
+    ] as string;
   return op.attention?.kvDtype ?? "";
 }
+
+/** Every collective variant, built once: predictors look them up per op without allocating. */
+const COLLECTIVE_VARIANTS = new Map(
+  COLLECTIVES.map((collective) => [
+    collective,
+    new Map(
+      COLLECTIVE_IMPLEMENTATIONS.map((library) => [
+        library,
+        [`${collective}/${library}/scale-up`, `${collective}/${library}/scale-out`] as const,
+      ]),
+    ),
+  ]),
+);

@@ -25,11 +25,16 @@ export type FamilyMode = "table" | "calibrated";
 export interface FamilyHardware {
   readonly name: string;
   readonly transferred: boolean;
+  /**
+   * For a transferred one: whether its links are the measured accelerator's too (same scale-up
+   * domain and bandwidths, see sameInterconnect); its collectives borrow only then.
+   */
+  readonly sameInterconnect?: boolean;
 }
 
 /**
- * A predictor over kernel families built from measurements. Ops of families it has no data for
- * (and collectives) get the fallback predictor's time, labelled as such; ops priced by another
+ * A predictor over kernel families built from measurements (collectives included). Ops of families
+ * it has no data for get the fallback predictor's time, labelled as such; ops priced by another
  * accelerator's families (FamilyHardware.transferred) are labelled "transferred".
  */
 export function familyPredictor(
@@ -56,7 +61,8 @@ export function familyPredictor(
     name,
     predict(op: Op, hardware: HardwareSpec): OpTiming {
       const target = resolve(hardware.name);
-      const family = op.comm === null ? index.find(op, target.name) : undefined;
+      const borrowsLinks = !target.transferred || target.sameInterconnect === true;
+      const family = op.comm === null || borrowsLinks ? index.find(op, target.name) : undefined;
       if (!family) return fallback.predict(op, hardware);
       writeFeatures(op, family.space, features);
       const inside = insideGrid(family.grid, features);
@@ -74,6 +80,8 @@ export function familyPredictor(
             : onMeasuredNode(family.grid, features)
               ? "measured"
               : "interpolated";
+      if (op.comm !== null)
+        return { computeMs: 0, memoryMs: 0, commMs: ms, ms, bound: "comm", source, inEnvelope: inside };
       return {
         computeMs,
         memoryMs,

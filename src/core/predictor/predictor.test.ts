@@ -1,13 +1,14 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { hardware, ROUND_GPU } from "../../../test/helpers/fixtures.ts";
-import { measuredSibling, sameTensorSilicon } from "../hardware/same-silicon.ts";
+import { measuredSibling, sameInterconnect, sameTensorSilicon } from "../hardware/same-silicon.ts";
+import { collectiveOp } from "../ops/collective.ts";
 import { norm } from "../ops/elementwise.ts";
 import { gemm, groupedGemm } from "../ops/gemm.ts";
 import type { Op } from "../ops/types.ts";
 import { buildFamilies, holdOutErrors, holdOutFolds, type Measurement } from "./calibrate.ts";
 import { curveMs, fitCurve } from "./curve.ts";
-import { featureSpaceOf, writeFeatures } from "./features.ts";
+import { familyVariant, featureSpaceOf, writeFeatures } from "./features.ts";
 import { buildGrid, gridValue, insideGrid, onMeasuredNode } from "./grid.ts";
 import { familyPredictor } from "./measured.ts";
 import { familiesOfDocument, toPredictorDocument } from "./predictor-file.ts";
@@ -296,5 +297,103 @@ describe("same tensor silicon", () => {
     const bytes = op.bytesRead + op.bytesWritten;
     expect(onH200.ms).toBeCloseTo(((bytes / (h200.hbmBandwidthBytesPerSec as number)) * 1e3) / 0.8, 3);
     expect(predictor.predict(op, h100).source).toBe("calibrated");
+  });
+});
+
+describe("measured collectives", () => {
+  const h100 = hardware("H100");
+  const tp8 = { size: 8, membersPerDomain: 8, domains: 1 };
+  // Synthetic NCCL-like all-reduce timings: 15 µs + 2(g-1)/g · n / 380 GB/s.
+  const measuredMs = (bytes: number) => 0.015 + ((2 * 7) / 8) * (bytes / 380e9) * 1e3;
+  const sizes = Array.from({ length: 16 }, (_, i) => 2 ** (10 + i));
+  const measurements: Measurement[] = sizes.map((bytes) => ({
+    hardware: h100.name,
+    op: collectiveOp("collective", "all-reduce", bytes, tp8, ""),
+    latencyMs: measuredMs(bytes),
+    group: "nccl",
+    source: "s",
+  }));
+  const lookup = (name: string) =>
+    name === "H200-SXM" || name === "H800-SXM"
+      ? { name: h100.name, transferred: true, sameInterconnect: sameInterconnect(hardware(name), h100) }
+      : { name, transferred: false };
+
+  it("indexes a collective by payload, group and domains, in a family per kind, library and tier", () => {
+    const op = collectiveOp("attn_all_reduce", "all-reduce", 2 ** 20, tp8, "");
+    expect(featureSpaceOf(op)).toBe("collective");
+    const out = new Float64Array(5);
+    writeFeatures(op, "collective", out);
+    expect([...out.subarray(0, 3)]).toEqual([20, 3, 0]);
+    expect(familyVariant(op)).toBe("all-reduce/nccl/scale-up");
+    const dispatch = collectiveOp(
+      "moe_dispatch",
+      "all-to-all",
+      1,
+      { ...tp8, domains: 4 },
+      "",
+      null,
+      0,
+      "deepep-low-latency",
+    );
+    expect(familyVariant(dispatch)).toBe("all-to-all/deepep-low-latency/scale-out");
+  });
+
+  it("a table predictor reproduces a measured collective, and prices nothing its data does not cover", () => {
+    const predictor = familyPredictor(
+      "table",
+      "table",
+      buildFamilies(measurements, () => h100, "table"),
+      undefined,
+      lookup,
+    );
+    const tpAllReduce = collectiveOp("mlp_all_reduce", "all-reduce", 2 ** 20, tp8, "");
+    const timing = predictor.predict(tpAllReduce, h100);
+    expect(timing).toMatchObject({
+      source: "measured",
+      bound: "comm",
+      inEnvelope: true,
+      computeMs: 0,
+      memoryMs: 0,
+    });
+    expect(timing.ms).toBeCloseTo(measuredMs(2 ** 20), 12);
+    expect(timing.commMs).toBe(timing.ms);
+    // Between two measured sizes: between their times.
+    const between = predictor.predict(collectiveOp("x", "all-reduce", 1.5 * 2 ** 20, tp8, ""), h100);
+    expect(between.source).toBe("interpolated");
+    expect(between.ms).toBeGreaterThan(measuredMs(2 ** 20));
+    expect(between.ms).toBeLessThan(measuredMs(2 ** 21));
+    // Not NCCL's (DeepEP), another tier, or another kind: the roofline's alpha-beta time.
+    const deepEp = collectiveOp("moe_dispatch", "all-reduce", 2 ** 20, tp8, "", null, 0, "deepep-normal");
+    const acrossNodes = collectiveOp(
+      "x",
+      "all-reduce",
+      2 ** 20,
+      { size: 16, membersPerDomain: 8, domains: 2 },
+      "",
+    );
+    const gather = collectiveOp("x", "all-gather", 2 ** 20, tp8, "");
+    for (const op of [deepEp, acrossNodes, gather])
+      expect(predictor.predict(op, h100).source).toBe("roofline");
+    // The H200 has the H100's links and borrows its collectives; the H800's NVLink is 400 GB/s.
+    expect(predictor.predict(tpAllReduce, hardware("H200")).source).toBe("transferred");
+    expect(predictor.predict(tpAllReduce, hardware("H800")).source).toBe("roofline");
+  });
+
+  it("a calibrated family recovers the link efficiency and latency of the data", () => {
+    const [family] = buildFamilies(measurements, () => h100, "calibrated");
+    // ideal: 2·7/8 · n / 450 GB/s, measured at 380 GB/s -> efficiency 380/450; overhead 15 µs.
+    expect(family?.curve.memoryEfficiency).toBeCloseTo(380 / 450, 3);
+    expect(family?.curve.overheadUs).toBeCloseTo(15, 2);
+  });
+
+  it("holds out collectives by shape, not all at once", () => {
+    const [fold] = holdOutFolds(measurements, { by: "fraction", fraction: 0.25, seed: 1 });
+    expect(fold?.test.length).toBe(4);
+    expect(fold?.train.length).toBe(12);
+  });
+
+  it("same links: the H100 and H200 (NVLink 450 GB/s, 8 per domain, 50 GB/s NIC), not the H800", () => {
+    expect(sameInterconnect(h100, hardware("H200"))).toBe(true);
+    expect(sameInterconnect(h100, hardware("H800"))).toBe(false);
   });
 });

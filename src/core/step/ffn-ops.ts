@@ -54,8 +54,10 @@ function expertAllToAll(
   const senders = tokens / plan.tp;
   const bytes = senders * moe.topK * h * plan.expertTp * bytesPerElement * plan.expertImbalance;
   const { domains: d, membersPerDomain: m } = spans.stage;
-  const smShare = ctx.allToAll === "low-latency" ? 0 : NORMAL_ALL_TO_ALL_SM_SHARE;
-  if (ctx.allToAll === "low-latency" || d === 1) {
+  const lowLatency = ctx.allToAll === "low-latency";
+  const smShare = lowLatency ? 0 : NORMAL_ALL_TO_ALL_SM_SHARE;
+  const implementation = lowLatency ? "deepep-low-latency" : "deepep-normal";
+  if (lowLatency || d === 1) {
     return collectiveOp(
       name,
       "all-to-all",
@@ -64,6 +66,7 @@ function expertAllToAll(
       "all-to-all of (T/TP)·k·H·b·expertTp·imbalance per GPU",
       null,
       smShare,
+      implementation,
     );
   }
   const remoteDomains = (d - 1) * (1 - (1 - 1 / d) ** moe.topK);
@@ -79,6 +82,7 @@ function expertAllToAll(
     "normal mode: (T/TP)·H·b·(d-1)(1-(1-1/d)^k) over the NIC, (T/TP)·k·H·b·(m-1)/m over NVLink",
     split,
     smShare,
+    implementation,
   );
 }
 

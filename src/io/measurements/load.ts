@@ -14,6 +14,12 @@ import {
   isAiconfiguratorGemm,
   isAiconfiguratorMoe,
 } from "./aiconfigurator.ts";
+import {
+  aiconfiguratorNcclMeasurements,
+  isAiconfiguratorNccl,
+  isVidurNetwork,
+  vidurNetworkMeasurements,
+} from "./collectives.ts";
 import { acceleratorNamed } from "./hardware-name.ts";
 import { isNativeMeasurements, nativeMeasurements } from "./native.ts";
 import { readTableFile } from "./table-file.ts";
@@ -25,6 +31,8 @@ export const MEASUREMENT_FORMATS = [
   "AIConfigurator gemm_perf",
   "AIConfigurator moe_perf",
   "AIConfigurator context/generation_attention_perf",
+  "AIConfigurator nccl_perf",
+  "Vidur network all_reduce.csv / send_recv.csv",
 ] as const;
 
 export interface LoadOptions {
@@ -37,7 +45,8 @@ export interface LoadOptions {
 /**
  * Reads measurement files of any supported format (detected from the columns) into engine ops with
  * their measured times. Vidur files take their accelerator and model from their path
- * (compute/<gpu>/<org>/<model>/mlp.csv); AIConfigurator rows from their `device` column.
+ * (compute/<gpu>/<org>/<model>/mlp.csv, network/<topology>/all_reduce.csv); AIConfigurator rows
+ * from their `device` column.
  */
 export async function loadMeasurements(
   files: readonly string[],
@@ -77,6 +86,28 @@ export async function loadMeasurements(
       const hardware = resolve(gpuDir, 1, "path");
       if (hardware === undefined) throw new InputError(issues);
       rows = vidurMlpMeasurements(table, hardware, `${basename(dirname(modelDir))}/${basename(modelDir)}`);
+    } else if (isVidurNetwork(table)) {
+      const topology = basename(dirname(file));
+      if (topology.includes("pairwise")) {
+        throw new InputError([
+          {
+            code: "invalid-file",
+            path: ["path"],
+            file,
+            message: `Vidur's ${topology} topology (NVLink pairs joined over PCIe) has no catalog equivalent; use the *_dgx profiles (8 GPUs on NVSwitch)`,
+          },
+        ]);
+      }
+      const hardware = resolve(topology, 1, "path");
+      if (hardware === undefined) throw new InputError(issues);
+      rows = vidurNetworkMeasurements(table, hardware, topology);
+    } else if (isAiconfiguratorNccl(table)) {
+      rows = aiconfiguratorNcclMeasurements(
+        table,
+        (device, row) => resolve(device, row + 2, "device"),
+        (hardware) => hardwareSpecOf(registry.get(hardware) as AcceleratorRecord).scaleUp.domainGpus,
+        warn,
+      );
     } else if (isAiconfiguratorGemm(table)) {
       rows = aiconfiguratorGemmMeasurements(table, (device, row) => resolve(device, row + 2, "device"), warn);
     } else if (isAiconfiguratorMoe(table)) {
@@ -103,7 +134,18 @@ export async function loadMeasurements(
       ]);
     }
     if (issues.length > 0) throw new InputError(issues);
-    for (const row of rows) out.push(row);
+    // A row whose accelerator lacks a figure its op needs (no NIC bandwidth for a collective across
+    // machines) cannot be scored against the roofs: left out, and said so.
+    const unpriced = new Map<string, number>();
+    for (const row of rows) {
+      writeIdealTimes(row.op, hardwareSpecOf(registry.get(row.hardware) as AcceleratorRecord), ideal);
+      if (Number.isFinite(ideal.computeMs) && Number.isFinite(ideal.memoryMs)) out.push(row);
+      else unpriced.set(row.hardware, (unpriced.get(row.hardware) ?? 0) + 1);
+    }
+    for (const [hardware, count] of unpriced)
+      warn(
+        `${file}: skipped ${count} rows that ${hardware} cannot price (a catalog figure is missing, e.g. scaleOut.bandwidthGBps for collectives across machines; see \`llmsim hardware ${hardware}\`, add it with --hardware-file)`,
+      );
   }
   return out;
 }

@@ -1,0 +1,209 @@
+import type { CollectiveKind } from "../../core/collectives/alpha-beta.ts";
+import { BYTES_PER_ELEMENT, type Dtype } from "../../core/dtype.ts";
+import { InputError } from "../../core/issues.ts";
+import { collectiveOp } from "../../core/ops/collective.ts";
+import type { Op } from "../../core/ops/types.ts";
+import { type GroupSpan, groupSpan } from "../../core/parallel/placement.ts";
+import type { Measurement } from "../../core/predictor/calibrate.ts";
+import { CellReader, positive } from "./fields.ts";
+import type { TableFile } from "./table-file.ts";
+
+/**
+ * A measured NCCL collective as the engine's op: payload bytes per GPU in the engine's convention
+ * (collectiveTimeSec), which is nccl-tests' "size" — the buffer reduced (all-reduce), the whole
+ * gathered output (all-gather), the whole input (reduce-scatter), everything sent including to
+ * itself (all-to-all), the message (send-recv). Named after its kind so that it prices every
+ * collective of that kind, library and tier.
+ */
+function measuredCollective(
+  collective: CollectiveKind,
+  bytes: number,
+  span: GroupSpan,
+  dtype: Dtype,
+  formula: string,
+): Op {
+  return { ...collectiveOp("collective", collective, bytes, span, formula), computeDtype: dtype };
+}
+
+const NCCL_COLUMNS = [
+  "framework",
+  "version",
+  "device",
+  "op_name",
+  "kernel_source",
+  "nccl_dtype",
+  "num_gpus",
+  "message_size",
+  "latency",
+];
+
+/** NCCL's element types as engine dtypes (the bytes per element follow). */
+const NCCL_DTYPES: Readonly<Record<string, Dtype>> = {
+  half: "fp16",
+  float16: "fp16",
+  bfloat16: "bf16",
+  float: "fp32",
+  float32: "fp32",
+  int8: "int8",
+  fp8: "fp8",
+};
+
+const NCCL_OPS: Readonly<Record<string, CollectiveKind>> = {
+  all_reduce: "all-reduce",
+  all_gather: "all-gather",
+  reduce_scatter: "reduce-scatter",
+  alltoall: "all-to-all",
+};
+
+export function isAiconfiguratorNccl(table: TableFile): boolean {
+  return table.columns.includes("nccl_dtype") && table.columns.includes("message_size");
+}
+
+/**
+ * AIConfigurator's nccl_perf table (nccl-tests runs on `num_gpus` GPUs of one machine; latency in
+ * ms; `message_size` in elements of `nccl_dtype`, i.e. nccl-tests' size over the element bytes).
+ * The GPUs sit in as few scale-up domains as the accelerator's domain allows (one, on an HGX box).
+ * Rows of an element type or collective the engine cannot express are left out, and said so.
+ */
+export function aiconfiguratorNcclMeasurements(
+  table: TableFile,
+  hardwareOf: (device: string, row: number) => string | undefined,
+  domainGpusOf: (hardware: string) => number,
+  warn: (message: string) => void,
+): Measurement[] {
+  const cells = new CellReader(table);
+  if (!cells.checkColumns(NCCL_COLUMNS, () => false)) throw new InputError(cells.issues);
+  const skipped = new Map<string, number>();
+  const skip = (what: string) => skipped.set(what, (skipped.get(what) ?? 0) + 1);
+  const out: Measurement[] = [];
+  for (let row = 0; row < table.rows.length && !cells.full(); row++) {
+    const format = cells.text(row, "nccl_dtype");
+    const opName = cells.text(row, "op_name");
+    const dtype = NCCL_DTYPES[format];
+    const collective = NCCL_OPS[opName];
+    if (dtype === undefined) {
+      skip(`nccl_dtype "${format}" (known: ${Object.keys(NCCL_DTYPES).join(", ")})`);
+      continue;
+    }
+    if (collective === undefined) {
+      skip(`op_name "${opName}" (known: ${Object.keys(NCCL_OPS).join(", ")})`);
+      continue;
+    }
+    const gpus = cells.count(row, "num_gpus");
+    const elements = cells.count(row, "message_size");
+    const latencyMs = cells.number(row, "latency", positive, "a positive time in ms");
+    const hardware = hardwareOf(cells.text(row, "device"), row);
+    if (hardware === undefined || Number.isNaN(gpus + elements + latencyMs)) continue;
+    const bytes = elements * BYTES_PER_ELEMENT[dtype];
+    out.push({
+      hardware,
+      op: measuredCollective(
+        collective,
+        bytes,
+        groupSpan(gpus, 1, domainGpusOf(hardware)),
+        dtype,
+        `nccl-tests ${opName}, ${elements} ${format} elements on ${gpus} GPUs`,
+      ),
+      latencyMs,
+      group: `NCCL ${cells.text(row, "version")}`,
+      source: `${table.file}:${row + 2}`,
+    });
+  }
+  if (cells.issues.length > 0) throw new InputError(cells.issues);
+  for (const [what, count] of skipped) warn(`${table.file}: skipped ${count} rows of ${what}`);
+  return out;
+}
+
+const VIDUR_NETWORK_COLUMNS = [
+  "rank",
+  "num_workers",
+  "size",
+  "collective",
+  "devices_per_node",
+  "max_devices_per_node",
+];
+const VIDUR_COLLECTIVES: Readonly<Record<string, CollectiveKind>> = {
+  all_reduce: "all-reduce",
+  send_recv: "send-recv",
+};
+const STATISTICS = ["min", "max", "mean", "median", "std"];
+
+export function isVidurNetwork(table: TableFile): boolean {
+  return table.columns.includes("devices_per_node") && table.columns.some((c) => c.startsWith("time_stats."));
+}
+
+/**
+ * Vidur's network profiles (`network/<topology>/{all_reduce,send_recv}.csv`: NCCL via
+ * torch.distributed, median of repeated runs in ms, `size` in bytes of FP16 elements) on
+ * `num_workers` GPUs, `devices_per_node` of them per machine. Each row becomes the engine's
+ * collective over that many scale-up domains.
+ */
+export function vidurNetworkMeasurements(table: TableFile, hardware: string, group: string): Measurement[] {
+  const cells = new CellReader(table);
+  const timeColumn = (c: string) => {
+    const [prefix, op, stat] = c.split(".");
+    return (
+      prefix === "time_stats" && (op as string) in VIDUR_COLLECTIVES && STATISTICS.includes(stat as string)
+    );
+  };
+  // "" is the index column pandas writes.
+  if (
+    !cells.checkColumns(VIDUR_NETWORK_COLUMNS, (c) => c === "" || timeColumn(c), [
+      ...VIDUR_NETWORK_COLUMNS,
+      `time_stats.{${Object.keys(VIDUR_COLLECTIVES).join(",")}}.{${STATISTICS.join(",")}}`,
+    ])
+  )
+    throw new InputError(cells.issues);
+  const out: Measurement[] = [];
+  for (let row = 0; row < table.rows.length && !cells.full(); row++) {
+    const name = cells.text(row, "collective");
+    const collective = cells.oneOf(row, "collective", VIDUR_COLLECTIVES);
+    const workers = cells.count(row, "num_workers");
+    const perNode = cells.count(row, "devices_per_node");
+    const bytes = cells.count(row, "size");
+    if (collective === undefined || Number.isNaN(workers + perNode + bytes)) continue;
+    if (!table.columns.includes(`time_stats.${name}.median`)) {
+      cells.issues.push({
+        code: "missing-field",
+        path: [`time_stats.${name}.median`],
+        file: table.file,
+        line: 1,
+        message: `rows of collective "${name}" need the column "time_stats.${name}.median"`,
+      });
+      break;
+    }
+    if (perNode > workers) {
+      cells.issues.push({
+        code: "invalid-value",
+        path: ["devices_per_node"],
+        file: table.file,
+        line: row + 2,
+        column: table.columns.indexOf("devices_per_node") + 1,
+        message: `devices_per_node ${perNode} exceeds num_workers ${workers}`,
+      });
+      continue;
+    }
+    const latencyMs = cells.number(row, `time_stats.${name}.median`, positive, "a positive time in ms");
+    if (Number.isNaN(latencyMs)) continue;
+    const span: GroupSpan = {
+      size: workers,
+      membersPerDomain: perNode,
+      domains: Math.ceil(workers / perNode),
+    };
+    out.push({
+      hardware,
+      op: measuredCollective(
+        collective,
+        bytes,
+        span,
+        "fp16",
+        `Vidur ${name}, ${bytes} bytes on ${workers} GPUs, ${perNode} per node`,
+      ),
+      latencyMs,
+      group,
+      source: `${table.file}:${row + 2}`,
+    });
+  }
+  if (cells.issues.length > 0) throw new InputError(cells.issues);
+  return out;
+}
