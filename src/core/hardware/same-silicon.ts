@@ -1,11 +1,11 @@
 import { PEAK_CLASSES } from "../dtype.ts";
 import type { HardwareSpec } from "./types.ts";
 
-/** Datasheet figures of one chip differ by rounding between sources (989.4 vs 990 TFLOPS). */
-const SAME_PEAK_TOLERANCE = 0.01;
+/** Datasheet figures of one part differ by rounding between sources (989.4 vs 990 TFLOPS). */
+const SAME_FIGURE_TOLERANCE = 0.01;
 
 const close = (x: number | undefined, y: number | undefined) =>
-  x !== undefined && y !== undefined && Math.abs(x - y) <= SAME_PEAK_TOLERANCE * Math.max(x, y);
+  x !== undefined && y !== undefined && Math.abs(x - y) <= SAME_FIGURE_TOLERANCE * Math.max(x, y);
 
 /**
  * Whether two accelerators have the same links: scale-up domains of the same size and scale-up
