@@ -1,20 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { groupSpan } from "../parallel/placement.ts";
-import { collectiveTimeSec, idealCollectiveSec, NCCL_PROTOCOLS, type NetworkTiers } from "./alpha-beta.ts";
+import {
+  collectiveTimeSec,
+  IDEAL_PROTOCOL,
+  idealCollectiveSec,
+  NCCL_PROTOCOLS,
+  type NetworkTiers,
+} from "./alpha-beta.ts";
 
 const bandwidthOnly: NetworkTiers = {
   scaleUpBytesPerSec: 1e9,
   scaleOutBytesPerSec: 1e8,
-  protocols: [
-    {
-      name: "ideal",
-      baseLatencySec: 0,
-      scaleUpHopSec: 0,
-      scaleOutHopSec: 0,
-      bandwidthFactor: 1,
-      singleDomainBandwidthFactor: 1,
-    },
-  ],
+  protocols: IDEAL_PROTOCOL,
 };
 
 describe("collectiveTimeSec(kind, bytes, span, net)", () => {

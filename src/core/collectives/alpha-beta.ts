@@ -157,7 +157,7 @@ export function collectiveTimeSec(
 }
 
 /** A protocol with no latency and the whole link bandwidth: the pure transfer time. */
-const IDEAL_PROTOCOL: readonly ProtocolCost[] = [
+export const IDEAL_PROTOCOL: readonly ProtocolCost[] = [
   {
     name: "ideal",
     baseLatencySec: 0,
