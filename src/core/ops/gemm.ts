@@ -40,6 +40,7 @@ export function gemm(args: GemmArgs): Op {
     comm: null,
     shape: { m: args.m, n: args.n, k: args.k },
     formula: args.formula,
+    weightDtype: args.weightDtype,
   };
 }
 
@@ -68,5 +69,6 @@ export function groupedGemm(args: GroupedGemmArgs): Op {
     shape: { m: args.m, n: args.n, k: args.k },
     formula: args.formula,
     rowsPerExpert: args.matricesRead > 0 ? args.m / args.matricesRead : 0,
+    weightDtype: args.weightDtype,
   };
 }

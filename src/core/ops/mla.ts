@@ -50,6 +50,17 @@ export function mlaAbsorbedAttention(
     comm: null,
     shape: null,
     formula: "2·B·h·pairs·(2·Dc+dr) FLOPs; reads B·keys·(Dc+dr)·kv, writes the new latents",
+    // For predictors indexing measured kernels: MQA-like, one (Dc + dr)-wide entry for all heads.
+    attention: {
+      sequences: args.sequences,
+      queryTokens: queries,
+      contextTokens: keysRead,
+      heads: args.heads,
+      kvHeads: 1,
+      headDim: args.kvLoraRank + args.qkRopeHeadDim,
+      kvDtype: args.kvDtype,
+    },
+    latentKvDtype: args.kvDtype,
   };
 }
 
@@ -84,6 +95,17 @@ export function mlaPrefillAttention(
     comm: null,
     shape: null,
     formula: "2·h·B·Σ(P+i+1)·(d_nope+dr+d_v) FLOPs; reads Q, K, V of P+S tokens; writes O + S·(Dc+dr)·kv",
+    // For predictors indexing measured kernels: multi-head, qk head dim d_nope + dr.
+    attention: {
+      sequences: args.sequences,
+      queryTokens: newTokens,
+      contextTokens: cachedTokens + newTokens,
+      heads: args.heads,
+      kvHeads: args.heads,
+      headDim: qkDim,
+      kvDtype: args.kvDtype,
+    },
+    latentKvDtype: args.kvDtype,
   };
 }
 
@@ -117,5 +139,6 @@ export function mlaKvUpProjection(
     comm: null,
     shape: { m, n, k },
     formula: "2·B·(P+S)·Dc·h·(d_nope+d_v) FLOPs; reads W_UKV + S new latents + P cached latents",
+    weightDtype,
   };
 }

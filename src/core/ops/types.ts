@@ -68,6 +68,13 @@ export interface Op {
   readonly attention?: AttentionShape;
   /** Rows per touched expert of a grouped GEMM (what fills its tiles), for predictors that model it. */
   readonly rowsPerExpert?: number;
+  /** Stored format of a GEMM's weights (narrower than computeDtype for weight-only quantization). */
+  readonly weightDtype?: Dtype;
+  /**
+   * Set on MLA attention ops only: the format of the latent KV cache they read. It marks them as
+   * MLA, whose kernels form families apart from GQA's of the same op name.
+   */
+  readonly latentKvDtype?: Dtype;
 }
 
 /** Activation bytes an op touches (traffic that is neither weights nor KV cache). */

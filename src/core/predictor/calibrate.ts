@@ -6,7 +6,14 @@ import { Mt19937 } from "../sim/mt19937.ts";
 import { percentileOfSorted } from "../sim/serve/metrics.ts";
 import { curveMs, type EfficiencyCurve, fitCurve } from "./curve.ts";
 import { type IdealTimes, type KernelFamily, writeIdealTimes } from "./family.ts";
-import { FEATURE_AXES, type FeatureSpace, familyVariant, featureSpaceOf, writeFeatures } from "./features.ts";
+import {
+  FEATURE_AXES,
+  type FeatureSpace,
+  familyVariant,
+  featureSpaceOf,
+  isWeightOnlyVariant,
+  writeFeatures,
+} from "./features.ts";
 import { buildGrid } from "./grid.ts";
 import { type FamilyMode, familyPredictor } from "./measured.ts";
 import { DEFAULT_ROOFLINE_PARAMS } from "./roofline.ts";
@@ -203,8 +210,10 @@ class ErrorTable {
   readonly rows = new Map<string, OpErrors>();
   add(m: Measurement, predictor: Predictor, hardwareOf: HardwareOf): void {
     const timing = predictor.predict(m.op, hardwareOf(m.hardware));
-    // Collectives of one table share an op name: their kind, library and tier tell them apart.
-    const op = m.op.comm === null ? m.op.name : `${m.op.name} ${familyVariant(m.op)}`;
+    // One op name's families are told apart by their variant: a collective's kind, library and
+    // tier, an attention's KV format, a weight-only GEMM's weights.
+    const variant = familyVariant(m.op);
+    const op = variant === "" ? m.op.name : `${m.op.name} ${variant}`;
     const id = `${m.hardware}\u0000${op}\u0000${m.op.computeDtype}`;
     let row = this.rows.get(id);
     if (!row) {
@@ -240,12 +249,13 @@ function shapeKey(m: Measurement): string {
   const { op } = m;
   const a = op.attention;
   const c = op.comm;
+  const variant = familyVariant(op);
   const shape = op.shape
-    ? `${op.shape.m}x${op.shape.n}x${op.shape.k}`
+    ? `${op.shape.m}x${op.shape.n}x${op.shape.k}${isWeightOnlyVariant(variant) ? `x${variant}` : ""}`
     : a
       ? `${a.sequences}x${a.queryTokens}x${a.contextTokens}x${a.heads}x${a.kvHeads}x${a.headDim}x${a.kvDtype}`
       : c
-        ? `${familyVariant(op)}:${c.bytes}B:${c.span.size}/${c.span.domains}`
+        ? `${variant}:${c.bytes}B:${c.span.size}/${c.span.domains}`
         : `${op.flops}/${op.bytesRead + op.bytesWritten}`;
   return `${m.hardware}|${op.name}|${op.computeDtype}|${shape}`;
 }

@@ -3,7 +3,7 @@ import { PEAK_CLASSES, type PeakClass, peakClassOf } from "../dtype.ts";
 import type { HardwareSpec } from "../hardware/types.ts";
 import type { Op } from "../ops/types.ts";
 import type { EfficiencyCurve } from "./curve.ts";
-import { type FeatureSpace, familyVariant } from "./features.ts";
+import { type FeatureSpace, familyVariant, isWeightOnlyVariant } from "./features.ts";
 import type { CorrectionGrid } from "./grid.ts";
 
 /**
@@ -88,12 +88,17 @@ export class FamilyIndex {
     }
   }
 
-  /** The op's own family, else its kind's pooled family, else undefined. */
+  /**
+   * The op's own family, else its kind's pooled family, else undefined. A weight-only quantized
+   * GEMM with no family of its own uses its compute format's.
+   */
   find(op: Op, hardwareName: string): KernelFamily | undefined {
     const byKey = this.byHardware.get(hardwareName);
     if (!byKey) return undefined;
     const cls = peakClassIndex(peakClassOf(op.computeDtype));
     const variant = familyVariant(op);
-    return byKey.get(op.name)?.get(variant)?.[cls] ?? byKey.get(op.kind)?.get(variant)?.[cls];
+    const own = byKey.get(op.name)?.get(variant)?.[cls] ?? byKey.get(op.kind)?.get(variant)?.[cls];
+    if (own !== undefined || !isWeightOnlyVariant(variant)) return own;
+    return byKey.get(op.name)?.get("")?.[cls] ?? byKey.get(op.kind)?.get("")?.[cls];
   }
 }

@@ -1,4 +1,5 @@
 import { COLLECTIVE_IMPLEMENTATIONS, COLLECTIVES } from "../collectives/alpha-beta.ts";
+import { BYTES_PER_ELEMENT, DTYPES, type Dtype } from "../dtype.ts";
 import type { Op } from "../ops/types.ts";
 
 /**
@@ -7,8 +8,9 @@ import type { Op } from "../ops/types.ts";
  * - "grouped-gemm-shape": rows per expert, N, K of a grouped (MoE) GEMM — each expert's tiles fill
  *   with its own rows, so its efficiency follows them rather than the total M;
  * - "attention-shape": sequences, context tokens, heads, head dim and the query:KV head ratio of
- *   an attention kernel (separate families for prefill and decode by op name, and per KV format);
- * - "flops-bytes": FLOPs and HBM bytes (attention without a shape, e.g. MLA);
+ *   an attention kernel (separate families for prefill and decode by op name, and per KV format;
+ *   absorbed MLA reads as MQA over one (Dc + dr)-wide latent entry);
+ * - "flops-bytes": FLOPs and HBM bytes (attention without a shape: llmsim CSV rows);
  * - "bytes": HBM bytes (norms, activations, embedding: bandwidth-bound streams);
  * - "collective": payload bytes per GPU, group size and scale-up domains spanned (protocol and
  *   algorithm switches follow message size and group).
@@ -88,8 +90,11 @@ export function writeFeatures(op: Op, space: FeatureSpace, out: Float64Array): v
 
 /**
  * What splits one op name's measurements into separate families besides the tensor-core class: the
- * KV-cache format of attention; for a collective, which one, the library that runs it and whether
- * it stays in one scale-up domain (e.g. "all-reduce/nccl/scale-up").
+ * KV-cache format of attention (MLA's as "mla/<format>": its kernels are not GQA's of the same op
+ * name); the stored weight format of a weight-only quantized GEMM (weights narrower than its
+ * compute format, e.g. "weights-int4" for W4A16, whose dequantizing kernels are not the plain
+ * GEMM's); for a collective, which one, the library that runs it and whether it stays in one
+ * scale-up domain (e.g. "all-reduce/nccl/scale-up").
  */
 export function familyVariant(op: Op): string {
   const comm = op.comm;
@@ -97,7 +102,27 @@ export function familyVariant(op: Op): string {
     return COLLECTIVE_VARIANTS.get(comm.collective)?.get(comm.implementation)?.[
       comm.span.domains > 1 ? 1 : 0
     ] as string;
-  return op.attention?.kvDtype ?? "";
+  if (op.latentKvDtype !== undefined) return MLA_VARIANTS[op.latentKvDtype];
+  if (op.attention !== undefined) return op.attention.kvDtype;
+  const weight = op.weightDtype;
+  if (weight !== undefined && BYTES_PER_ELEMENT[weight] < BYTES_PER_ELEMENT[op.computeDtype])
+    return WEIGHT_ONLY_VARIANTS[weight];
+  return "";
+}
+
+/** The family variant of MLA attention per latent-cache format (tables, so lookups do not allocate). */
+const MLA_VARIANTS = Object.fromEntries(DTYPES.map((d) => [d, `mla/${d}`])) as Readonly<
+  Record<Dtype, string>
+>;
+
+/** The family variant of a weight-only quantized GEMM. */
+const WEIGHT_ONLY_VARIANTS = Object.fromEntries(DTYPES.map((d) => [d, `weights-${d}`])) as Readonly<
+  Record<Dtype, string>
+>;
+
+/** True for a variant that only narrows its compute format's family (see familyVariant). */
+export function isWeightOnlyVariant(variant: string): boolean {
+  return variant.startsWith("weights-");
 }
 
 /** Every collective variant, built once: predictors look them up per op without allocating. */

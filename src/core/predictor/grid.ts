@@ -251,29 +251,40 @@ export function gridValue(grid: CorrectionGrid, x: Float64Array): number {
   return (1 - w0) * lower + w0 * upper;
 }
 
-/** Multilinear interpolation for any number of axes: a sum over the 2^dims corners. */
+/** Per-axis scratch of gridValueAnyDims (predictions allocate nothing); more axes than any feature space. */
+const ANY_DIMS_MAX = 8;
+const anyOffset = new Float64Array(ANY_DIMS_MAX);
+const anyWeight = new Float64Array(ANY_DIMS_MAX);
+
+/**
+ * Multilinear interpolation for any number of axes: a sum over the 2^n corners of the axes whose
+ * point lies strictly above its lower knot (an axis on a knot, or clamped at an end, adds no corner).
+ */
 function gridValueAnyDims(grid: CorrectionGrid, x: Float64Array): number {
   const dims = grid.knots.length;
-  const lower = new Array<number>(dims);
-  const offset = new Array<number>(dims);
-  const weight = new Array<number>(dims);
+  let active = 0;
   let stride = 1;
+  let base = 0;
   for (let axis = dims - 1; axis >= 0; axis--) {
     const knots = grid.knots[axis] as Float64Array;
     bracketInto(knots, x[axis] as number, scratch);
-    weight[axis] = scratch.w;
-    lower[axis] = scratch.lo * stride;
-    offset[axis] = scratch.hi > scratch.lo ? stride : 0;
+    base += scratch.lo * stride;
+    if (scratch.w > 0) {
+      anyOffset[active] = stride;
+      anyWeight[active] = scratch.w;
+      active++;
+    }
     stride *= knots.length;
   }
   let sum = 0;
-  for (let corner = 0; corner < 1 << dims; corner++) {
-    let cell = 0;
+  for (let corner = 0; corner < 1 << active; corner++) {
+    let cell = base;
     let w = 1;
-    for (let axis = 0; axis < dims; axis++) {
-      const upper = (corner >> axis) & 1;
-      cell += (lower[axis] as number) + (upper ? (offset[axis] as number) : 0);
-      w *= upper ? (weight[axis] as number) : 1 - (weight[axis] as number);
+    for (let a = 0; a < active; a++) {
+      if ((corner >> a) & 1) {
+        cell += anyOffset[a] as number;
+        w *= anyWeight[a] as number;
+      } else w *= 1 - (anyWeight[a] as number);
     }
     sum += w * (grid.values[cell] as number);
   }

@@ -187,6 +187,56 @@ describe("measured-table and calibrated predictors", () => {
     expect(predictor.predict(norm("attn_norm", 8, 4096, "bf16"), ROUND_GPU).source).toBe("roofline");
   });
 
+  it("weight-only GEMMs form their own family, and borrow their compute format's when unmeasured", () => {
+    const w4a16 = (m: number, n: number, k: number): Op =>
+      gemm({
+        name: "gemm",
+        m,
+        n,
+        k,
+        weightDtype: "int4",
+        activationDtype: "bf16",
+        computeDtype: "bf16",
+        formula: "",
+      });
+    expect(familyVariant(w4a16(1, 1024, 1024))).toBe("weights-int4");
+    expect(familyVariant(bf16Gemm(1, 1024, 1024))).toBe("");
+    // FP8 weights on FP8 tensor cores are not weight-only.
+    expect(
+      familyVariant(
+        gemm({
+          name: "g",
+          m: 1,
+          n: 8,
+          k: 8,
+          weightDtype: "fp8",
+          activationDtype: "bf16",
+          computeDtype: "fp8",
+          formula: "",
+        }),
+      ),
+    ).toBe("");
+    const plain = synthetic(["gemm"]);
+    // The same shapes, weight-only, measured three times slower: a shared family would average them.
+    const weightOnly = plain.map((m) => {
+      const shape = m.op.shape as NonNullable<Op["shape"]>;
+      return { ...m, op: w4a16(shape.m, shape.n, shape.k), latencyMs: m.latencyMs * 3 };
+    });
+    const both = familyPredictor("t", "table", buildFamilies([...plain, ...weightOnly], hardwareOf, "table"));
+    const sample = plain[9] as Measurement;
+    const shape = sample.op.shape as NonNullable<Op["shape"]>;
+    expect(both.predict(sample.op, ROUND_GPU).ms).toBeCloseTo(sample.latencyMs, 9);
+    expect(both.predict(w4a16(shape.m, shape.n, shape.k), ROUND_GPU).ms).toBeCloseTo(sample.latencyMs * 3, 9);
+    // With only BF16 measured, the W4A16 GEMM uses the BF16 family's efficiency over its own roofs.
+    const bf16Only = familyPredictor("t", "table", buildFamilies(plain, hardwareOf, "table"));
+    const borrowed = bf16Only.predict(w4a16(shape.m, shape.n, shape.k), ROUND_GPU);
+    expect(borrowed.source).toBe("measured");
+    // 16 x 1024 x 8192 is weight-bound: int4 weights are a quarter of BF16's bytes.
+    expect(shape).toEqual({ m: 16, n: 1024, k: 8192 });
+    expect(borrowed.ms / sample.latencyMs).toBeGreaterThan(0.2);
+    expect(borrowed.ms / sample.latencyMs).toBeLessThan(0.3);
+  });
+
   it("round-trips through the predictor file", () => {
     const families = buildFamilies(synthetic(["gemm"]), hardwareOf, "calibrated");
     const document = JSON.parse(JSON.stringify(toPredictorDocument(families, ["x.csv"])));

@@ -2,6 +2,7 @@ import type { Dtype } from "../../core/dtype.ts";
 import { InputError } from "../../core/issues.ts";
 import { gqaDecodeAttention, gqaPrefillAttention } from "../../core/ops/attention.ts";
 import { gemm, groupedGemm } from "../../core/ops/gemm.ts";
+import { type MlaArgs, mlaAbsorbedAttention, mlaPrefillAttention } from "../../core/ops/mla.ts";
 import type { Op } from "../../core/ops/types.ts";
 import type { Measurement } from "../../core/predictor/calibrate.ts";
 import { CellReader, positive } from "./fields.ts";
@@ -23,7 +24,8 @@ const GEMM_COLUMNS = [
 /**
  * AIConfigurator's GEMM formats as engine dtypes: weights, activations (inputs and outputs, as the
  * engine's GEMM counts them) and tensor-core compute. fp8_block is FP8 with 128-wide block scales
- * (DeepSeek-style); *_wo are weight-only quantized GEMMs that compute in BF16.
+ * (DeepSeek-style); *_wo are weight-only quantized GEMMs that compute in BF16 (their own family
+ * variant, not averaged with BF16 GEMMs of the same shape; see familyVariant).
  */
 const GEMM_DTYPES: Readonly<Record<string, { weight: Dtype; activation: Dtype; compute: Dtype }>> = {
   bfloat16: { weight: "bf16", activation: "bf16", compute: "bf16" },
@@ -169,6 +171,87 @@ export function aiconfiguratorAttentionMeasurements(
   return out;
 }
 
+const MLA_COLUMNS = [
+  "framework",
+  "version",
+  "device",
+  "op_name",
+  "kernel_source",
+  "mla_dtype",
+  "kv_cache_dtype",
+  "num_heads",
+  "batch_size",
+  "isl",
+  "tp_size",
+  "step",
+  "latency",
+];
+
+/**
+ * The MLA dimensions AIConfigurator's TensorRT-LLM collector (collector/trtllm/collect_mla.py)
+ * builds its kernels with: DeepSeek-V3's kv_lora_rank, qk_nope/qk_rope head dims and v head dim.
+ */
+const COLLECTOR_MLA = { kvLoraRank: 512, qkNopeHeadDim: 128, qkRopeHeadDim: 64, vHeadDim: 128 } as const;
+
+/** The attention-kernel tables of MLA (the *_module_perf tables time whole modules: not these). */
+export function isAiconfiguratorMla(table: TableFile): boolean {
+  return table.columns.includes("mla_dtype") && !table.columns.includes("gemm_type");
+}
+
+/**
+ * AIConfigurator's context_mla_perf and generation_mla_perf tables (latency in ms, num_heads per
+ * GPU, DeepSeek-V3's MLA dimensions): mla_context rows are the engine's attention_prefill in its
+ * non-absorbed form (batch_size prompts of isl tokens, keys and values up-projected per head, as
+ * TensorRT-LLM's context kernel takes them), mla_generation rows its absorbed attention_decode
+ * (one new token attending isl + step latent entries: the collector's step cached tokens and the
+ * new one).
+ */
+export function aiconfiguratorMlaMeasurements(
+  table: TableFile,
+  hardwareOf: (device: string, row: number) => string | undefined,
+): Measurement[] {
+  const cells = new CellReader(table);
+  if (!cells.checkColumns(MLA_COLUMNS, () => false)) throw new InputError(cells.issues);
+  const phases = { mla_context: "prefill", mla_generation: "decode" } as const;
+  const out: Measurement[] = [];
+  for (let row = 0; row < table.rows.length && !cells.full(); row++) {
+    const phase = cells.oneOf(row, "op_name", phases);
+    const sequences = cells.count(row, "batch_size");
+    const isl = cells.count(row, "isl");
+    const heads = cells.count(row, "num_heads");
+    const step = cells.number(row, "step", (v) => Number.isInteger(v) && v >= 0, "an integer >= 0");
+    const computeDtype = cells.oneOf(row, "mla_dtype", ATTENTION_DTYPES);
+    const kvDtype = cells.oneOf(row, "kv_cache_dtype", ATTENTION_DTYPES);
+    const latencyMs = cells.number(row, "latency", positive, "a positive time in ms");
+    const hardware = hardwareOf(cells.text(row, "device"), row);
+    if (phase === undefined || computeDtype === undefined || kvDtype === undefined || hardware === undefined)
+      continue;
+    if (Number.isNaN(sequences + isl + heads + step + latencyMs)) continue;
+    const args: MlaArgs = {
+      ...COLLECTOR_MLA,
+      sequences,
+      heads,
+      kvDtype,
+      activationDtype: "bf16",
+      computeDtype,
+    };
+    const keys = isl + step;
+    const op =
+      phase === "prefill"
+        ? mlaPrefillAttention(args, isl, 0, "attention_prefill")
+        : mlaAbsorbedAttention(args, 1, keys, keys, "attention_decode");
+    out.push({
+      hardware,
+      op,
+      latencyMs,
+      group: `${cells.text(row, "framework")} ${cells.text(row, "version")}`,
+      source: `${table.file}:${row + 2}`,
+    });
+  }
+  if (cells.issues.length > 0) throw new InputError(cells.issues);
+  return out;
+}
+
 const MOE_COLUMNS = [
   "framework",
   "version",
@@ -188,13 +271,18 @@ const MOE_COLUMNS = [
 ];
 
 /**
- * MoE formats the engine can express. fp8_block (128-wide block scales) is left out: the engine has
- * no block-scaled FP8, and averaging it with per-tensor FP8 at the same shapes would blur both;
- * MXFP4 weights likewise.
+ * MoE formats the engine can express: weights and tensor-core compute. nvfp4 runs FP4 tensor cores
+ * (Blackwell); int4_wo and w4a16_mxfp4 dequantize 4-bit weights into BF16 GEMMs, their own family
+ * variant ("weights-int4", "weights-fp4"; see familyVariant). fp8_block (128-wide block scales) is
+ * left out: the engine has no block-scaled FP8, and averaging it with per-tensor FP8 at the same
+ * shapes would blur both.
  */
 const MOE_DTYPES: Readonly<Record<string, { weight: Dtype; compute: Dtype }>> = {
   bfloat16: { weight: "bf16", compute: "bf16" },
   fp8: { weight: "fp8", compute: "fp8" },
+  nvfp4: { weight: "fp4", compute: "fp4" },
+  int4_wo: { weight: "int4", compute: "bf16" },
+  w4a16_mxfp4: { weight: "fp4", compute: "bf16" },
 };
 
 /**

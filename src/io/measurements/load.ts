@@ -9,9 +9,11 @@ import { writeIdealTimes } from "../../core/predictor/family.ts";
 import {
   aiconfiguratorAttentionMeasurements,
   aiconfiguratorGemmMeasurements,
+  aiconfiguratorMlaMeasurements,
   aiconfiguratorMoeMeasurements,
   isAiconfiguratorAttention,
   isAiconfiguratorGemm,
+  isAiconfiguratorMla,
   isAiconfiguratorMoe,
 } from "./aiconfigurator.ts";
 import {
@@ -31,6 +33,7 @@ export const MEASUREMENT_FORMATS = [
   "AIConfigurator gemm_perf",
   "AIConfigurator moe_perf",
   "AIConfigurator context/generation_attention_perf",
+  "AIConfigurator context/generation_mla_perf",
   "AIConfigurator nccl_perf",
   "Vidur network all_reduce.csv / send_recv.csv",
 ] as const;
@@ -64,11 +67,17 @@ export async function loadMeasurements(
   for (const file of files) {
     const table = await readTableFile(file, flag);
     const issues: Issue[] = [];
+    // A table names a handful of devices over its many rows: each is matched once.
+    const named = new Map<string, string | undefined>();
     const resolve = (text: string, line: number, field: string): string | undefined => {
-      const name =
-        options.hardware !== undefined
-          ? registry.get(options.hardware)?.name
-          : acceleratorNamed(registry, text);
+      if (!named.has(text))
+        named.set(
+          text,
+          options.hardware !== undefined
+            ? registry.get(options.hardware)?.name
+            : acceleratorNamed(registry, text),
+        );
+      const name = named.get(text);
       if (name === undefined && issues.length < 5)
         issues.push({
           code: "unknown-id",
@@ -119,6 +128,8 @@ export async function loadMeasurements(
       );
     } else if (isAiconfiguratorAttention(table)) {
       rows = aiconfiguratorAttentionMeasurements(table, (device, row) => resolve(device, row + 2, "device"));
+    } else if (isAiconfiguratorMla(table)) {
+      rows = aiconfiguratorMlaMeasurements(table, (device, row) => resolve(device, row + 2, "device"));
     } else if (isNativeMeasurements(table)) {
       rows = nativeMeasurements(table, (name, row) => resolve(name, row + 2, "hardware"));
     } else {

@@ -18,6 +18,7 @@ const OPTIONAL = [
   "bytes",
   "weight_dtype",
   "activation_dtype",
+  "kv_dtype",
   "group",
   "notes",
 ];
@@ -36,8 +37,9 @@ const kindMap = Object.fromEntries(OP_KINDS.filter((k) => k !== "collective").ma
  * llmsim's own measurement CSV (docs/predictors.md): hardware, op (engine op name), kind, dtype,
  * a latency column with its unit in the name (latency_ms, latency_us or latency_s); m, n, k for
  * gemm and grouped-gemm (plus matrices, the expert weight matrices read, for grouped-gemm), flops
- * and bytes for other kinds; optional weight_dtype,
- * activation_dtype, group and notes.
+ * and bytes for other kinds; optional weight_dtype, activation_dtype, kv_dtype, group and notes.
+ * Attention rows (FLOPs and bytes, no shape) are MLA's, the engine's only shapeless attention, with
+ * a latent cache in kv_dtype (default: the activation format, as the engine's).
  */
 export function nativeMeasurements(
   table: TableFile,
@@ -73,6 +75,10 @@ export function nativeMeasurements(
       table.columns.includes("activation_dtype") && cells.text(row, "activation_dtype") !== ""
         ? cells.oneOf(row, "activation_dtype", dtypeMap)
         : "bf16";
+    const kvDtype =
+      table.columns.includes("kv_dtype") && cells.text(row, "kv_dtype") !== ""
+        ? cells.oneOf(row, "kv_dtype", dtypeMap)
+        : activationDtype;
     const latency = cells.number(row, latencyColumn, positive, `a positive time (${latencyColumn})`);
     const hardware = hardwareOf(cells.text(row, "hardware"), row);
     const name = cells.text(row, "op");
@@ -81,6 +87,7 @@ export function nativeMeasurements(
       dtype === undefined ||
       weightDtype === undefined ||
       activationDtype === undefined ||
+      kvDtype === undefined ||
       hardware === undefined
     )
       continue;
@@ -120,6 +127,7 @@ export function nativeMeasurements(
         comm: null,
         shape: null,
         formula: "measured",
+        ...(kind === "attention" ? { latentKvDtype: kvDtype } : {}),
       };
     }
     if (Number.isNaN(latency)) continue;
