@@ -78,6 +78,15 @@ describe("importers", () => {
     const [row] = await loadMeasurements([good], registry);
     expect(row?.latencyMs).toBeCloseTo(0.025, 12);
     expect(row?.hardware).toBe("H100-SXM");
+    // Shapeless attention rows are MLA's, in the engine's MLA family variant of their cache format.
+    const mla = file(
+      "native-mla.csv",
+      "hardware,op,kind,dtype,flops,bytes,kv_dtype,latency_us\nH100,attention_decode,attention,bf16,1e9,3e8,fp8,90\nH100,attention_decode,attention,bf16,1e9,3e8,,120\n",
+    );
+    expect((await loadMeasurements([mla], registry)).map((m) => familyVariant(m.op))).toEqual([
+      "mla/fp8",
+      "mla/bf16",
+    ]);
     const bad = file(
       "bad.csv",
       "hardware,op,kind,dtype,m,n,k,latency_ms,speed\nH100,gemm,gemm,bf16,16,4096,4096,-1,3\n",
@@ -374,7 +383,12 @@ describe("llmsim calibrate: accuracy targets (issue 5)", () => {
     const decode = ops.find((op: { name: string }) => op.name === "attention_decode");
     // 16 heads per GPU, 64 sequences attending 4096 keys: the table's row for exactly this shape
     // (batch 64, 16 heads, step 4095, BF16 cache) measured 0.1192 ms.
-    expect(decode).toMatchObject({ source: "calibrated", inEnvelope: true });
+    expect(decode).toMatchObject({
+      source: "calibrated",
+      inEnvelope: true,
+      familyVariant: "mla/bf16",
+      attention: { sequences: 64, contextTokens: 4096, heads: 16, kvHeads: 1, headDim: 576 },
+    });
     expect(decode.ms).toBeCloseTo(0.1192, 3);
   }, 60_000);
   it("AIConfigurator H100 GEMM: 20% of shapes held out, median error <= 10%", () => {
@@ -431,6 +445,14 @@ describe("--predictor on llmsim step", () => {
     const csv = readFileSync(features, "utf8").split("\n");
     expect(csv[0]).toContain("predicted_ms");
     expect(csv.some((line) => line.includes(",mlp_up,gemm,bf16,2048,22016,4096,"))).toBe(true);
+    // The attention row carries its shape and the family variant predictors key it by.
+    const head = (csv[0] as string).split(",");
+    const attention = (csv.find((line) => line.includes(",attention_prefill,")) as string).split(",");
+    const cell = (column: string) => attention[head.indexOf(column)];
+    expect(
+      ["sequences", "query_tokens", "context_tokens", "heads", "kv_heads", "head_dim", "kv_dtype"].map(cell),
+    ).toEqual(["4", "512", "512", "32", "32", "128", "bf16"]);
+    expect(cell("family_variant")).toBe("bf16");
     // The H200 has the H100's tensor silicon: its ops borrow the H100 families; the H20 does not.
     const onH200 = llmsim([
       ...step.map((a) => (a === "H100" ? "H200" : a)),

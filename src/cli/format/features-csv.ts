@@ -20,6 +20,15 @@ const HEAD = [
   "comm_bytes",
   "collective",
   "group_size",
+  "comm_domains",
+  "family_variant",
+  "sequences",
+  "query_tokens",
+  "context_tokens",
+  "heads",
+  "kv_heads",
+  "head_dim",
+  "kv_dtype",
   "compute_ms",
   "memory_ms",
   "comm_ms",
@@ -31,7 +40,9 @@ const HEAD = [
 
 /**
  * Per-op features of a step (LLMSimulator's LayerExecution.features), one row per op of every
- * emitted layer, for training one's own latency models against measured times.
+ * emitted layer, for training one's own latency models against measured times: the GEMM shape,
+ * the attention shape, the collective's group and domains, and the family variant the built-in
+ * predictors split measured kernels by.
  */
 export function featuresCsv(result: StepResult): string {
   const rows = result.layers.flatMap((layer) =>
@@ -54,6 +65,15 @@ export function featuresCsv(result: StepResult): string {
       op.commBytes,
       op.collective ?? "",
       op.groupSize,
+      op.commDomains,
+      op.familyVariant,
+      op.attention?.sequences ?? "",
+      op.attention?.queryTokens ?? "",
+      op.attention?.contextTokens ?? "",
+      op.attention?.heads ?? "",
+      op.attention?.kvHeads ?? "",
+      op.attention?.headDim ?? "",
+      op.attention?.kvDtype ?? "",
       op.computeMs,
       op.memoryMs,
       op.commMs,

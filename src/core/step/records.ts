@@ -1,3 +1,4 @@
+import { familyVariant } from "../predictor/features.ts";
 import type { BlockCost } from "./evaluate.ts";
 import type { BlockKind, LayerExecution, OpRecord } from "./result.ts";
 
@@ -18,7 +19,10 @@ export function opRecords(cost: BlockCost): readonly OpRecord[] {
       commBytes: op.comm?.bytes ?? 0,
       collective: op.comm?.collective ?? null,
       groupSize: op.comm?.span.size ?? 1,
+      commDomains: op.comm?.span.domains ?? 1,
       shape: op.shape,
+      attention: op.attention ?? null,
+      familyVariant: familyVariant(op),
       computeMs: timing.computeMs,
       memoryMs: timing.memoryMs,
       commMs: timing.commMs,

@@ -1,7 +1,7 @@
 import type { CollectiveKind } from "../collectives/alpha-beta.ts";
 import type { Dtype } from "../dtype.ts";
 import type { ParamCounts } from "../model/params.ts";
-import type { OpKind } from "../ops/types.ts";
+import type { AttentionShape, OpKind } from "../ops/types.ts";
 import type { ResolvedPlan } from "../parallel/plan.ts";
 import type { Bound } from "../predictor/types.ts";
 import type { StepDtypes } from "./dtypes.ts";
@@ -24,7 +24,17 @@ export interface OpRecord {
   readonly commBytes: number;
   readonly collective: CollectiveKind | null;
   readonly groupSize: number;
+  /** Scale-up domains (NVLink machines or racks) the collective spans; 1 for ops without one. */
+  readonly commDomains: number;
   readonly shape: { readonly m: number; readonly n: number; readonly k: number } | null;
+  /** Attention shape on this GPU (MLA's read as MQA over its latent, or as multi-head), else null. */
+  readonly attention: AttentionShape | null;
+  /**
+   * What splits the op's measured-kernel families besides its name and tensor-core class
+   * (docs/predictors.md): KV format, "mla/<kv>", "weights-<format>", "<collective>/<library>/<tier>";
+   * "" for none.
+   */
+  readonly familyVariant: string;
   readonly computeMs: number;
   readonly memoryMs: number;
   readonly commMs: number;
