@@ -1,18 +1,15 @@
 import { createHash } from "node:crypto";
 import { basename } from "node:path";
 import { serialize } from "node:v8";
-import { loadWithSchema } from "../config/load.ts";
-import { predictorFileSchema } from "../config/schema/predictor.ts";
+import { predictorFamiliesFromText } from "../config/predictor-text.ts";
 import type { HardwareRegistry } from "../core/hardware/catalog.ts";
 import { hardwareSpecOf } from "../core/hardware/resolve.ts";
-import { measuredSibling, sameInterconnect } from "../core/hardware/same-silicon.ts";
-import type { HardwareSpec } from "../core/hardware/types.ts";
 import { InputError } from "../core/issues.ts";
 import { buildFamilies } from "../core/predictor/calibrate.ts";
 import type { KernelFamily } from "../core/predictor/family.ts";
-import { type FamilyHardware, type FamilyMode, familyPredictor } from "../core/predictor/measured.ts";
+import { familyHardwareLookup } from "../core/predictor/family-hardware.ts";
+import { type FamilyMode, familyPredictor } from "../core/predictor/measured.ts";
 import type { PortablePredictor } from "../core/predictor/portable.ts";
-import { familiesOfDocument } from "../core/predictor/predictor-file.ts";
 import { rooflinePredictor } from "../core/predictor/roofline.ts";
 import type { Predictor } from "../core/predictor/types.ts";
 import { readText, resolveFrom } from "./files.ts";
@@ -52,13 +49,9 @@ export async function loadPredictorSource(
   const form = colon > 0 ? value.slice(0, colon) : value;
   const argument = colon > 0 ? value.slice(colon + 1) : "";
   if (form === "calibrated" && argument !== "") {
-    const parsed = loadWithSchema(readText(argument, field), argument, predictorFileSchema);
+    const parsed = predictorFamiliesFromText(readText(argument, field), argument);
     if (!parsed.ok) throw new InputError(parsed.issues);
-    return {
-      name: `calibrated:${basename(argument)}`,
-      mode: "calibrated",
-      families: familiesOfDocument(parsed.value),
-    };
+    return { name: `calibrated:${basename(argument)}`, mode: "calibrated", families: parsed.value };
   }
   if (form === "table" && argument !== "") {
     const files = argument.split(",").filter((f) => f !== "");
@@ -95,32 +88,6 @@ export function predictorWithPathsFrom(value: string, baseFile: string | undefin
       .map((f) => (f === "" ? f : resolveFrom(baseFile, f)))
       .join(",")}`;
   return value;
-}
-
-/**
- * Which accelerator's families serve an accelerator: its own, filed under its catalog name (an
- * alias such as "A100-80GB" finds "A100-SXM4-80GB"'s), else those of a measured catalog accelerator
- * with the same tensor silicon (H200 and H800 priced by H100 measurements), marked transferred.
- */
-export function familyHardwareLookup(
-  registry: HardwareRegistry,
-  families: readonly KernelFamily[],
-): (hardwareName: string) => FamilyHardware {
-  const measured = [...new Set(families.map((f) => f.hardware))].sort();
-  const measuredSpecs = measured.flatMap((name) => {
-    const record = registry.get(name);
-    return record ? [hardwareSpecOf(record)] : [];
-  });
-  return (hardwareName) => {
-    const record = registry.get(hardwareName);
-    const name = record?.name ?? hardwareName;
-    if (!record || measured.includes(name)) return { name, transferred: false };
-    const spec = hardwareSpecOf(record);
-    const sibling = measuredSibling(spec, measuredSpecs);
-    if (!sibling) return { name, transferred: false };
-    const siblingSpec = measuredSpecs.find((s) => s.name === sibling) as HardwareSpec;
-    return { name: sibling, transferred: true, sameInterconnect: sameInterconnect(spec, siblingSpec) };
-  };
 }
 
 /**

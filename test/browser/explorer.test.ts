@@ -146,6 +146,80 @@ describe("web explorer in Chromium", () => {
     await context.close();
   });
 
+  it("a predictor file from llmsim calibrate prices the step as the CLI's --predictor does; a link names it, never carries it", async () => {
+    // Fitted on TensorRT-LLM's H100 MLA kernels: the default DeepSeek-V3 step on H800 borrows them.
+    const dir = mkdtempSync(join(tmpdir(), "llmsim-predictor-"));
+    const predictorFile = join(dir, "predictor.json");
+    const mla = new URL("../../data/measured/aiconfigurator/h100_sxm/mla/trtllm/1.3.0rc20/", import.meta.url)
+      .pathname;
+    const fit = spawnSync(
+      process.execPath,
+      [
+        bin,
+        "calibrate",
+        "--measurements",
+        ...["context", "generation"].map((p) => `${mla}${p}_mla_perf.parquet`),
+      ].concat(["--out", predictorFile]),
+      { encoding: "utf8" },
+    );
+    expect(fit.status, fit.stderr).toBe(0);
+    const { page, context } = await open();
+    const roofline = await metric(page, "latencyMs");
+    await page.setInputFiles("#field-predictor", predictorFile);
+    await expect
+      .poll(() => page.textContent("#predictor-status"))
+      .toMatch(/^calibrated:predictor\.json — 6 kernel families \(H100-SXM\)$/);
+    await ready(page);
+    expect(await page.textContent(".lede")).toContain("predictor calibrated:predictor.json");
+    const calibrated = await metric(page, "latencyMs");
+    expect(calibrated).not.toBe(roofline);
+    const command = (await page.textContent("#cli-command")) ?? "";
+    expect(command).toContain("--predictor calibrated:predictor.json");
+    const files = { "predictor.json": readFileSync(predictorFile, "utf8") };
+    const cli = runShownCommand(command, ["--json"], files);
+    expect(cli.status, cli.stderr).toBe(0);
+    expect(calibrated).toBe(JSON.parse(cli.stdout).totals.latencyMs);
+    // The op table, byte for byte the CLI's, says where each time came from.
+    const download = page.waitForEvent("download");
+    await page.click('[data-table="ops"] button:has-text("CSV")');
+    const csv = readFileSync((await (await download).path()) as string, "utf8");
+    expect(csv).toBe(runShownCommand(command, ["--ops", "--csv"], files).stdout);
+    expect(csv).toMatch(/,attention_decode,attention,bf16,.*,transferred,true\n/);
+    // A shared link names the file but does not carry it: the view asks for it.
+    const shared = await open(`#${new URL(page.url()).hash.slice(1)}`);
+    expect(await shared.page.textContent(".issues")).toContain(
+      "predictor.json is not loaded in this page (a link names the file, it does not carry it)",
+    );
+    await shared.page.setInputFiles("#field-predictor", predictorFile);
+    await ready(shared.page);
+    expect(await metric(shared.page, "latencyMs")).toBe(calibrated);
+    // The serving view prices its iterations with it too, as `llmsim serve --predictor` does.
+    await page.click('[data-view="serve"]');
+    await page.selectOption("#field-serveModel", "deepseek-ai/DeepSeek-V2-Lite");
+    await page.fill("#field-requests", "100");
+    await ready(page);
+    const serveCommand = (await page.textContent("#cli-command")) ?? "";
+    expect(serveCommand).toContain("--predictor calibrated:predictor.json");
+    const served = runShownCommand(serveCommand, ["--json"], files);
+    expect(served.status, served.stderr).toBe(0);
+    expect(await metric(page, "tpotP50Ms")).toBe(JSON.parse(served.stdout).tpot.p50Ms);
+    await page.click('[data-view="step"]');
+    await ready(page);
+    // Not a predictor file: the CLI's error, and the view keeps its predictor.
+    const bad = join(dir, "bad.json");
+    writeFileSync(bad, '{"kind": "llmsim-predictor", "schemaVersion": 2}\n');
+    await page.setInputFiles("#field-predictor", bad);
+    await expect
+      .poll(() => page.textContent("#predictor-status"))
+      .toMatch(/bad\.json:1:\d+: schemaVersion: /);
+    expect(await metric(page, "latencyMs")).toBe(calibrated);
+    await page.click("#clear-predictor");
+    await ready(page);
+    expect(await metric(page, "latencyMs")).toBe(roofline);
+    expect(await page.textContent("#cli-command")).not.toContain("--predictor");
+    await context.close();
+  });
+
   it("an invalid config.json shows the CLI's field error inline", async () => {
     const { page, context } = await open("#dp=1&ep=1&batch=16");
     const config = {

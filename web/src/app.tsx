@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
-import type { Issue } from "../../src/core/issues.ts";
+import { formatIssue, type Issue } from "../../src/core/issues.ts";
 import { cliCommand } from "./cli-command.ts";
 import { download } from "./components/download.ts";
 import type { Update } from "./components/Fields.tsx";
@@ -11,10 +11,18 @@ import { type CompareData, CompareView } from "./views/CompareView.tsx";
 import { type DecodeData, DecodeView } from "./views/DecodeView.tsx";
 import { type Catalog, Inputs } from "./views/Inputs.tsx";
 import { type PlanData, PlanView } from "./views/PlanView.tsx";
+import type { LoadPredictor } from "./views/PredictorInput.tsx";
 import { type PrefillData, PrefillView } from "./views/PrefillView.tsx";
 import { type ServeData, ServeView } from "./views/ServeView.tsx";
 import { type StepData, StepView } from "./views/StepView.tsx";
 import { SweepView } from "./views/SweepView.tsx";
+
+/** FNV-1a of a text, hex: tells two loaded files apart (an identity, not a security check). */
+function contentHash(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return (hash >>> 0).toString(16).padStart(8, "0");
+}
 
 interface Shown {
   readonly key: string;
@@ -55,6 +63,7 @@ export function App({ client }: { client: EngineClient }) {
   const [hardwareIssues, setHardwareIssues] = useState<readonly Issue[]>([]);
   const [shown, setShown] = useState<Shown | null>(null);
   const [copied, setCopied] = useState("");
+  const [predictorLoads, setPredictorLoads] = useState(0);
   const view = state.view as View;
   const update: Update = (changes) => setState((s) => ({ ...s, ...changes }));
   const key = `${view}|${computeKey(state)}`;
@@ -92,7 +101,20 @@ export function App({ client }: { client: EngineClient }) {
       );
     }, 80);
     return () => clearTimeout(timer);
-  }, [key]);
+  }, [key, predictorLoads]);
+
+  // A predictor file stays in the page: the worker keeps it under its name and content hash.
+  const loadPredictor: LoadPredictor = async (file) => {
+    const text = await file.text();
+    const value = `${file.name}#${contentHash(text)}`;
+    const response = await client.compute("predictor", { ...state, predictor: value }, text);
+    if (!response) return null;
+    if (!response.ok) return { error: response.issues.map(formatIssue).join("; ") };
+    // The same file chosen again (a shared link's) leaves the state as it was: recompute anyway.
+    setPredictorLoads((n) => n + 1);
+    const data = response.data as { families: number; hardware: string[] };
+    return { value, summary: `${data.families} kernel families (${data.hardware.join(", ")})` };
+  };
 
   const command = useMemo(() => cliCommand(view, state), [view, state]);
   const fieldIssues = useMemo(
@@ -155,7 +177,13 @@ export function App({ client }: { client: EngineClient }) {
         <aside aria-label="inputs">
           <form onSubmit={(e) => e.preventDefault()}>
             <FieldIssues.Provider value={fieldIssues}>
-              <Inputs state={state} update={update} catalog={catalog} view={view} />
+              <Inputs
+                state={state}
+                update={update}
+                catalog={catalog}
+                view={view}
+                loadPredictor={loadPredictor}
+              />
             </FieldIssues.Provider>
           </form>
           {hardwareIssues.length > 0 ? <Issues issues={hardwareIssues} /> : null}

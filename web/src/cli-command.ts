@@ -1,4 +1,4 @@
-import { CUSTOM_MODEL, STEP_FORM_FIELDS, type State, type View } from "./state.ts";
+import { CUSTOM_MODEL, predictorFileName, STEP_FORM_FIELDS, type State, type View } from "./state.ts";
 
 /** The `llmsim` command that reproduces a view, and the files it reads (the pasted config, custom hardware). */
 export interface CliCommand {
@@ -37,6 +37,12 @@ function modelAndHardware(
 function stepArgs(state: State, args: string[]) {
   for (const key of STEP_FORM_FIELDS) opt(args, `--${kebab(key)}`, state[key]);
   if (state.ignoreMemory === "true") args.push("--ignore-memory");
+  predictorArgs(state, args);
+}
+
+/** `--predictor calibrated:<file>` for the predictor file the page loaded (the user has the file). */
+function predictorArgs(state: State, args: string[]) {
+  if (state.predictor !== "") args.push("--predictor", `calibrated:${predictorFileName(state.predictor)}`);
 }
 
 function epArgs(state: State, args: string[]) {
@@ -142,6 +148,7 @@ export function cliCommand(view: View, state: State, format?: "csv" | "json"): C
         ["--seed", state.seed],
       ];
       for (const [flag, value] of flags) opt(args, flag, value);
+      predictorArgs(state, args);
       if (!format)
         args.push(
           "--cdf-chart",

@@ -29,6 +29,9 @@ export const DEFAULTS = {
   modelText: "",
   hardware: "H800-SXM",
   hardwareText: "",
+  // kernel times of the step, compare and serving views: "" (the roofline) or a predictor file
+  // loaded in the page, as "<file name>#<content hash>" (the file itself never enters the URL)
+  predictor: "",
   // step scenario: the fields of `llmsim step` (defaults: its built-in scenario, DEFAULT_STEP_SCENARIO)
   phase: "decode",
   tp: "1",
@@ -147,3 +150,6 @@ const NOT_STEP_INPUTS: readonly StepField[] = ["model", "hardware", "gpus", "ign
 export const STEP_FORM_FIELDS = STEP_FIELDS.filter(
   (field): field is StepField & Field => !NOT_STEP_INPUTS.includes(field) && Object.hasOwn(DEFAULTS, field),
 );
+
+/** The file name a `predictor` value names ("" for the roofline). */
+export const predictorFileName = (value: string): string => value.replace(/#[0-9a-f]+$/, "");

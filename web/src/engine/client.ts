@@ -1,7 +1,5 @@
-import type { State, View } from "../state.ts";
-import type { EngineRequest, EngineResponse } from "./protocol.ts";
-
-type Target = View | "catalog";
+import type { State } from "../state.ts";
+import type { EngineRequest, EngineResponse, Target } from "./protocol.ts";
 
 /**
  * The page's handle on the engine worker. One request runs at a time; while it runs, a newer
@@ -49,8 +47,11 @@ export class EngineClient {
     this.worker.onmessageerror = () => fail("the engine worker's answer could not be read");
   }
 
-  /** The view computed for `state`, or null when a newer request for the same view replaced it. */
-  compute(view: Target, state: State): Promise<EngineResponse | null> {
+  /**
+   * The view computed for `state`, or null when a newer request for the same view replaced it.
+   * Target "predictor" loads `predictorText` as the predictor `state.predictor` names.
+   */
+  compute(view: Target, state: State, predictorText?: string): Promise<EngineResponse | null> {
     const id = this.nextId++;
     this.latest.set(view, id);
     return new Promise((resolve) => {
@@ -60,7 +61,7 @@ export class EngineClient {
         this.pending.delete(replaced.id);
       }
       this.pending.set(id, { view, resolve });
-      this.queued.set(view, { id, view, state });
+      this.queued.set(view, { id, view, state, ...(predictorText !== undefined ? { predictorText } : {}) });
       this.pump();
     });
   }

@@ -24,6 +24,7 @@ import { addHardwareText } from "../../../src/config/hardware-text.ts";
 import { mergedScenarioIssues } from "../../../src/config/load.ts";
 import { modelFromConfigText } from "../../../src/config/model-text.ts";
 import { planSpecFromParts } from "../../../src/config/plan-request.ts";
+import { predictorFamiliesFromText } from "../../../src/config/predictor-text.ts";
 import { planScenarioSchema } from "../../../src/config/schema/plan.ts";
 import {
   ARRIVAL_KINDS,
@@ -46,6 +47,11 @@ import { InputError, type Issue } from "../../../src/core/issues.ts";
 import { builtinModel, builtinModelIds } from "../../../src/core/model/catalog.ts";
 import type { ModelSpec } from "../../../src/core/model/types.ts";
 import { runPlan } from "../../../src/core/plan/run.ts";
+import type { KernelFamily } from "../../../src/core/predictor/family.ts";
+import { familyHardwareLookup } from "../../../src/core/predictor/family-hardware.ts";
+import { familyPredictor } from "../../../src/core/predictor/measured.ts";
+import { rooflinePredictor } from "../../../src/core/predictor/roofline.ts";
+import type { Predictor } from "../../../src/core/predictor/types.ts";
 import { compareChartSpec } from "../../../src/core/report/compare-chart.ts";
 import { latencyCdfPoints, latencyCdfSpec } from "../../../src/core/report/latency-cdf.ts";
 import { paretoChartSpec } from "../../../src/core/report/pareto-chart.ts";
@@ -58,7 +64,14 @@ import { requestMetricsCsv, summarizeServing } from "../../../src/core/sim/serve
 import { SCHEDULER_KINDS } from "../../../src/core/sim/serve/types.ts";
 import type { StepResult } from "../../../src/core/step/result.ts";
 import { simulateStep } from "../../../src/core/step/simulate.ts";
-import { CUSTOM_MODEL, type Field, STEP_FORM_FIELDS, type State, type View } from "../state.ts";
+import {
+  CUSTOM_MODEL,
+  type Field,
+  predictorFileName,
+  STEP_FORM_FIELDS,
+  type State,
+  type View,
+} from "../state.ts";
 import type { Table } from "./protocol.ts";
 
 const bad = (path: string, message: string, allowed?: readonly string[]): InputError =>
@@ -108,6 +121,58 @@ const builtRegistry = memo((hardwareText: string): HardwareRegistry => {
 export function registryOf(state: State): HardwareRegistry {
   return builtRegistry(state.hardwareText);
 }
+
+/** Predictor files loaded in this page, by their state value (name and content hash), newest last. */
+const loadedPredictors = new Map<string, readonly KernelFamily[]>();
+/** Files kept at once: each can hold megabytes of fitted grids. */
+const KEPT_PREDICTORS = 4;
+
+/**
+ * Keeps a predictor file (`llmsim calibrate --out`) for the views whose `predictor` field names it,
+ * read as `--predictor calibrated:<file>` reads it; its problems come back in the CLI's words.
+ */
+export function loadPredictor(
+  value: string,
+  text: string,
+): { ok: true; data: { families: number; hardware: string[] } } | { ok: false; issues: readonly Issue[] } {
+  const parsed = predictorFamiliesFromText(text, predictorFileName(value));
+  if (!parsed.ok) return { ok: false, issues: parsed.issues };
+  loadedPredictors.delete(value);
+  loadedPredictors.set(value, parsed.value);
+  for (const oldest of loadedPredictors.keys()) {
+    if (loadedPredictors.size <= KEPT_PREDICTORS) break;
+    loadedPredictors.delete(oldest);
+  }
+  return {
+    ok: true,
+    data: {
+      families: parsed.value.length,
+      hardware: [...new Set(parsed.value.map((f) => f.hardware))].sort(),
+    },
+  };
+}
+
+const builtPredictor = memo((key: string): Predictor | undefined => {
+  const [value, hardwareText] = JSON.parse(key) as [string, string];
+  if (value === "") return undefined;
+  const families = loadedPredictors.get(value);
+  if (!families)
+    throw bad(
+      "predictor",
+      `${predictorFileName(value)} is not loaded in this page (a link names the file, it does not carry it): choose it again, or use the roofline`,
+    );
+  // As `--predictor calibrated:<file>`: ops without a family of their own get the roofline.
+  return familyPredictor(
+    `calibrated:${predictorFileName(value)}`,
+    "calibrated",
+    families,
+    rooflinePredictor(),
+    familyHardwareLookup(builtRegistry(hardwareText), families),
+  );
+});
+
+/** The predictor the form names (undefined: the roofline). */
+const predictorOf = (state: State) => builtPredictor(JSON.stringify([state.predictor, state.hardwareText]));
 
 const builtSweepGpus = memo((key: string) => {
   const [physics, hardwareText, names] = JSON.parse(key) as [Physics, string, string];
@@ -178,7 +243,11 @@ function runStep(state: State): {
 } {
   const scenario = checkStepScenario(stepScenarioRecord(state));
   const input = stepInputFromRegistry(scenario, modelOf(state), registryOf(state));
-  return { result: simulateStep(input), hardware: input.hardware };
+  const predictor = predictorOf(state);
+  return {
+    result: simulateStep({ ...input, ...(predictor ? { predictor } : {}) }),
+    hardware: input.hardware,
+  };
 }
 
 export interface StepView {
@@ -371,7 +440,10 @@ function serveView(state: State) {
   const options = serveOptionsOf(state);
   const model = modelOf(state, "serveModel");
   const registry = registryOf(state);
-  const setup = serveSetup(options, model, registry, () => serveRequests(options));
+  const predictor = predictorOf(state);
+  const setup = serveSetup(options, model, registry, () => serveRequests(options), {
+    ...(predictor ? { predictor } : {}),
+  });
   const result = simulateServing(setup.config);
   const summary = summarizeServing(result, setup.slo);
   const cdf = latencyCdfPoints(result, setup.scheduler.kind);

@@ -7,11 +7,18 @@ export interface Table {
   readonly rows: readonly (readonly (string | number)[])[];
 }
 
-/** Main thread -> worker: compute one view of a scenario. */
+/** What the worker computes: a view, the form's catalog, or loading a predictor file. */
+export type Target = View | "catalog" | "predictor";
+
+/**
+ * Main thread -> worker: compute one view of a scenario, or ("predictor") keep the predictor file
+ * `predictorText` under the name `state.predictor` for the views that name it.
+ */
 export interface EngineRequest {
   readonly id: number;
-  readonly view: View | "catalog";
+  readonly view: Target;
   readonly state: State;
+  readonly predictorText?: string;
 }
 
 /** Worker -> main thread: the view's data, or the input issues (the CLI's field errors). */

@@ -1,4 +1,4 @@
-import { computeView } from "./compute.ts";
+import { computeView, loadPredictor } from "./compute.ts";
 import type { EngineRequest, EngineResponse } from "./protocol.ts";
 
 /** The worker's global scope (typed by hand: the DOM and WebWorker libs clash in one program). */
@@ -8,11 +8,12 @@ const scope = self as unknown as {
 };
 
 scope.onmessage = (event) => {
-  const { id, view, state } = event.data;
+  const { id, view, state, predictorText } = event.data;
   const start = performance.now();
   let response: EngineResponse;
   try {
-    const outcome = computeView(view, state);
+    const outcome =
+      view === "predictor" ? loadPredictor(state.predictor, predictorText ?? "") : computeView(view, state);
     const computeMs = performance.now() - start;
     response = outcome.ok
       ? { id, ok: true, computeMs, data: outcome.data }

@@ -6,6 +6,7 @@ import { CheckField, choices, Group, SelectField, TextField, type Update } from 
 import type { State, View } from "../state.ts";
 import { CustomHardware, HardwareInput } from "./HardwareInput.tsx";
 import { ModelInput } from "./ModelInput.tsx";
+import { type LoadPredictor, PredictorInput } from "./PredictorInput.tsx";
 
 export interface Catalog {
   readonly models: readonly string[];
@@ -13,7 +14,15 @@ export interface Catalog {
   readonly selected: AcceleratorRecord | null;
 }
 
-function StepInputs({ state, update, catalog }: { state: State; update: Update; catalog: Catalog }) {
+/** The props every view's inputs take. */
+interface InputProps {
+  readonly state: State;
+  readonly update: Update;
+  readonly catalog: Catalog;
+  readonly loadPredictor: LoadPredictor;
+}
+
+function StepInputs({ state, update, catalog, loadPredictor }: InputProps) {
   const f = { state, update };
   return (
     <>
@@ -72,6 +81,7 @@ function StepInputs({ state, update, catalog }: { state: State; update: Update; 
           label="MoE all-to-all"
           options={choices(["auto", "normal", "low-latency"], "auto (default)")}
         />
+        <PredictorInput {...f} load={loadPredictor} />
       </Group>
       <Group title="Memory and links">
         <TextField
@@ -196,7 +206,7 @@ function CompareInputs({ state, update, catalog }: { state: State; update: Updat
   );
 }
 
-function ServeInputs({ state, update, catalog }: { state: State; update: Update; catalog: Catalog }) {
+function ServeInputs({ state, update, catalog, loadPredictor }: InputProps) {
   const f = { state, update };
   return (
     <>
@@ -224,6 +234,7 @@ function ServeInputs({ state, update, catalog }: { state: State; update: Update;
           label="KV cache"
           options={choices(DTYPES, "bf16 (default)")}
         />
+        <PredictorInput {...f} load={loadPredictor} />
         <SelectField
           {...f}
           field="serveMode"
@@ -346,7 +357,7 @@ function PlanInputs({ state, update, catalog }: { state: State; update: Update; 
 }
 
 /** The form for a view: only the inputs that view reads. */
-export function Inputs(props: { state: State; update: Update; catalog: Catalog; view: View }) {
+export function Inputs(props: InputProps & { view: View }) {
   switch (props.view) {
     case "step":
       return <StepInputs {...props} />;
