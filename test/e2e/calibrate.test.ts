@@ -112,9 +112,17 @@ describe("importers", () => {
       '"framework","version","device","op_name","kernel_source","batch_size","isl","num_heads","num_key_value_heads","head_dim","window_size","beam_width","attn_dtype","kv_cache_dtype","step","latency"';
     const attention = file(
       "attn.csv",
-      `${head}\n"TRTLLM","1","NVIDIA H100 80GB HBM3","generation_attention","x",8,1,32,8,128,0,1,"bfloat16","fp8",1023,0.05\n"TRTLLM","1","NVIDIA H100 80GB HBM3","context_attention","x",2,512,32,8,128,0,1,"bfloat16","bfloat16",0,0.2\n`,
+      `${head}\n"TRTLLM","1","NVIDIA H100 80GB HBM3","generation_attention","x",8,1,32,8,128,0,1,"bfloat16","fp8",1023,0.05\n"TRTLLM","1","NVIDIA H100 80GB HBM3","context_attention","x",2,512,32,8,128,0,1,"bfloat16","bfloat16",0,0.2\n"TRTLLM","1","NVIDIA B200","generation_attention","x",8,1,32,8,128,0,1,"fp8","nvfp4",1023,0.05\n`,
     );
-    const [decode, prefill] = await loadMeasurements([attention], registry);
+    const attentionWarnings: string[] = [];
+    const [decode, prefill, ...others] = await loadMeasurements([attention], registry, {
+      warn: (w) => attentionWarnings.push(w),
+    });
+    // A KV format the engine has no dtype for leaves its rows out, and says so.
+    expect(others).toHaveLength(0);
+    expect(attentionWarnings).toEqual([
+      expect.stringMatching(/skipped 1 rows of attn_dtype "fp8", kv_cache_dtype "nvfp4" \(no engine dtype/),
+    ]);
     // decode: 8 sequences attend 1 + 1023 = 1024 keys: 4·32·128·8·1024 FLOPs
     expect(decode?.op).toMatchObject({
       name: "attention_decode",

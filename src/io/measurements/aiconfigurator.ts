@@ -114,6 +114,37 @@ const ATTENTION_COLUMNS = [
 ];
 const ATTENTION_DTYPES: Readonly<Record<string, Dtype>> = { bfloat16: "bf16", float16: "fp16", fp8: "fp8" };
 
+/**
+ * An attention row's math and KV-cache formats as engine dtypes, or undefined for a format the
+ * engine has none for (counted in `skipped` by format pair: the rest of the table still calibrates).
+ */
+function attentionFormats(
+  cells: CellReader,
+  row: number,
+  computeColumn: string,
+  skipped: Map<string, number>,
+): { computeDtype: Dtype; kvDtype: Dtype } | undefined {
+  const compute = cells.text(row, computeColumn);
+  const kv = cells.text(row, "kv_cache_dtype");
+  const computeDtype = ATTENTION_DTYPES[compute];
+  const kvDtype = ATTENTION_DTYPES[kv];
+  if (computeDtype !== undefined && kvDtype !== undefined) return { computeDtype, kvDtype };
+  const label = `${computeColumn} "${compute}", kv_cache_dtype "${kv}"`;
+  skipped.set(label, (skipped.get(label) ?? 0) + 1);
+  return undefined;
+}
+
+function warnSkippedFormats(
+  file: string,
+  skipped: Map<string, number>,
+  warn: (message: string) => void,
+): void {
+  for (const [label, count] of skipped)
+    warn(
+      `${file}: skipped ${count} rows of ${label} (no engine dtype; known: ${Object.keys(ATTENTION_DTYPES).join(", ")})`,
+    );
+}
+
 export function isAiconfiguratorAttention(table: TableFile): boolean {
   return table.columns.includes("num_key_value_heads") && table.columns.includes("attn_dtype");
 }
@@ -127,12 +158,17 @@ export function isAiconfiguratorAttention(table: TableFile): boolean {
 export function aiconfiguratorAttentionMeasurements(
   table: TableFile,
   hardwareOf: (device: string, row: number) => string | undefined,
+  warn: (message: string) => void,
 ): Measurement[] {
   const cells = new CellReader(table);
   if (!cells.checkColumns(ATTENTION_COLUMNS, () => false)) throw new InputError(cells.issues);
+  const skipped = new Map<string, number>();
   const phases = { context_attention: "prefill", generation_attention: "decode" } as const;
   const out: Measurement[] = [];
   for (let row = 0; row < table.rows.length && !cells.full(); row++) {
+    const formats = attentionFormats(cells, row, "attn_dtype", skipped);
+    if (formats === undefined) continue;
+    const { computeDtype, kvDtype } = formats;
     const phase = cells.oneOf(row, "op_name", phases);
     const sequences = cells.count(row, "batch_size");
     const isl = cells.count(row, "isl");
@@ -141,12 +177,9 @@ export function aiconfiguratorAttentionMeasurements(
     const headDim = cells.count(row, "head_dim");
     const window = cells.number(row, "window_size", (v) => Number.isInteger(v) && v >= 0, "an integer >= 0");
     const step = cells.number(row, "step", (v) => Number.isInteger(v) && v >= 0, "an integer >= 0");
-    const computeDtype = cells.oneOf(row, "attn_dtype", ATTENTION_DTYPES);
-    const kvDtype = cells.oneOf(row, "kv_cache_dtype", ATTENTION_DTYPES);
     const latencyMs = cells.number(row, "latency", positive, "a positive time in ms");
     const hardware = hardwareOf(cells.text(row, "device"), row);
-    if (phase === undefined || computeDtype === undefined || kvDtype === undefined || hardware === undefined)
-      continue;
+    if (phase === undefined || hardware === undefined) continue;
     if (Number.isNaN(sequences + isl + heads + kvHeads + headDim + window + step + latencyMs)) continue;
     const args = {
       sequences,
@@ -168,6 +201,7 @@ export function aiconfiguratorAttentionMeasurements(
     });
   }
   if (cells.issues.length > 0) throw new InputError(cells.issues);
+  warnSkippedFormats(table.file, skipped, warn);
   return out;
 }
 
@@ -209,23 +243,25 @@ export function isAiconfiguratorMla(table: TableFile): boolean {
 export function aiconfiguratorMlaMeasurements(
   table: TableFile,
   hardwareOf: (device: string, row: number) => string | undefined,
+  warn: (message: string) => void,
 ): Measurement[] {
   const cells = new CellReader(table);
   if (!cells.checkColumns(MLA_COLUMNS, () => false)) throw new InputError(cells.issues);
+  const skipped = new Map<string, number>();
   const phases = { mla_context: "prefill", mla_generation: "decode" } as const;
   const out: Measurement[] = [];
   for (let row = 0; row < table.rows.length && !cells.full(); row++) {
+    const formats = attentionFormats(cells, row, "mla_dtype", skipped);
+    if (formats === undefined) continue;
+    const { computeDtype, kvDtype } = formats;
     const phase = cells.oneOf(row, "op_name", phases);
     const sequences = cells.count(row, "batch_size");
     const isl = cells.count(row, "isl");
     const heads = cells.count(row, "num_heads");
     const step = cells.number(row, "step", (v) => Number.isInteger(v) && v >= 0, "an integer >= 0");
-    const computeDtype = cells.oneOf(row, "mla_dtype", ATTENTION_DTYPES);
-    const kvDtype = cells.oneOf(row, "kv_cache_dtype", ATTENTION_DTYPES);
     const latencyMs = cells.number(row, "latency", positive, "a positive time in ms");
     const hardware = hardwareOf(cells.text(row, "device"), row);
-    if (phase === undefined || computeDtype === undefined || kvDtype === undefined || hardware === undefined)
-      continue;
+    if (phase === undefined || hardware === undefined) continue;
     if (Number.isNaN(sequences + isl + heads + step + latencyMs)) continue;
     const args: MlaArgs = {
       ...COLLECTOR_MLA,
@@ -249,6 +285,7 @@ export function aiconfiguratorMlaMeasurements(
     });
   }
   if (cells.issues.length > 0) throw new InputError(cells.issues);
+  warnSkippedFormats(table.file, skipped, warn);
   return out;
 }
 

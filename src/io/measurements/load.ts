@@ -127,9 +127,13 @@ export async function loadMeasurements(
         warn,
       );
     } else if (isAiconfiguratorAttention(table)) {
-      rows = aiconfiguratorAttentionMeasurements(table, (device, row) => resolve(device, row + 2, "device"));
+      rows = aiconfiguratorAttentionMeasurements(
+        table,
+        (device, row) => resolve(device, row + 2, "device"),
+        warn,
+      );
     } else if (isAiconfiguratorMla(table)) {
-      rows = aiconfiguratorMlaMeasurements(table, (device, row) => resolve(device, row + 2, "device"));
+      rows = aiconfiguratorMlaMeasurements(table, (device, row) => resolve(device, row + 2, "device"), warn);
     } else if (isNativeMeasurements(table)) {
       rows = nativeMeasurements(table, (name, row) => resolve(name, row + 2, "hardware"));
     } else {
