@@ -193,6 +193,7 @@ describe("web explorer in Chromium", () => {
     await shared.page.setInputFiles("#field-predictor", predictorFile);
     await ready(shared.page);
     expect(await metric(shared.page, "latencyMs")).toBe(calibrated);
+    await shared.context.close();
     // The serving view prices its iterations with it too, as `llmsim serve --predictor` does.
     await page.click('[data-view="serve"]');
     await page.selectOption("#field-serveModel", "deepseek-ai/DeepSeek-V2-Lite");

@@ -21,8 +21,8 @@ export function curveMs(curve: EfficiencyCurve, computeMs: number, memoryMs: num
   if (top === 0) return curve.overheadUs / 1e3;
   const q = curve.sharpness;
   if (!Number.isFinite(q)) return curve.overheadUs / 1e3 + top;
-  // top·((x/top)^q + (y/top)^q)^(1/q), the larger term being exactly 1; a lower roof below 1e-12 of
-  // the other's (after the power) changes nothing a double can show.
+  // top·((x/top)^q + (y/top)^q)^(1/q), the larger term being exactly 1; a lower roof whose power is
+  // below 1e-12 of the other's changes the result by less than 1e-12 (relative), and is skipped.
   const lowerPow = (Math.min(x, y) / top) ** q;
   const blended = lowerPow < 1e-12 ? top : top * (1 + lowerPow) ** (1 / q);
   return curve.overheadUs / 1e3 + blended;

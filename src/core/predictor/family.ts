@@ -3,7 +3,7 @@ import { PEAK_CLASSES, type PeakClass, peakClassOf } from "../dtype.ts";
 import type { HardwareSpec } from "../hardware/types.ts";
 import type { Op } from "../ops/types.ts";
 import type { EfficiencyCurve } from "./curve.ts";
-import { type FeatureSpace, familyVariant, isWeightOnlyVariant } from "./features.ts";
+import { type FeatureSpace, featureSpaceOf, hasFeatures } from "./features.ts";
 import type { CorrectionGrid } from "./grid.ts";
 
 /**
@@ -63,9 +63,13 @@ export function peakClassIndex(peakClass: PeakClass): number {
   return CLASS_INDEX.get(peakClass) as number;
 }
 
-/** Families by hardware name, then op name or kind, then variant, then tensor-core class: lookups allocate nothing. */
+/**
+ * Families by hardware name, then op name or kind, then variant, then tensor-core class (one per
+ * feature space: an llmsim CSV's shapeless MLA rows and a table's shaped ones can share the rest):
+ * lookups allocate nothing.
+ */
 export class FamilyIndex {
-  private readonly byHardware = new Map<string, Map<string, Map<string, (KernelFamily | undefined)[]>>>();
+  private readonly byHardware = new Map<string, Map<string, Map<string, KernelFamily[][]>>>();
 
   constructor(families: readonly KernelFamily[]) {
     for (const family of families) {
@@ -81,24 +85,40 @@ export class FamilyIndex {
       }
       let byClass = byVariant.get(family.variant);
       if (!byClass) {
-        byClass = new Array(PEAK_CLASSES.length).fill(undefined);
+        byClass = PEAK_CLASSES.map(() => []);
         byVariant.set(family.variant, byClass);
       }
-      byClass[peakClassIndex(family.peakClass)] = family;
+      (byClass[peakClassIndex(family.peakClass)] as KernelFamily[]).push(family);
     }
   }
 
   /**
-   * The op's own family, else its kind's pooled family, else undefined. A weight-only quantized
-   * GEMM with no family of its own uses its compute format's.
+   * The family of the op's name, else of its kind's pool, with this variant (see familyVariant) and
+   * the op's tensor-core class, else undefined. Of families that differ only in feature space, the
+   * op's own space wins, else one whose features the op has.
    */
-  find(op: Op, hardwareName: string): KernelFamily | undefined {
+  find(op: Op, hardwareName: string, variant: string): KernelFamily | undefined {
     const byKey = this.byHardware.get(hardwareName);
     if (!byKey) return undefined;
     const cls = peakClassIndex(peakClassOf(op.computeDtype));
-    const variant = familyVariant(op);
-    const own = byKey.get(op.name)?.get(variant)?.[cls] ?? byKey.get(op.kind)?.get(variant)?.[cls];
-    if (own !== undefined || !isWeightOnlyVariant(variant)) return own;
-    return byKey.get(op.name)?.get("")?.[cls] ?? byKey.get(op.kind)?.get("")?.[cls];
+    return (
+      usableFamily(op, byKey.get(op.name)?.get(variant)?.[cls]) ??
+      usableFamily(op, byKey.get(op.kind)?.get(variant)?.[cls])
+    );
   }
+}
+
+function usableFamily(op: Op, families: readonly KernelFamily[] | undefined): KernelFamily | undefined {
+  if (families === undefined || families.length === 0) return undefined;
+  if (families.length === 1) {
+    const only = families[0] as KernelFamily;
+    return hasFeatures(op, only.space) ? only : undefined;
+  }
+  const own = featureSpaceOf(op);
+  let usable: KernelFamily | undefined;
+  for (const family of families) {
+    if (family.space === own) return family;
+    if (usable === undefined && hasFeatures(op, family.space)) usable = family;
+  }
+  return usable;
 }

@@ -43,6 +43,23 @@ export function featureSpaceOf(op: Op): FeatureSpace {
   return op.attention ? "attention-shape" : "flops-bytes";
 }
 
+/** Whether the op has the features of a space (FLOPs and bytes every op has; shapes only some). */
+export function hasFeatures(op: Op, space: FeatureSpace): boolean {
+  switch (space) {
+    case "collective":
+      return op.comm !== null;
+    case "gemm-shape":
+      return op.shape !== null;
+    case "grouped-gemm-shape":
+      return op.shape !== null && op.rowsPerExpert !== undefined;
+    case "attention-shape":
+      return op.attention !== undefined;
+    case "flops-bytes":
+    case "bytes":
+      return true;
+  }
+}
+
 /** Writes the op's features in its space into `out` (no allocation); values are log2 of positive figures. */
 export function writeFeatures(op: Op, space: FeatureSpace, out: Float64Array): void {
   const bytes = Math.max(1, op.bytesRead + op.bytesWritten);

@@ -258,10 +258,12 @@ const anyWeight = new Float64Array(ANY_DIMS_MAX);
 
 /**
  * Multilinear interpolation for any number of axes: a sum over the 2^n corners of the axes whose
- * point lies strictly above its lower knot (an axis on a knot, or clamped at an end, adds no corner).
+ * point lies strictly above its lower knot (an axis of one knot, or with the point on its lower
+ * knot or clamped below the first, adds no corner; a NaN feature still gives NaN).
  */
 function gridValueAnyDims(grid: CorrectionGrid, x: Float64Array): number {
   const dims = grid.knots.length;
+  if (dims > ANY_DIMS_MAX) throw new Error(`a correction grid of ${dims} axes (at most ${ANY_DIMS_MAX})`);
   let active = 0;
   let stride = 1;
   let base = 0;
@@ -269,7 +271,7 @@ function gridValueAnyDims(grid: CorrectionGrid, x: Float64Array): number {
     const knots = grid.knots[axis] as Float64Array;
     bracketInto(knots, x[axis] as number, scratch);
     base += scratch.lo * stride;
-    if (scratch.w > 0) {
+    if (scratch.w !== 0) {
       anyOffset[active] = stride;
       anyWeight[active] = scratch.w;
       active++;

@@ -2,7 +2,7 @@ import type { HardwareSpec } from "../hardware/types.ts";
 import type { Op } from "../ops/types.ts";
 import { curveMs } from "./curve.ts";
 import { FamilyIndex, type IdealTimes, type KernelFamily, writeIdealTimes } from "./family.ts";
-import { writeFeatures } from "./features.ts";
+import { familyVariant, isWeightOnlyVariant, writeFeatures } from "./features.ts";
 import { gridValue, insideGrid, onMeasuredNode } from "./grid.ts";
 import { rooflinePredictor } from "./roofline.ts";
 import type { OpTiming, Predictor } from "./types.ts";
@@ -35,7 +35,8 @@ export interface FamilyHardware {
 /**
  * A predictor over kernel families built from measurements (collectives included). Ops of families
  * it has no data for get the fallback predictor's time, labelled as such; ops priced by another
- * accelerator's families (FamilyHardware.transferred) are labelled "transferred".
+ * accelerator's families (FamilyHardware.transferred) are labelled "transferred"; a weight-only
+ * GEMM priced by its compute format's family (its own format unmeasured) "extrapolated".
  */
 export function familyPredictor(
   name: string,
@@ -62,10 +63,18 @@ export function familyPredictor(
     predict(op: Op, hardware: HardwareSpec): OpTiming {
       const target = resolve(hardware.name);
       const borrowsLinks = !target.transferred || target.sameInterconnect === true;
-      const family = op.comm === null || borrowsLinks ? index.find(op, target.name) : undefined;
+      const variant = familyVariant(op);
+      let family = op.comm === null || borrowsLinks ? index.find(op, target.name, variant) : undefined;
+      // A weight-only GEMM with no measurements of its own format borrows its compute format's
+      // family: outside the data, and said so.
+      let otherFormat = false;
+      if (!family && isWeightOnlyVariant(variant)) {
+        family = index.find(op, target.name, "");
+        otherFormat = family !== undefined;
+      }
       if (!family) return fallback.predict(op, hardware);
       writeFeatures(op, family.space, features);
-      const inside = insideGrid(family.grid, features);
+      const inside = !otherFormat && insideGrid(family.grid, features);
       writeIdealTimes(op, hardware, ideal);
       const { curve } = family;
       const ms = curveMs(curve, ideal.computeMs, ideal.memoryMs) * Math.exp(gridValue(family.grid, features));

@@ -5,6 +5,7 @@ import { measuredSibling, sameInterconnect, sameTensorSilicon } from "../hardwar
 import { collectiveOp } from "../ops/collective.ts";
 import { norm } from "../ops/elementwise.ts";
 import { gemm, groupedGemm } from "../ops/gemm.ts";
+import { mlaAbsorbedAttention } from "../ops/mla.ts";
 import type { Op } from "../ops/types.ts";
 import { buildFamilies, holdOutErrors, holdOutFolds, type Measurement } from "./calibrate.ts";
 import { curveMs, fitCurve } from "./curve.ts";
@@ -230,11 +231,57 @@ describe("measured-table and calibrated predictors", () => {
     // With only BF16 measured, the W4A16 GEMM uses the BF16 family's efficiency over its own roofs.
     const bf16Only = familyPredictor("t", "table", buildFamilies(plain, hardwareOf, "table"));
     const borrowed = bf16Only.predict(w4a16(shape.m, shape.n, shape.k), ROUND_GPU);
-    expect(borrowed.source).toBe("measured");
+    expect(borrowed).toMatchObject({ source: "extrapolated", inEnvelope: false });
     // 16 x 1024 x 8192 is weight-bound: int4 weights are a quarter of BF16's bytes.
     expect(shape).toEqual({ m: 16, n: 1024, k: 8192 });
     expect(borrowed.ms / sample.latencyMs).toBeGreaterThan(0.2);
     expect(borrowed.ms / sample.latencyMs).toBeLessThan(0.3);
+  });
+
+  it("families that differ only in feature space each price the ops that have their features", () => {
+    // MLA decode measured twice: shaped (as a kernel table's rows) and shapeless (llmsim CSV rows,
+    // FLOPs and bytes only), the same op name, variant and class.
+    const args = {
+      sequences: 8,
+      heads: 16,
+      kvLoraRank: 512,
+      qkNopeHeadDim: 128,
+      qkRopeHeadDim: 64,
+      vHeadDim: 128,
+      kvDtype: "bf16" as const,
+      activationDtype: "bf16" as const,
+      computeDtype: "bf16" as const,
+    };
+    const shaped = (keys: number) => mlaAbsorbedAttention(args, 1, keys, keys, "attention_decode");
+    const shapeless = (keys: number): Op => {
+      const { attention: _attention, ...rest } = shaped(keys);
+      return rest;
+    };
+    const keys = [256, 512, 1024, 2048, 4096, 8192, 16384, 32768];
+    const measured = (op: Op, ms: number): Measurement => ({
+      hardware: "round",
+      op,
+      latencyMs: ms,
+      group: "g",
+      source: "synthetic",
+    });
+    const families = buildFamilies(
+      [
+        ...keys.map((k) => measured(shaped(k), k / 1000)),
+        ...keys.map((k) => measured(shapeless(k), (2 * k) / 1000)),
+      ],
+      hardwareOf,
+      "table",
+    );
+    expect(
+      families
+        .filter((f) => f.key === "attention_decode")
+        .map((f) => f.space)
+        .sort(),
+    ).toEqual(["attention-shape", "flops-bytes"]);
+    const table = familyPredictor("t", "table", families);
+    expect(table.predict(shaped(1024), ROUND_GPU).ms).toBeCloseTo(1.024, 9);
+    expect(table.predict(shapeless(1024), ROUND_GPU).ms).toBeCloseTo(2.048, 9);
   });
 
   it("round-trips through the predictor file", () => {

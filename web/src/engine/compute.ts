@@ -152,27 +152,32 @@ export function loadPredictor(
   };
 }
 
-const builtPredictor = memo((key: string): Predictor | undefined => {
+const loadedFamilies = memo((key: string) => {
   const [value, hardwareText] = JSON.parse(key) as [string, string];
-  if (value === "") return undefined;
   const families = loadedPredictors.get(value);
   if (!families)
     throw bad(
       "predictor",
       `${predictorFileName(value)} is not loaded in this page (a link names the file, it does not carry it): choose it again, or use the roofline`,
     );
-  // As `--predictor calibrated:<file>`: ops without a family of their own get the roofline.
-  return familyPredictor(
-    `calibrated:${predictorFileName(value)}`,
-    "calibrated",
-    families,
-    rooflinePredictor(),
-    familyHardwareLookup(builtRegistry(hardwareText), families),
-  );
+  return { families, familyHardware: familyHardwareLookup(builtRegistry(hardwareText), families) };
 });
 
-/** The predictor the form names (undefined: the roofline). */
-const predictorOf = (state: State) => builtPredictor(JSON.stringify([state.predictor, state.hardwareText]));
+/**
+ * The predictor the form names (undefined: the roofline), as `--predictor calibrated:<file>` builds
+ * it: ops without a family of their own get `fallback`, the roofline the CLI command would use.
+ */
+function predictorOf(state: State, fallback: Predictor = rooflinePredictor()): Predictor | undefined {
+  if (state.predictor === "") return undefined;
+  const { families, familyHardware } = loadedFamilies(JSON.stringify([state.predictor, state.hardwareText]));
+  return familyPredictor(
+    `calibrated:${predictorFileName(state.predictor)}`,
+    "calibrated",
+    families,
+    fallback,
+    familyHardware,
+  );
+}
 
 const builtSweepGpus = memo((key: string) => {
   const [physics, hardwareText, names] = JSON.parse(key) as [Physics, string, string];
@@ -243,7 +248,7 @@ function runStep(state: State): {
 } {
   const scenario = checkStepScenario(stepScenarioRecord(state));
   const input = stepInputFromRegistry(scenario, modelOf(state), registryOf(state));
-  const predictor = predictorOf(state);
+  const predictor = predictorOf(state, input.predictor);
   return {
     result: simulateStep({ ...input, ...(predictor ? { predictor } : {}) }),
     hardware: input.hardware,
