@@ -145,6 +145,48 @@ function warnSkippedFormats(
     );
 }
 
+const wholeAtLeast0 = (v: number) => Number.isInteger(v) && v >= 0;
+
+/**
+ * The cells every attention table's row has: its phase (from op_name), sequences, isl, heads per
+ * GPU, step, latency and accelerator; undefined when one is bad (the issue is in `cells`).
+ */
+function attentionRow<P extends string>(
+  cells: CellReader,
+  row: number,
+  phases: Readonly<Record<string, P>>,
+  hardwareOf: (device: string, row: number) => string | undefined,
+) {
+  const phase = cells.oneOf(row, "op_name", phases);
+  const sequences = cells.count(row, "batch_size");
+  const isl = cells.count(row, "isl");
+  const heads = cells.count(row, "num_heads");
+  const step = cells.number(row, "step", wholeAtLeast0, "an integer >= 0");
+  const latencyMs = cells.number(row, "latency", positive, "a positive time in ms");
+  const hardware = hardwareOf(cells.text(row, "device"), row);
+  if (phase === undefined || hardware === undefined) return undefined;
+  if (Number.isNaN(sequences + isl + heads + step + latencyMs)) return undefined;
+  return { phase, sequences, isl, heads, step, latencyMs, hardware };
+}
+
+/** A table row's measurement: grouped by framework and version, traced to its line. */
+function tableMeasurement(
+  table: TableFile,
+  cells: CellReader,
+  row: number,
+  hardware: string,
+  op: Op,
+  latencyMs: number,
+): Measurement {
+  return {
+    hardware,
+    op,
+    latencyMs,
+    group: `${cells.text(row, "framework")} ${cells.text(row, "version")}`,
+    source: `${table.file}:${row + 2}`,
+  };
+}
+
 export function isAiconfiguratorAttention(table: TableFile): boolean {
   return table.columns.includes("num_key_value_heads") && table.columns.includes("attn_dtype");
 }
@@ -169,18 +211,12 @@ export function aiconfiguratorAttentionMeasurements(
     const formats = attentionFormats(cells, row, "attn_dtype", skipped);
     if (formats === undefined) continue;
     const { computeDtype, kvDtype } = formats;
-    const phase = cells.oneOf(row, "op_name", phases);
-    const sequences = cells.count(row, "batch_size");
-    const isl = cells.count(row, "isl");
-    const heads = cells.count(row, "num_heads");
+    const common = attentionRow(cells, row, phases, hardwareOf);
     const kvHeads = cells.count(row, "num_key_value_heads");
     const headDim = cells.count(row, "head_dim");
-    const window = cells.number(row, "window_size", (v) => Number.isInteger(v) && v >= 0, "an integer >= 0");
-    const step = cells.number(row, "step", (v) => Number.isInteger(v) && v >= 0, "an integer >= 0");
-    const latencyMs = cells.number(row, "latency", positive, "a positive time in ms");
-    const hardware = hardwareOf(cells.text(row, "device"), row);
-    if (phase === undefined || hardware === undefined) continue;
-    if (Number.isNaN(sequences + isl + heads + kvHeads + headDim + window + step + latencyMs)) continue;
+    const window = cells.number(row, "window_size", wholeAtLeast0, "an integer >= 0");
+    if (common === undefined || Number.isNaN(kvHeads + headDim + window)) continue;
+    const { phase, sequences, isl, heads, step, latencyMs, hardware } = common;
     const args = {
       sequences,
       heads,
@@ -192,13 +228,7 @@ export function aiconfiguratorAttentionMeasurements(
       computeDtype,
     };
     const op = phase === "prefill" ? gqaPrefillAttention(args, isl, 0) : gqaDecodeAttention(args, isl + step);
-    out.push({
-      hardware,
-      op,
-      latencyMs,
-      group: `${cells.text(row, "framework")} ${cells.text(row, "version")}`,
-      source: `${table.file}:${row + 2}`,
-    });
+    out.push(tableMeasurement(table, cells, row, hardware, op, latencyMs));
   }
   if (cells.issues.length > 0) throw new InputError(cells.issues);
   warnSkippedFormats(table.file, skipped, warn);
@@ -254,15 +284,9 @@ export function aiconfiguratorMlaMeasurements(
     const formats = attentionFormats(cells, row, "mla_dtype", skipped);
     if (formats === undefined) continue;
     const { computeDtype, kvDtype } = formats;
-    const phase = cells.oneOf(row, "op_name", phases);
-    const sequences = cells.count(row, "batch_size");
-    const isl = cells.count(row, "isl");
-    const heads = cells.count(row, "num_heads");
-    const step = cells.number(row, "step", (v) => Number.isInteger(v) && v >= 0, "an integer >= 0");
-    const latencyMs = cells.number(row, "latency", positive, "a positive time in ms");
-    const hardware = hardwareOf(cells.text(row, "device"), row);
-    if (phase === undefined || hardware === undefined) continue;
-    if (Number.isNaN(sequences + isl + heads + step + latencyMs)) continue;
+    const common = attentionRow(cells, row, phases, hardwareOf);
+    if (common === undefined) continue;
+    const { phase, sequences, isl, heads, step, latencyMs, hardware } = common;
     const args: MlaArgs = {
       ...COLLECTOR_MLA,
       sequences,
@@ -276,13 +300,7 @@ export function aiconfiguratorMlaMeasurements(
       phase === "prefill"
         ? mlaPrefillAttention(args, isl, 0, "attention_prefill")
         : mlaAbsorbedAttention(args, 1, keys, keys, "attention_decode");
-    out.push({
-      hardware,
-      op,
-      latencyMs,
-      group: `${cells.text(row, "framework")} ${cells.text(row, "version")}`,
-      source: `${table.file}:${row + 2}`,
-    });
+    out.push(tableMeasurement(table, cells, row, hardware, op, latencyMs));
   }
   if (cells.issues.length > 0) throw new InputError(cells.issues);
   warnSkippedFormats(table.file, skipped, warn);
