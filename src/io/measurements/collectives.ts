@@ -114,6 +114,89 @@ export function aiconfiguratorNcclMeasurements(
   return out;
 }
 
+const DEEPEP_LL_COLUMNS = [
+  "framework",
+  "version",
+  "device",
+  "op_name",
+  "kernel_source",
+  "node_num",
+  "hidden_size",
+  "num_token",
+  "num_topk",
+  "num_experts",
+  "combine_avg_t_us",
+  "combine_bandwidth_gbps",
+  "dispatch_avg_t_us",
+  "dispatch_bandwidth_gbps",
+];
+
+/** GPUs per node the collector's ranks span: an HGX machine's eight. */
+const DEEPEP_GPUS_PER_NODE = 8;
+
+export function isAiconfiguratorDeepEpLowLatency(table: TableFile): boolean {
+  return table.columns.includes("dispatch_avg_t_us") && table.columns.includes("combine_avg_t_us");
+}
+
+/**
+ * AIConfigurator's wideep_deepep_ll_perf table (DeepEP's low-latency kernels under SGLang:
+ * `num_token` tokens per rank, each sent to its `num_topk` experts over `node_num` machines of
+ * eight GPUs; times in µs). Each row is the engine's moe_dispatch and moe_combine low-latency
+ * all-to-alls of that payload: tokens·k·H bytes dispatched in FP8 and twice that combined in BF16,
+ * the engine's convention — the table's own bandwidth column counts the same bytes, plus the FP8
+ * scales (4 bytes per 128 elements). Accelerators whose scale-up domain is not one eight-GPU machine
+ * (NVL72 racks) are left out: the table does not say how its ranks sit in such a domain.
+ */
+export function aiconfiguratorDeepEpLowLatencyMeasurements(
+  table: TableFile,
+  hardwareOf: (device: string, row: number) => string | undefined,
+  domainGpusOf: (hardware: string) => number,
+  warn: (message: string) => void,
+): Measurement[] {
+  const cells = new CellReader(table);
+  if (!cells.checkColumns(DEEPEP_LL_COLUMNS, () => false)) throw new InputError(cells.issues);
+  const out: Measurement[] = [];
+  const otherDomains = new Map<string, number>();
+  for (let row = 0; row < table.rows.length && !cells.full(); row++) {
+    const nodes = cells.count(row, "node_num");
+    const hidden = cells.count(row, "hidden_size");
+    const tokens = cells.count(row, "num_token");
+    const topK = cells.count(row, "num_topk");
+    const dispatchUs = cells.number(row, "dispatch_avg_t_us", positive, "a positive time in µs");
+    const combineUs = cells.number(row, "combine_avg_t_us", positive, "a positive time in µs");
+    const hardware = hardwareOf(cells.text(row, "device"), row);
+    if (hardware === undefined || Number.isNaN(nodes + hidden + tokens + topK + dispatchUs + combineUs))
+      continue;
+    const domainGpus = domainGpusOf(hardware);
+    if (domainGpus !== DEEPEP_GPUS_PER_NODE) {
+      otherDomains.set(hardware, (otherDomains.get(hardware) ?? 0) + 1);
+      continue;
+    }
+    const span = groupSpan(nodes * DEEPEP_GPUS_PER_NODE, 1, domainGpus);
+    const group = `DeepEP (${cells.text(row, "framework")} ${cells.text(row, "version")})`;
+    const source = `${table.file}:${row + 2}`;
+    const payload = tokens * topK * hidden;
+    const formula = `DeepEP low-latency, ${tokens} tokens x top-${topK} x ${hidden} on ${nodes} x 8 GPUs`;
+    for (const [name, bytes, us] of [
+      ["moe_dispatch", payload * BYTES_PER_ELEMENT.fp8, dispatchUs],
+      ["moe_combine", payload * BYTES_PER_ELEMENT.bf16, combineUs],
+    ] as const)
+      out.push({
+        hardware,
+        op: collectiveOp(name, "all-to-all", bytes, span, formula, null, 0, "deepep-low-latency"),
+        latencyMs: us / 1e3,
+        group,
+        source,
+      });
+  }
+  if (cells.issues.length > 0) throw new InputError(cells.issues);
+  for (const [hardware, count] of otherDomains)
+    warn(
+      `${table.file}: skipped ${count} rows on ${hardware}, whose scale-up domain is not one 8-GPU machine (how the table's ranks sit in it is not recorded)`,
+    );
+  return out;
+}
+
 const VIDUR_NETWORK_COLUMNS = [
   "rank",
   "num_workers",

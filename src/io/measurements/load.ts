@@ -17,7 +17,9 @@ import {
   isAiconfiguratorMoe,
 } from "./aiconfigurator.ts";
 import {
+  aiconfiguratorDeepEpLowLatencyMeasurements,
   aiconfiguratorNcclMeasurements,
+  isAiconfiguratorDeepEpLowLatency,
   isAiconfiguratorNccl,
   isVidurNetwork,
   vidurNetworkMeasurements,
@@ -35,6 +37,7 @@ export const MEASUREMENT_FORMATS = [
   "AIConfigurator context/generation_attention_perf",
   "AIConfigurator context/generation_mla_perf",
   "AIConfigurator nccl_perf",
+  "AIConfigurator wideep_deepep_ll_perf",
   "Vidur network all_reduce.csv / send_recv.csv",
 ] as const;
 
@@ -112,6 +115,13 @@ export async function loadMeasurements(
       rows = vidurNetworkMeasurements(table, hardware, topology);
     } else if (isAiconfiguratorNccl(table)) {
       rows = aiconfiguratorNcclMeasurements(
+        table,
+        (device, row) => resolve(device, row + 2, "device"),
+        (hardware) => hardwareSpecOf(registry.get(hardware) as AcceleratorRecord).scaleUp.domainGpus,
+        warn,
+      );
+    } else if (isAiconfiguratorDeepEpLowLatency(table)) {
+      rows = aiconfiguratorDeepEpLowLatencyMeasurements(
         table,
         (device, row) => resolve(device, row + 2, "device"),
         (hardware) => hardwareSpecOf(registry.get(hardware) as AcceleratorRecord).scaleUp.domainGpus,
