@@ -32,8 +32,11 @@ async function suite(name: string, description: string, files: string[], count: 
   const cases = sample(rows, count, 1).map((m) => {
     const shape = m.op.shape as { m: number; n: number; k: number };
     const [file, line] = m.source.replace(root, "").split(":");
+    const block = m.op.weightBlockSize ?? null;
+    // Ids keep AIConfigurator's name for block-scaled FP8 rows.
+    const label = block ? `${m.op.name}_fp8_block` : m.op.name;
     return {
-      id: `${name}:${m.op.name}:${m.group}:${shape.m}x${shape.n}x${shape.k}:${m.op.computeDtype}`,
+      id: `${name}:${label}:${m.group}:${shape.m}x${shape.n}x${shape.k}:${m.op.computeDtype}`,
       source: { document, row: `${file}:${line}` },
       level: "kernel",
       group: name,
@@ -48,6 +51,7 @@ async function suite(name: string, description: string, files: string[], count: 
           dtype: m.op.computeDtype,
           weightDtype: m.op.computeDtype === "fp8" ? "fp8" : m.op.computeDtype,
           activationDtype: m.op.computeDtype === "fp8" ? "bf16" : m.op.computeDtype,
+          ...(block ? { weightBlockSize: [...block] } : {}),
         },
       },
       metric: "kernel_time",
@@ -107,8 +111,12 @@ const MOE_MODELS: Record<string, string> = {
   "2048/768/8/128": "Qwen/Qwen3-30B-A3B",
   "4096/14336/2/8": "mistralai/Mixtral-8x7B-v0.1",
 };
-// fp8_block (DeepSeek-style 128-block scales) is FP8 to the engine, which does not model the scales.
-const MOE_DTYPES: Record<string, string> = { bfloat16: "bf16", fp8: "fp8", fp8_block: "fp8" };
+// Weights and their scale block ("none": per-tensor FP8, stated so for block-scaled checkpoints).
+const MOE_DTYPES: Record<string, { weightDtype: string; weightBlockSize?: [number, number] | "none" }> = {
+  bfloat16: { weightDtype: "bf16" },
+  fp8: { weightDtype: "fp8", weightBlockSize: "none" },
+  fp8_block: { weightDtype: "fp8", weightBlockSize: [128, 128] },
+};
 {
   const file = "data/measured/aiconfigurator/h100_sxm/moe/trtllm/1.3.0rc20/moe_perf.parquet";
   const table = await readTableFile(root + file);
@@ -131,7 +139,7 @@ const MOE_DTYPES: Record<string, string> = { bfloat16: "bf16", fp8: "fp8", fp8_b
   }
   const cases = rows.slice(0, 40).map(({ row, line }) => {
     const model = MOE_MODELS[`${row.hidden_size}/${row.inter_size}/${row.topk}/${row.num_experts}`] as string;
-    const dtype = MOE_DTYPES[String(row.moe_dtype)] as string;
+    const formats = MOE_DTYPES[String(row.moe_dtype)] as (typeof MOE_DTYPES)[string];
     return {
       id: `aiconfigurator-h100-moe:${model}:${row.num_tokens}:${row.moe_dtype}`,
       source: {
@@ -148,7 +156,12 @@ const MOE_DTYPES: Record<string, string> = { bfloat16: "bf16", fp8: "fp8", fp8_b
           phase: "prefill",
           batch: 1,
           seq: row.num_tokens,
-          weightDtype: dtype,
+          weightDtype: formats.weightDtype,
+          ...(formats.weightBlockSize === undefined
+            ? {}
+            : {
+                weightBlockSize: formats.weightBlockSize === "none" ? "none" : [...formats.weightBlockSize],
+              }),
         },
         read: { op: ["experts_up", "experts_down"], layer: "moe" },
       },

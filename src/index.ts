@@ -26,7 +26,15 @@ export {
   type NetworkTiers,
   type ProtocolCost,
 } from "./core/collectives/alpha-beta.ts";
-export { BYTES_PER_ELEMENT, DTYPES, type Dtype, PEAK_CLASSES, type PeakClass } from "./core/dtype.ts";
+export {
+  BYTES_PER_ELEMENT,
+  DTYPES,
+  type Dtype,
+  PEAK_CLASSES,
+  type PeakClass,
+  type WeightBlockSize,
+  weightBlockOf,
+} from "./core/dtype.ts";
 export { BUILTIN_ACCELERATORS, HardwareRegistry } from "./core/hardware/catalog.ts";
 export { applyCluster, hardwareSpecOf } from "./core/hardware/resolve.ts";
 export type { AcceleratorRecord, ClusterRecord, HardwareSpec } from "./core/hardware/types.ts";

@@ -11,8 +11,9 @@ import {
   nameListValue,
   oneOfValue,
   positiveNumberValue,
+  weightBlockSizeValue,
 } from "../config/flag-values.ts";
-import type { Dtype } from "../core/dtype.ts";
+import type { Dtype, WeightBlockSize } from "../core/dtype.ts";
 import type { LengthDistribution } from "../core/sim/requests.ts";
 
 /** A flag parser from src/config/flag-values.ts, its FlagValueError as commander's argument error. */
@@ -43,6 +44,11 @@ export const positiveNumber =
 /** Commander parser for a numeric format. */
 export function dtype(value: string): Dtype {
   return commander(() => dtypeValue(value));
+}
+
+/** Commander parser for a weight-scale block ("128x128") or "none". */
+export function weightBlockSize(value: string): WeightBlockSize | "none" {
+  return commander(() => weightBlockSizeValue(value));
 }
 
 /** Collects repeated KEY=VALUE options into a record of numbers. */

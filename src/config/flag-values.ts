@@ -1,4 +1,4 @@
-import { DTYPES, type Dtype, isDtype } from "../core/dtype.ts";
+import { DTYPES, type Dtype, isDtype, type WeightBlockSize } from "../core/dtype.ts";
 import { type LengthDistribution, parseLengthDistribution } from "../core/sim/requests.ts";
 
 /**
@@ -46,6 +46,20 @@ export function fractionValue(value: string): number {
 export function dtypeValue(value: string): Dtype {
   if (!isDtype(value)) fail(`allowed: ${DTYPES.join(", ")}.`);
   return value as Dtype;
+}
+
+/**
+ * A weight-scale block, "ROWSxCOLUMNS" (e.g. "128x128"), or "none" (per-tensor scales), kept as
+ * "none": commander turns a parser's null into an empty string.
+ */
+export function weightBlockSizeValue(value: string): WeightBlockSize | "none" {
+  const text = value.trim();
+  if (text === "none") return "none";
+  const match = /^(\d+)x(\d+)$/.exec(text);
+  const rows = Number(match?.[1]);
+  const columns = Number(match?.[2]);
+  if (!match || rows < 1 || columns < 1) fail("expected ROWSxCOLUMNS, e.g. 128x128, or none.");
+  return [rows, columns];
 }
 
 /** Comma-separated integers >= min. */

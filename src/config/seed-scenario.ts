@@ -361,6 +361,7 @@ export function seedModel(
       expertWeightDtype: weightDtype,
       // The seed's layers state one weight format; embeddings and norms stay bf16.
       unquantizedDtype: "bf16",
+      weightBlockSize: null,
       warnings: [...new Set(warnings)],
     },
     warnings: [...new Set(warnings)],

@@ -1,4 +1,4 @@
-import { dtypeValue, intAtLeastValue, positiveNumberValue } from "./flag-values.ts";
+import { dtypeValue, intAtLeastValue, positiveNumberValue, weightBlockSizeValue } from "./flag-values.ts";
 
 const atLeast = (min: number) => (text: string) => intAtLeastValue(text, min);
 const positive = (text: string) => positiveNumberValue(text);
@@ -26,6 +26,7 @@ export const STEP_FIELD_PARSERS = {
   weightDtype: dtypeValue,
   kvDtype: dtypeValue,
   activationDtype: dtypeValue,
+  weightBlockSize: weightBlockSizeValue,
   overlap: text,
   mla: text,
   a2a: text,

@@ -114,6 +114,9 @@ export function stepInputFromScenario(
     ...(scenario.weightDtype ? { weight: scenario.weightDtype } : {}),
     ...(scenario.kvDtype ? { kvCache: scenario.kvDtype } : {}),
     ...(scenario.activationDtype ? { activation: scenario.activationDtype } : {}),
+    ...(scenario.weightBlockSize !== undefined
+      ? { weightBlockSize: scenario.weightBlockSize === "none" ? null : scenario.weightBlockSize }
+      : {}),
   };
   const efficiency = Object.fromEntries(
     Object.entries(scenario.efficiency ?? {}).filter(([, v]) => v !== undefined),

@@ -16,6 +16,21 @@ export const BYTES_PER_ELEMENT: Readonly<Record<Dtype, number>> = {
   int4: 0.5,
 };
 
+/**
+ * Rows x columns of weights that share one scale (block-scaled FP8: DeepSeek-V3's 128 x 128, with
+ * activations scaled per 1 x 128 tile). Kernels for it are not the per-tensor-scaled ones of the
+ * same format (DeepGEMM vs cuBLAS), so measured predictors keep them apart.
+ */
+export type WeightBlockSize = readonly [rows: number, columns: number];
+
+/** The weight-scale block a GEMM on these weights carries: only FP8 weights are block-scaled. */
+export function weightBlockOf(
+  weightDtype: Dtype,
+  block: WeightBlockSize | null | undefined,
+): WeightBlockSize | null {
+  return weightDtype === "fp8" ? (block ?? null) : null;
+}
+
 /** Peak-FLOP/s classes an accelerator can state (fp16 shares bf16's tensor rate on every listed part). */
 export const PEAK_CLASSES = ["fp32", "bf16", "fp8", "int8", "fp4"] as const;
 export type PeakClass = (typeof PEAK_CLASSES)[number];

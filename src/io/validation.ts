@@ -2,6 +2,7 @@ import { readdirSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { loadWithSchema } from "../config/load.ts";
 import {
+  type OpCaseScenario,
   type ServeScenario,
   type ValidationCase,
   type ValidationSuite,
@@ -16,6 +17,7 @@ import type { AcceleratorRecord } from "../core/hardware/types.ts";
 import { InputError, type Issue } from "../core/issues.ts";
 import { gemm } from "../core/ops/gemm.ts";
 import type { Op } from "../core/ops/types.ts";
+import { familyVariant } from "../core/predictor/features.ts";
 import { rooflinePredictor } from "../core/predictor/roofline.ts";
 import type { Predictor } from "../core/predictor/types.ts";
 import type { HostOverheadTable } from "../core/sim/host-overhead.ts";
@@ -233,21 +235,28 @@ function opMetric(metric: string, op: OpFigures, deepEpBytes: number | null): nu
   }
 }
 
+/** The GEMM an op case measures. */
+function caseGemm(o: OpCaseScenario): Op {
+  return gemm({
+    name: o.name ?? "gemm",
+    m: o.m,
+    n: o.n,
+    k: o.k,
+    weightDtype: o.weightDtype ?? o.dtype,
+    activationDtype: o.activationDtype ?? "bf16",
+    computeDtype: o.dtype,
+    weightBlockSize:
+      o.weightBlockSize === undefined || o.weightBlockSize === "none" ? null : o.weightBlockSize,
+    formula: "validation case",
+  });
+}
+
 function predictValue(c: ValidationCase, context: ValidationContext): { value: number; predictor: string } {
   const scenario = c.scenario;
   if ("op" in scenario) {
     const o = scenario.op;
     const hardware = hardwareSpecOf(accelerator(context.registry, o.hardware));
-    const op = gemm({
-      name: o.name ?? "gemm",
-      m: o.m,
-      n: o.n,
-      k: o.k,
-      weightDtype: o.weightDtype ?? o.dtype,
-      activationDtype: o.activationDtype ?? "bf16",
-      computeDtype: o.dtype,
-      formula: "validation case",
-    });
+    const op = caseGemm(o);
     const predictor = context.predictor ?? rooflinePredictor();
     const timing = predictor.predict(op, hardware);
     return {
@@ -486,9 +495,13 @@ export function runSuites(suites: readonly LoadedSuite[], context: ValidationCon
 }
 
 /** "hardware|op|dtype|m x n x k" of a GEMM, to match validation cases with measurements. */
-export function opShapeKey(hardware: string, op: Pick<Op, "name" | "computeDtype" | "shape">): string {
+export function opShapeKey(
+  hardware: string,
+  op: Pick<Op, "name" | "computeDtype" | "shape">,
+  familyVariant: string,
+): string {
   const shape = op.shape;
-  return `${hardware}|${op.name}|${op.computeDtype}|${shape ? `${shape.m}x${shape.n}x${shape.k}` : ""}`;
+  return `${hardware}|${op.name}|${op.computeDtype}|${familyVariant}|${shape ? `${shape.m}x${shape.n}x${shape.k}` : ""}`;
 }
 
 /**
@@ -512,19 +525,14 @@ export function heldOutShapes(suites: readonly LoadedSuite[], registry: Hardware
         const names = new Set(typeof read.op === "string" ? [read.op] : read.op);
         for (const layer of result.layers)
           if (read.layer === undefined || layer.kind === read.layer)
-            for (const op of layer.ops) if (names.has(op.name)) keys.add(opShapeKey(record.name, op));
+            for (const op of layer.ops)
+              if (names.has(op.name)) keys.add(opShapeKey(record.name, op, op.familyVariant));
         continue;
       }
       if (!("op" in c.scenario)) continue;
-      const o = c.scenario.op;
-      const hardware = registry.get(o.hardware)?.name ?? o.hardware;
-      keys.add(
-        opShapeKey(hardware, {
-          name: o.name ?? "gemm",
-          computeDtype: o.dtype,
-          shape: { m: o.m, n: o.n, k: o.k },
-        }),
-      );
+      const op = caseGemm(c.scenario.op);
+      const hardware = registry.get(c.scenario.op.hardware)?.name ?? c.scenario.op.hardware;
+      keys.add(opShapeKey(hardware, op, familyVariant(op)));
     }
   return keys;
 }

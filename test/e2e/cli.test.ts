@@ -40,6 +40,23 @@ describe("llmsim step", () => {
     expect(latency("--scale-out-gbps", "1", "--domain-gpus", "8")).toBeGreaterThan(base * 2);
   });
 
+  it("--weight-block-size sets the FP8 weight-scale block the ops carry (default: the checkpoint's)", () => {
+    const variant = (...flags: string[]) => {
+      const run = llmsim("step", "--json", ...flags);
+      expect(run.code, run.stderr).toBe(0);
+      const ops = JSON.parse(run.stdout).layers.flatMap((l: { ops: object[] }) => l.ops);
+      return (ops.find((o: { name: string }) => o.name === "experts_up") as { familyVariant: string })
+        .familyVariant;
+    };
+    expect(variant()).toBe("block-128x128");
+    expect(variant("--weight-block-size", "none")).toBe("");
+    expect(variant("--weight-block-size", "1x128")).toBe("block-1x128");
+    expectCleanUsageError(
+      llmsim("step", "--weight-block-size", "128"),
+      /--weight-block-size.*expected ROWSxCOLUMNS, e\.g\. 128x128, or none/,
+    );
+  });
+
   it("--json carries the documented fields", () => {
     const run = llmsim(
       "step",

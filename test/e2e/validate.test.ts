@@ -89,7 +89,7 @@ describe("llmsim validate on the shipped suites", () => {
 /**
  * With a predictor calibrated on the shipped measured tables (the suites' shapes excluded), as
  * docs/validation.md's "Today's figures" runs it: the issue's anchor targets are met (kernel 7.1%,
- * system 13.1% today) and the other system suites hold today's figures plus a margin (TensorRT-LLM
+ * system 11.6% today) and the other system suites hold today's figures plus a margin (TensorRT-LLM
  * 13.4% today, with NCCL's measured collectives).
  */
 const CALIBRATED_THRESHOLDS: Record<string, number> = {
@@ -98,7 +98,7 @@ const CALIBRATED_THRESHOLDS: Record<string, number> = {
   "deepseek-ep-prefill/system": 15,
   "trtllm-perf-overview/system": 15,
   "aiconfigurator-h100-gemm/kernel": 3,
-  "aiconfigurator-h100-moe/kernel": 15,
+  "aiconfigurator-h100-moe/kernel": 10,
 };
 
 describe("llmsim validate with the calibrated predictor", () => {

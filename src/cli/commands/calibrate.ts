@@ -9,6 +9,7 @@ import {
   summarizeErrors,
   withoutCorrection,
 } from "../../core/predictor/calibrate.ts";
+import { familyVariant } from "../../core/predictor/features.ts";
 import { familyPredictor } from "../../core/predictor/measured.ts";
 import { toPredictorDocument } from "../../core/predictor/predictor-file.ts";
 import { rooflinePredictor } from "../../core/predictor/roofline.ts";
@@ -164,7 +165,9 @@ export function registerCalibrate(program: Command): void {
       });
       if (options.exclude) {
         const held = heldOutShapes(loadSuites(suiteFiles(options.exclude)), registry);
-        measurements = measurements.filter((m) => !held.has(opShapeKey(m.hardware, m.op)));
+        measurements = measurements.filter(
+          (m) => !held.has(opShapeKey(m.hardware, m.op, familyVariant(m.op))),
+        );
       }
       if (options.ops) {
         const wanted = new Set(options.ops);

@@ -4,7 +4,7 @@ import { loadWithSchema } from "../../config/load.ts";
 import { type StepScenario, stepScenarioSchema } from "../../config/schema/scenario.ts";
 import { STEP_FIELDS } from "../../config/step-fields.ts";
 import { checkStepScenario, stepInputFromRegistry } from "../../config/step-request.ts";
-import type { Dtype } from "../../core/dtype.ts";
+import type { Dtype, WeightBlockSize } from "../../core/dtype.ts";
 import type { HardwareSpec } from "../../core/hardware/types.ts";
 import { InputError } from "../../core/issues.ts";
 import { rooflinePredictor } from "../../core/predictor/roofline.ts";
@@ -27,6 +27,7 @@ import {
   outputFile,
   outputFormat,
   positiveNumber,
+  weightBlockSize,
 } from "../options.ts";
 import { renderStepReport, stepCsvRows } from "../step-view.ts";
 
@@ -60,6 +61,7 @@ export interface StepFlags {
   readonly cached?: number;
   readonly prefillBatch?: number;
   readonly weightDtype?: Dtype;
+  readonly weightBlockSize?: WeightBlockSize | "none";
   readonly kvDtype?: Dtype;
   readonly activationDtype?: Dtype;
   readonly overlap?: string;
@@ -111,6 +113,11 @@ export function addStepFlags<A extends unknown[], O extends OptionValues>(
     .option("--weight-dtype <dtype>", "weight format (default: the checkpoint's)", dtype)
     .option("--kv-dtype <dtype>", "KV-cache format (default: the activation format, bf16)", dtype)
     .option("--activation-dtype <dtype>", "activation format (default bf16)", dtype)
+    .option(
+      "--weight-block-size <RxC|none>",
+      "FP8 weights per scale, e.g. 128x128, or none for per-tensor scales (default: the checkpoint's)",
+      weightBlockSize,
+    )
     .option("--overlap <policy>", "none | full | two-micro-batch (default none)")
     .option("--mla <form>", "auto | absorbed | naive (default auto: absorbed for decode)")
     .option(

@@ -13,7 +13,7 @@ const familySchema = z.strictObject({
   variant: z
     .string()
     .describe(
-      'splits an op name further: the KV-cache format of attention kernels ("fp8", "bf16"; MLA\'s "mla/bf16"), the weight format of weight-only quantized GEMMs ("weights-int4"), a collective\'s kind, library and tier ("all-reduce/nccl/scale-up"), else ""',
+      'splits an op name further: the KV-cache format of attention kernels ("fp8", "bf16"; MLA\'s "mla/bf16"), the weight format of weight-only quantized GEMMs ("weights-int4"), the weight-scale block of block-scaled FP8 GEMMs ("block-128x128"), a collective\'s kind, library and tier ("all-reduce/nccl/scale-up"), else ""',
     ),
   space: z.enum(FEATURE_SPACES).describe("axes of the correction grid (log2)"),
   curve: z.strictObject({

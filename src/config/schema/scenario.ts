@@ -5,6 +5,9 @@ import { OVERLAP_POLICIES } from "../../core/step/overlap.ts";
 const count = z.int().min(1);
 const efficiency = z.number().gt(0).max(1);
 
+/** Rows x columns of weights per scale of block-scaled FP8 (Hugging Face's weight_block_size). */
+export const weightBlockSizeSchema = z.tuple([count, count]);
+
 /** Roofline efficiency overrides (see DEFAULT_ROOFLINE_PARAMS). */
 export const efficiencySchema = z.strictObject({
   gemmComputeEfficiency: efficiency.optional(),
@@ -43,6 +46,12 @@ export const stepScenarioSchema = z.strictObject({
   weightDtype: z.enum(DTYPES).optional(),
   kvDtype: z.enum(DTYPES).optional(),
   activationDtype: z.enum(DTYPES).optional(),
+  weightBlockSize: z
+    .union([weightBlockSizeSchema, z.literal("none")])
+    .optional()
+    .describe(
+      "rows x columns of FP8 weights per scale (DeepSeek-V3: [128, 128]); none: per-tensor scales (default: the checkpoint's weight_block_size)",
+    ),
   overlap: z.enum(OVERLAP_POLICIES).optional(),
   mla: z.enum(["auto", "absorbed", "naive"]).optional(),
   a2a: z

@@ -5,7 +5,7 @@ import { parseLengthDistribution } from "../../core/sim/requests.ts";
 import { ROUTER_KINDS, SCHEDULER_KINDS } from "../../core/sim/serve/types.ts";
 import { METRIC_ALIASES, VALIDATION_LEVELS, VALIDATION_METRICS } from "../../core/validation/metrics.ts";
 import { ARRIVAL_KINDS, checkServeOptions, flagsAsFields } from "../serve-request.ts";
-import { stepScenarioSchema } from "./scenario.ts";
+import { stepScenarioSchema, weightBlockSizeSchema } from "./scenario.ts";
 
 const count = z.int().min(1);
 
@@ -24,6 +24,12 @@ const opScenario = z.strictObject({
   dtype: z.enum(DTYPES).describe("tensor-core compute format"),
   weightDtype: z.enum(DTYPES).optional().describe("default: dtype"),
   activationDtype: z.enum(DTYPES).optional().describe("default: bf16"),
+  weightBlockSize: z
+    .union([weightBlockSizeSchema, z.literal("none")])
+    .optional()
+    .describe(
+      "block-scaled FP8 weights: rows x columns per scale, e.g. [128, 128]; none (the default): per-tensor",
+    ),
 });
 
 const lengths = (which: "prompt" | "output") =>
@@ -190,5 +196,6 @@ export const validationSuiteSchema = z.strictObject({
 });
 
 export type ValidationCase = z.output<typeof validationCaseSchema>;
+export type OpCaseScenario = z.output<typeof opScenario>;
 export type ServeScenario = z.output<typeof serveScenario>;
 export type ValidationSuite = z.output<typeof validationSuiteSchema>;

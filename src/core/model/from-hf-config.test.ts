@@ -54,6 +54,8 @@ describe("modelFromHfConfig(config, id)", () => {
     });
     expect(v3.mtpLayers).toBe(1);
     expect(v3.weightDtype).toBe("fp8");
+    // quantization_config.weight_block_size: one scale per 128 x 128 weights.
+    expect(v3.weightBlockSize).toEqual([128, 128]);
     const lite = model("deepseek-ai/DeepSeek-V2-Lite");
     expect(lite.attention.kind === "mla" && lite.attention.qLoraRank).toBe(null);
     expect(lite.moe?.shared?.intermediateSize).toBe(2 * 1408);
@@ -125,6 +127,25 @@ describe("modelFromHfConfig(config, id)", () => {
     expect(modelFromHfConfig({ ...llamaLike, num_local_experts: 8, num_experts_per_tok: 9 }, "k").ok).toBe(
       false,
     );
+  });
+
+  it("reads an FP8 checkpoint's weight_block_size; per-tensor FP8 and other formats have none", () => {
+    const fp8 = (quant: Record<string, unknown>) => {
+      const result = modelFromHfConfig(
+        { ...llamaLike, quantization_config: { quant_method: "fp8", ...quant } },
+        "q",
+      );
+      if (!result.ok) throw new Error("expected a model");
+      return result.model;
+    };
+    expect(fp8({ weight_block_size: [128, 64] }).weightBlockSize).toEqual([128, 64]);
+    expect(fp8({}).weightBlockSize).toBe(null);
+    const odd = fp8({ weight_block_size: [128] });
+    expect(odd.weightBlockSize).toBe(null);
+    expect(odd.warnings.join(" ")).toMatch(
+      /weight_block_size \[128\] is not \[rows, columns\]: FP8 scales assumed per tensor/,
+    );
+    expect(model("meta-llama/Llama-3.1-70B").weightBlockSize).toBe(null);
   });
 
   it("warns instead of failing on an unknown model_type with complete fields", () => {

@@ -1,4 +1,4 @@
-import type { Dtype } from "../dtype.ts";
+import type { Dtype, WeightBlockSize } from "../dtype.ts";
 import type { Issue } from "../issues.ts";
 import { FAMILIES, type FamilyDefaults, GENERIC_FAMILY } from "./families.ts";
 import type { AttentionSpec, LayerKind, MlpSpec, ModelSpec, MoeSpec } from "./types.ts";
@@ -88,28 +88,50 @@ const TORCH_DTYPES: Readonly<Record<string, Dtype>> = {
 function weightFormats(
   config: Config,
   warnings: string[],
-): { weight: Dtype; expert: Dtype; unquantized: Dtype } {
+): { weight: Dtype; expert: Dtype; unquantized: Dtype; blockSize: WeightBlockSize | null } {
   const declared = (config.torch_dtype ?? config.dtype) as unknown;
   let base: Dtype = "bf16";
   if (typeof declared === "string" && TORCH_DTYPES[declared]) base = TORCH_DTYPES[declared];
   else if (declared === "float32") warnings.push("float32 checkpoint: weights assumed served in bf16");
   else warnings.push("no torch_dtype: weights assumed bf16");
   const quant = config.quantization_config as Config | undefined;
-  if (!quant || typeof quant !== "object") return { weight: base, expert: base, unquantized: base };
+  const blockSize = null;
+  if (!quant || typeof quant !== "object")
+    return { weight: base, expert: base, unquantized: base, blockSize };
   const method = String(quant.quant_method ?? "").toLowerCase();
-  if (method === "fp8") return { weight: "fp8", expert: "fp8", unquantized: base };
+  if (method === "fp8")
+    return { weight: "fp8", expert: "fp8", unquantized: base, blockSize: fp8BlockSize(quant, warnings) };
   if (method === "mxfp4") {
     const skipped = Array.isArray(quant.modules_to_not_convert)
       ? quant.modules_to_not_convert.map(String)
       : [];
     const attentionKept = skipped.some((module) => module.includes("attn"));
-    return { weight: attentionKept ? base : "fp4", expert: "fp4", unquantized: base };
+    return { weight: attentionKept ? base : "fp4", expert: "fp4", unquantized: base, blockSize };
   }
   const bits = typeof quant.bits === "number" ? quant.bits : undefined;
-  if (bits === 4) return { weight: "int4", expert: "int4", unquantized: base };
-  if (bits === 8) return { weight: "int8", expert: "int8", unquantized: base };
+  if (bits === 4) return { weight: "int4", expert: "int4", unquantized: base, blockSize };
+  if (bits === 8) return { weight: "int8", expert: "int8", unquantized: base, blockSize };
   warnings.push(`quantization_config.quant_method "${method}" not recognised: weights assumed ${base}`);
-  return { weight: base, expert: base, unquantized: base };
+  return { weight: base, expert: base, unquantized: base, blockSize };
+}
+
+/**
+ * An FP8 checkpoint's `weight_block_size` ([rows, columns] of weights per scale, DeepSeek-V3's
+ * [128, 128]); none means per-tensor (or per-channel) scales.
+ */
+function fp8BlockSize(quant: Config, warnings: string[]): WeightBlockSize | null {
+  const block = quant.weight_block_size;
+  if (block === undefined || block === null) return null;
+  if (
+    Array.isArray(block) &&
+    block.length === 2 &&
+    block.every((edge) => typeof edge === "number" && Number.isInteger(edge) && edge > 0)
+  )
+    return [block[0] as number, block[1] as number];
+  warnings.push(
+    `quantization_config.weight_block_size ${JSON.stringify(block)} is not [rows, columns]: FP8 scales assumed per tensor`,
+  );
+  return null;
 }
 
 function readAttention(fields: FieldReader, family: FamilyDefaults, hidden: number): AttentionSpec {
@@ -325,6 +347,7 @@ export function modelFromHfConfig(input: unknown, id: string): ImportResult {
     weightDtype: formats.weight,
     expertWeightDtype: formats.expert,
     unquantizedDtype: formats.unquantized,
+    weightBlockSize: formats.blockSize,
     warnings,
   };
   return fields.issues.length > 0 ? { ok: false, issues: fields.issues } : { ok: true, model };

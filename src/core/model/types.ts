@@ -1,4 +1,4 @@
-import type { Dtype } from "../dtype.ts";
+import type { Dtype, WeightBlockSize } from "../dtype.ts";
 
 /** Grouped-query attention (covers MHA when numKvHeads = numHeads and MQA when it is 1). */
 export interface GqaAttentionSpec {
@@ -91,6 +91,12 @@ export interface ModelSpec {
    * the checkpoint's torch_dtype (FP8, MXFP4 and 4/8-bit checkpoints keep these unquantized).
    */
   readonly unquantizedDtype: Dtype;
+  /**
+   * Rows x columns of weights sharing one scale in an FP8 checkpoint with block scales
+   * (`quantization_config.weight_block_size`: DeepSeek-V3's 128 x 128); null for per-tensor scales
+   * or another format.
+   */
+  readonly weightBlockSize: WeightBlockSize | null;
   /** Caveats met while importing (e.g. "float32 checkpoint served as bf16"). */
   readonly warnings: readonly string[];
 }

@@ -1,4 +1,4 @@
-import { BYTES_PER_ELEMENT, type Dtype } from "../dtype.ts";
+import { BYTES_PER_ELEMENT, type Dtype, type WeightBlockSize, weightBlockOf } from "../dtype.ts";
 import type { Op } from "./types.ts";
 
 export interface GemmArgs {
@@ -15,6 +15,8 @@ export interface GemmArgs {
   readonly formula: string;
   /** Independent GEMMs of this shape with their own weights (per-head batched GEMM); default 1. */
   readonly batch?: number;
+  /** Weight-scale block of block-scaled FP8 weights (ignored for other formats; scale bytes are not counted). */
+  readonly weightBlockSize?: WeightBlockSize | null;
 }
 
 /**
@@ -41,6 +43,7 @@ export function gemm(args: GemmArgs): Op {
     shape: { m: args.m, n: args.n, k: args.k },
     formula: args.formula,
     weightDtype: args.weightDtype,
+    weightBlockSize: weightBlockOf(args.weightDtype, args.weightBlockSize),
   };
 }
 
@@ -70,5 +73,6 @@ export function groupedGemm(args: GroupedGemmArgs): Op {
     formula: args.formula,
     rowsPerExpert: args.matricesRead > 0 ? args.m / args.matricesRead : 0,
     weightDtype: args.weightDtype,
+    weightBlockSize: weightBlockOf(args.weightDtype, args.weightBlockSize),
   };
 }

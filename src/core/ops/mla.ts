@@ -1,4 +1,4 @@
-import { BYTES_PER_ELEMENT, type Dtype } from "../dtype.ts";
+import { BYTES_PER_ELEMENT, type Dtype, type WeightBlockSize, weightBlockOf } from "../dtype.ts";
 import { causalPairs } from "./attention.ts";
 import type { Op } from "./types.ts";
 
@@ -120,6 +120,7 @@ export function mlaKvUpProjection(
   weightDtype: Dtype,
   computeDtype: Dtype,
   name: string,
+  weightBlockSize: WeightBlockSize | null = null,
 ): Op {
   const a = BYTES_PER_ELEMENT[args.activationDtype];
   const m = args.sequences * (cachedTokens + newTokens);
@@ -140,5 +141,6 @@ export function mlaKvUpProjection(
     shape: { m, n, k },
     formula: "2·B·(P+S)·Dc·h·(d_nope+d_v) FLOPs; reads W_UKV + S new latents + P cached latents",
     weightDtype,
+    weightBlockSize: weightBlockOf(weightDtype, weightBlockSize),
   };
 }

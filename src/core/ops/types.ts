@@ -1,5 +1,5 @@
 import type { AllToAllSplit, CollectiveImplementation, CollectiveKind } from "../collectives/alpha-beta.ts";
-import type { Dtype } from "../dtype.ts";
+import type { Dtype, WeightBlockSize } from "../dtype.ts";
 import type { GroupSpan } from "../parallel/placement.ts";
 
 export const OP_KINDS = [
@@ -70,6 +70,11 @@ export interface Op {
   readonly rowsPerExpert?: number;
   /** Stored format of a GEMM's weights (narrower than computeDtype for weight-only quantization). */
   readonly weightDtype?: Dtype;
+  /**
+   * Weight-scale block of a GEMM on block-scaled FP8 weights (DeepSeek-V3's 128 x 128; null for
+   * per-tensor scales): its kernels form families apart from per-tensor FP8's.
+   */
+  readonly weightBlockSize?: WeightBlockSize | null;
   /**
    * Set on MLA attention ops only: the format of the latent KV cache they read. It marks them as
    * MLA, whose kernels form families apart from GQA's of the same op name.

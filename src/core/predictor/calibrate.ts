@@ -11,7 +11,7 @@ import {
   type FeatureSpace,
   familyVariant,
   featureSpaceOf,
-  isWeightOnlyVariant,
+  isNarrowingVariant,
   writeFeatures,
 } from "./features.ts";
 import { buildGrid } from "./grid.ts";
@@ -211,7 +211,7 @@ class ErrorTable {
   add(m: Measurement, predictor: Predictor, hardwareOf: HardwareOf): void {
     const timing = predictor.predict(m.op, hardwareOf(m.hardware));
     // One op name's families are told apart by their variant: a collective's kind, library and
-    // tier, an attention's KV format, a weight-only GEMM's weights.
+    // tier, an attention's KV format, a weight-only GEMM's weights, an FP8 GEMM's scale block.
     const variant = familyVariant(m.op);
     const op = variant === "" ? m.op.name : `${m.op.name} ${variant}`;
     const id = `${m.hardware}\u0000${op}\u0000${m.op.computeDtype}`;
@@ -251,7 +251,7 @@ function shapeKey(m: Measurement): string {
   const c = op.comm;
   const variant = familyVariant(op);
   const shape = op.shape
-    ? `${op.shape.m}x${op.shape.n}x${op.shape.k}${isWeightOnlyVariant(variant) ? `x${variant}` : ""}`
+    ? `${op.shape.m}x${op.shape.n}x${op.shape.k}${isNarrowingVariant(variant) ? `x${variant}` : ""}`
     : a
       ? `${a.sequences}x${a.queryTokens}x${a.contextTokens}x${a.heads}x${a.kvHeads}x${a.headDim}x${a.kvDtype}`
       : c

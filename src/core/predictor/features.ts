@@ -1,5 +1,5 @@
 import { COLLECTIVE_IMPLEMENTATIONS, COLLECTIVES } from "../collectives/alpha-beta.ts";
-import { BYTES_PER_ELEMENT, DTYPES, type Dtype } from "../dtype.ts";
+import { BYTES_PER_ELEMENT, DTYPES, type Dtype, type WeightBlockSize } from "../dtype.ts";
 import type { Op } from "../ops/types.ts";
 
 /**
@@ -110,7 +110,8 @@ export function writeFeatures(op: Op, space: FeatureSpace, out: Float64Array): v
  * KV-cache format of attention (MLA's as "mla/<format>": its kernels are not GQA's of the same op
  * name); the stored weight format of a weight-only quantized GEMM (weights narrower than its
  * compute format, e.g. "weights-int4" for W4A16, whose dequantizing kernels are not the plain
- * GEMM's); for a collective, which one, the library that runs it and whether it stays in one
+ * GEMM's); the scale block of block-scaled FP8 weights ("block-128x128": DeepGEMM-style kernels
+ * with 1 x 128 activation tiles, not per-tensor FP8's); for a collective, which one, the library that runs it and whether it stays in one
  * scale-up domain (e.g. "all-reduce/nccl/scale-up").
  */
 export function familyVariant(op: Op): string {
@@ -124,7 +125,27 @@ export function familyVariant(op: Op): string {
   const weight = op.weightDtype;
   if (weight !== undefined && BYTES_PER_ELEMENT[weight] < BYTES_PER_ELEMENT[op.computeDtype])
     return WEIGHT_ONLY_VARIANTS[weight];
+  const block = op.weightBlockSize;
+  if (block) return blockVariant(block);
   return "";
+}
+
+/** "block-128x128" per weight-scale block (rows, then columns), built once per block size. */
+const BLOCK_VARIANTS = new Map<number, Map<number, string>>();
+function blockVariant(block: WeightBlockSize): string {
+  const rows = block[0];
+  const columns = block[1];
+  let byColumns = BLOCK_VARIANTS.get(rows);
+  if (byColumns === undefined) {
+    byColumns = new Map();
+    BLOCK_VARIANTS.set(rows, byColumns);
+  }
+  let variant = byColumns.get(columns);
+  if (variant === undefined) {
+    variant = `block-${rows}x${columns}`;
+    byColumns.set(columns, variant);
+  }
+  return variant;
 }
 
 /** The family variant of MLA attention per latent-cache format (tables, so lookups do not allocate). */
@@ -137,9 +158,13 @@ const WEIGHT_ONLY_VARIANTS = Object.fromEntries(DTYPES.map((d) => [d, `weights-$
   Record<Dtype, string>
 >;
 
-/** True for a variant that only narrows its compute format's family (see familyVariant). */
-export function isWeightOnlyVariant(variant: string): boolean {
-  return variant.startsWith("weights-");
+/**
+ * True for a variant that only narrows its compute format's family (see familyVariant): a
+ * weight-only quantized GEMM, or one on block-scaled weights. Without measurements of its own it
+ * borrows that family, outside the data.
+ */
+export function isNarrowingVariant(variant: string): boolean {
+  return variant.startsWith("weights-") || variant.startsWith("block-");
 }
 
 /** Every collective variant, built once: predictors look them up per op without allocating. */

@@ -2,7 +2,7 @@ import type { HardwareSpec } from "../hardware/types.ts";
 import type { Op } from "../ops/types.ts";
 import { curveMs } from "./curve.ts";
 import { FamilyIndex, type IdealTimes, type KernelFamily, writeIdealTimes } from "./family.ts";
-import { familyVariant, isWeightOnlyVariant, writeFeatures } from "./features.ts";
+import { familyVariant, isNarrowingVariant, writeFeatures } from "./features.ts";
 import { gridValue, insideGrid, onMeasuredNode } from "./grid.ts";
 import { rooflinePredictor } from "./roofline.ts";
 import type { OpTiming, Predictor } from "./types.ts";
@@ -65,10 +65,10 @@ export function familyPredictor(
       const borrowsLinks = !target.transferred || target.sameInterconnect === true;
       const variant = familyVariant(op);
       let family = op.comm === null || borrowsLinks ? index.find(op, target.name, variant) : undefined;
-      // A weight-only GEMM with no measurements of its own format borrows its compute format's
-      // family: outside the data, and said so.
+      // A weight-only or block-scaled GEMM with no measurements of its own format borrows its
+      // compute format's family: outside the data, and said so.
       let otherFormat = false;
-      if (!family && isWeightOnlyVariant(variant)) {
+      if (!family && isNarrowingVariant(variant)) {
         family = index.find(op, target.name, "");
         otherFormat = family !== undefined;
       }

@@ -45,15 +45,26 @@ export function toPredictorDocument(
   };
 }
 
+/**
+ * Files calibrated before block-scaled FP8 was a family variant (until 2026-12-02) hold
+ * AIConfigurator's fp8_block GEMMs as an op-level family named "gemm_fp8_block": the same
+ * measurements the "gemm" pool of variant "block-128x128" is built from now.
+ */
+const LEGACY_BLOCK_GEMM = { key: "gemm_fp8_block", level: "op", variant: "" } as const;
+
 export function familiesOfDocument(document: PredictorDocument): KernelFamily[] {
   return document.families.map((f) => {
     const values = Float64Array.from(f.values);
+    const legacy =
+      f.key === LEGACY_BLOCK_GEMM.key &&
+      f.level === LEGACY_BLOCK_GEMM.level &&
+      f.variant === LEGACY_BLOCK_GEMM.variant;
     return {
       hardware: f.hardware,
-      key: f.key,
-      level: f.level,
+      key: legacy ? "gemm" : f.key,
+      level: legacy ? "kind" : f.level,
       peakClass: f.peakClass,
-      variant: f.variant,
+      variant: legacy ? "block-128x128" : f.variant,
       space: f.space,
       curve: f.curve,
       grid: {

@@ -9,6 +9,7 @@ import { mlaAbsorbedAttention } from "../ops/mla.ts";
 import type { Op } from "../ops/types.ts";
 import { buildFamilies, holdOutErrors, holdOutFolds, type Measurement } from "./calibrate.ts";
 import { curveMs, fitCurve } from "./curve.ts";
+import type { KernelFamily } from "./family.ts";
 import { familyVariant, featureSpaceOf, writeFeatures } from "./features.ts";
 import { buildGrid, gridValue, insideGrid, onMeasuredNode } from "./grid.ts";
 import { familyPredictor } from "./measured.ts";
@@ -238,6 +239,61 @@ describe("measured-table and calibrated predictors", () => {
     expect(borrowed.ms / sample.latencyMs).toBeLessThan(0.3);
   });
 
+  it("block-scaled FP8 GEMMs form their own family, and borrow per-tensor FP8's when unmeasured", () => {
+    const fp8 = (m: number, n: number, k: number, block: readonly [number, number] | null): Op =>
+      gemm({
+        name: "gemm",
+        m,
+        n,
+        k,
+        weightDtype: "fp8",
+        activationDtype: "bf16",
+        computeDtype: "fp8",
+        weightBlockSize: block,
+        formula: "",
+      });
+    expect(familyVariant(fp8(1, 1024, 1024, [128, 128]))).toBe("block-128x128");
+    expect(familyVariant(fp8(1, 1024, 1024, null))).toBe("");
+    // Only FP8 weights carry a block: a BF16 GEMM given one is plain BF16.
+    expect(
+      gemm({
+        name: "g",
+        m: 1,
+        n: 8,
+        k: 8,
+        weightDtype: "bf16",
+        activationDtype: "bf16",
+        computeDtype: "bf16",
+        weightBlockSize: [128, 128],
+        formula: "",
+      }).weightBlockSize,
+    ).toBe(null);
+    // Per-tensor FP8 measured at the synthetic shapes; block-scaled FP8 measured 1.5x slower.
+    const perTensor = synthetic(["gemm"]).map((m) => {
+      const shape = m.op.shape as NonNullable<Op["shape"]>;
+      return { ...m, op: fp8(shape.m, shape.n, shape.k, null) };
+    });
+    const blocked = perTensor.map((m) => {
+      const shape = m.op.shape as NonNullable<Op["shape"]>;
+      return { ...m, op: fp8(shape.m, shape.n, shape.k, [128, 128]), latencyMs: m.latencyMs * 1.5 };
+    });
+    const sample = perTensor[9] as Measurement;
+    const shape = sample.op.shape as NonNullable<Op["shape"]>;
+    const both = familyPredictor(
+      "t",
+      "table",
+      buildFamilies([...perTensor, ...blocked], hardwareOf, "table"),
+    );
+    expect(both.predict(sample.op, ROUND_GPU).ms).toBeCloseTo(sample.latencyMs, 9);
+    const own = both.predict(fp8(shape.m, shape.n, shape.k, [128, 128]), ROUND_GPU);
+    expect(own).toMatchObject({ source: "measured", inEnvelope: true });
+    expect(own.ms).toBeCloseTo(sample.latencyMs * 1.5, 9);
+    // Another block size has no family: it borrows per-tensor FP8's, outside the data.
+    const other = both.predict(fp8(shape.m, shape.n, shape.k, [1, 128]), ROUND_GPU);
+    expect(other).toMatchObject({ source: "extrapolated", inEnvelope: false });
+    expect(other.ms).toBeCloseTo(sample.latencyMs, 9);
+  });
+
   it("families that differ only in feature space each price the ops that have their features", () => {
     // MLA decode measured twice: shaped (as a kernel table's rows) and shapeless (llmsim CSV rows,
     // FLOPs and bytes only), the same op name, variant and class.
@@ -291,6 +347,17 @@ describe("measured-table and calibrated predictors", () => {
     const b = familyPredictor("b", "calibrated", familiesOfDocument(document));
     const op = bf16Gemm(100, 2000, 3000);
     expect(b.predict(op, ROUND_GPU).ms / a.predict(op, ROUND_GPU).ms).toBeCloseTo(1, 4);
+  });
+
+  it("reads a file's legacy gemm_fp8_block family as the GEMM pool of variant block-128x128", () => {
+    const [family] = buildFamilies(synthetic(["gemm"]), hardwareOf, "calibrated");
+    const legacy = JSON.parse(JSON.stringify(toPredictorDocument([family as KernelFamily], [])));
+    legacy.families[0] = { ...legacy.families[0], key: "gemm_fp8_block", level: "op", variant: "" };
+    expect(familiesOfDocument(legacy)[0]).toMatchObject({
+      key: "gemm",
+      level: "kind",
+      variant: "block-128x128",
+    });
   });
 });
 

@@ -130,6 +130,7 @@ function mlaOps(ctx: BuildContext, attention: MlaAttentionSpec, workload: StepWo
         dtypes.weight,
         dtypes.gemmCompute,
         `kv_up_proj${suffix}`,
+        dtypes.weightBlockSize,
       ),
     );
     ops.push(mlaPrefillAttention(args(sequences), newTokens, cachedTokens, `attention${suffix}`));

@@ -25,6 +25,7 @@ export function denseGemm(
     weightDtype: ctx.dtypes.weight,
     activationDtype: ctx.dtypes.activation,
     computeDtype: ctx.dtypes.gemmCompute,
+    weightBlockSize: ctx.dtypes.weightBlockSize,
     formula,
   });
 }

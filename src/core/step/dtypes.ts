@@ -1,4 +1,4 @@
-import type { Dtype } from "../dtype.ts";
+import type { Dtype, WeightBlockSize } from "../dtype.ts";
 import type { HardwareSpec } from "../hardware/types.ts";
 import type { ModelSpec } from "../model/types.ts";
 
@@ -18,6 +18,11 @@ export interface StepDtypes {
   /** MoE all-to-all payload formats (DeepEP: FP8 dispatch, BF16 combine). */
   readonly dispatch: Dtype;
   readonly combine: Dtype;
+  /**
+   * Weight-scale block of whichever GEMM weights are FP8 (dense, expert), null for per-tensor
+   * scales. Default: the checkpoint's (`weight_block_size` of an FP8 checkpoint).
+   */
+  readonly weightBlockSize: WeightBlockSize | null;
 }
 
 /**
@@ -55,5 +60,7 @@ export function resolveDtypes(
     expertGemmCompute,
     dispatch: overrides.dispatch ?? (lowPrecisionExperts ? "fp8" : activation),
     combine: overrides.combine ?? activation,
+    weightBlockSize:
+      overrides.weightBlockSize !== undefined ? overrides.weightBlockSize : model.weightBlockSize,
   };
 }

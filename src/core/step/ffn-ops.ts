@@ -148,6 +148,7 @@ export function moeFfnOps(ctx: BuildContext, moe: MoeSpec, tokens: number, ops: 
       weightDtype: dtypes.expertWeight,
       activationDtype: dtypes.activation,
       computeDtype: dtypes.expertGemmCompute,
+      weightBlockSize: dtypes.weightBlockSize,
       formula,
     });
   const up = moe.expert.gated ? 2 : 1;

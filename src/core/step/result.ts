@@ -31,7 +31,8 @@ export interface OpRecord {
   readonly attention: AttentionShape | null;
   /**
    * What splits the op's measured-kernel families besides its name and tensor-core class
-   * (docs/predictors.md): KV format, "mla/<kv>", "weights-<format>", "<collective>/<library>/<tier>";
+   * (docs/predictors.md): KV format, "mla/<kv>", "weights-<format>", "block-<rows>x<columns>",
+   * "<collective>/<library>/<tier>";
    * "" for none.
    */
   readonly familyVariant: string;

@@ -376,3 +376,45 @@ describe("MoE all-to-all modes", () => {
     expect(run(decode(8, 1024))).toBe("low-latency");
   });
 });
+
+describe("block-scaled FP8 weights", () => {
+  const v3 = model("deepseek-ai/DeepSeek-V3");
+  const h800 = hardware("H800");
+  const variants = (dtypes: Parameters<typeof simulateStep>[0]["dtypes"] = {}) => {
+    const result = simulateStep({
+      model: v3,
+      hardware: h800,
+      parallel: { tp: 8 },
+      workload: { prefill: { sequences: 1, newTokens: 1024, cachedTokens: 0 }, decode: null },
+      mlaMode: "naive",
+      dtypes,
+      ignoreMemory: true,
+    });
+    const moe = result.layers.find((l) => l.kind === "moe");
+    return (name: string) => opOf(moe, name).familyVariant;
+  };
+
+  it("DeepSeek-V3's FP8 GEMMs carry its 128 x 128 weight blocks; unquantized ones do not", () => {
+    expect(dtypesOf(v3).weightBlockSize).toEqual([128, 128]);
+    const variant = variants();
+    for (const name of [
+      "qkv_a_proj",
+      "kv_up_proj_prefill",
+      "o_proj",
+      "experts_up",
+      "experts_down",
+      "shared_expert_up",
+    ])
+      expect(variant(name), name).toBe("block-128x128");
+    expect(variant("router")).toBe("");
+  });
+
+  it("weightBlockSize null is per-tensor FP8; other weight formats never carry a block", () => {
+    expect(variants({ weightBlockSize: null })("experts_up")).toBe("");
+    expect(variants({ weight: "bf16" })("qkv_a_proj")).toBe("");
+  });
+});
+
+function dtypesOf(m: ReturnType<typeof model>) {
+  return resolveDtypes(m, hardware("H800"));
+}

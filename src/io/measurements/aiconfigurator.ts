@@ -1,4 +1,4 @@
-import type { Dtype } from "../../core/dtype.ts";
+import type { Dtype, WeightBlockSize } from "../../core/dtype.ts";
 import { InputError } from "../../core/issues.ts";
 import { gqaDecodeAttention, gqaPrefillAttention } from "../../core/ops/attention.ts";
 import { gemm, groupedGemm } from "../../core/ops/gemm.ts";
@@ -7,6 +7,9 @@ import type { Op } from "../../core/ops/types.ts";
 import type { Measurement } from "../../core/predictor/calibrate.ts";
 import { CellReader, positive } from "./fields.ts";
 import type { TableFile } from "./table-file.ts";
+
+/** The weight block of AIConfigurator's fp8_block GEMM and MoE kernels (group_size 128 both ways). */
+const AICONFIGURATOR_FP8_BLOCK: WeightBlockSize = [128, 128];
 
 const GEMM_COLUMNS = [
   "framework",
@@ -23,15 +26,19 @@ const GEMM_COLUMNS = [
 
 /**
  * AIConfigurator's GEMM formats as engine dtypes: weights, activations (inputs and outputs, as the
- * engine's GEMM counts them) and tensor-core compute. fp8_block is FP8 with 128-wide block scales
- * (DeepSeek-style); *_wo are weight-only quantized GEMMs that compute in BF16 (their own family
- * variant, not averaged with BF16 GEMMs of the same shape; see familyVariant).
+ * engine's GEMM counts them) and tensor-core compute. fp8_block is FP8 with one scale per
+ * 128 x 128 weight block (the collector's `_compute_fp8_block_weight_scales`, QuantAlgo
+ * FP8_BLOCK_SCALES with group_size 128: DeepSeek-V3's format); *_wo are weight-only quantized GEMMs
+ * that compute in BF16. Both form their own family variant, not averaged with the plain GEMMs of
+ * the same shape (see familyVariant).
  */
-const GEMM_DTYPES: Readonly<Record<string, { weight: Dtype; activation: Dtype; compute: Dtype }>> = {
+const GEMM_DTYPES: Readonly<
+  Record<string, { weight: Dtype; activation: Dtype; compute: Dtype; block?: WeightBlockSize }>
+> = {
   bfloat16: { weight: "bf16", activation: "bf16", compute: "bf16" },
   float16: { weight: "fp16", activation: "fp16", compute: "fp16" },
   fp8: { weight: "fp8", activation: "bf16", compute: "fp8" },
-  fp8_block: { weight: "fp8", activation: "bf16", compute: "fp8" },
+  fp8_block: { weight: "fp8", activation: "bf16", compute: "fp8", block: AICONFIGURATOR_FP8_BLOCK },
   nvfp4: { weight: "fp4", activation: "bf16", compute: "fp4" },
   int8_wo: { weight: "int8", activation: "bf16", compute: "bf16" },
   int4_wo: { weight: "int4", activation: "bf16", compute: "bf16" },
@@ -43,8 +50,9 @@ export function isAiconfiguratorGemm(table: TableFile): boolean {
 
 /**
  * AIConfigurator's gemm_perf table (latency in ms, one GEMM of m x n x k on one GPU): each row is
- * the engine's "gemm" op of that shape. Block-scaled FP8 rows are named "gemm_fp8_block" so they
- * form their own family instead of averaging with per-tensor FP8 at the same shapes. `hardwareOf` maps the device string to a catalog name.
+ * the engine's "gemm" op of that shape; block-scaled FP8 rows carry their weight block, so they
+ * price the engine's GEMMs on block-scaled checkpoints (DeepSeek-V3) and not per-tensor FP8's.
+ * `hardwareOf` maps the device string to a catalog name.
  */
 export function aiconfiguratorGemmMeasurements(
   table: TableFile,
@@ -72,13 +80,14 @@ export function aiconfiguratorGemmMeasurements(
     out.push({
       hardware,
       op: gemm({
-        name: format === "fp8_block" ? "gemm_fp8_block" : "gemm",
+        name: "gemm",
         m,
         n,
         k,
         weightDtype: d.weight,
         activationDtype: d.activation,
         computeDtype: d.compute,
+        weightBlockSize: d.block ?? null,
         formula: `AIConfigurator ${format}`,
       }),
       latencyMs,
@@ -328,13 +337,13 @@ const MOE_COLUMNS = [
 /**
  * MoE formats the engine can express: weights and tensor-core compute. nvfp4 runs FP4 tensor cores
  * (Blackwell); int4_wo and w4a16_mxfp4 dequantize 4-bit weights into BF16 GEMMs, their own family
- * variant ("weights-int4", "weights-fp4"; see familyVariant). fp8_block (128-wide block scales) is
- * left out: the engine has no block-scaled FP8, and averaging it with per-tensor FP8 at the same
- * shapes would blur both.
+ * variant ("weights-int4", "weights-fp4"; see familyVariant); fp8_block (FP8_BLOCK_SCALES, quant
+ * group size 128: 128 x 128 weight blocks) is its own variant too ("block-128x128").
  */
-const MOE_DTYPES: Readonly<Record<string, { weight: Dtype; compute: Dtype }>> = {
+const MOE_DTYPES: Readonly<Record<string, { weight: Dtype; compute: Dtype; block?: WeightBlockSize }>> = {
   bfloat16: { weight: "bf16", compute: "bf16" },
   fp8: { weight: "fp8", compute: "fp8" },
+  fp8_block: { weight: "fp8", compute: "fp8", block: AICONFIGURATOR_FP8_BLOCK },
   nvfp4: { weight: "fp4", compute: "fp4" },
   int4_wo: { weight: "int4", compute: "bf16" },
   w4a16_mxfp4: { weight: "fp4", compute: "bf16" },
@@ -454,6 +463,7 @@ export function aiconfiguratorMoeMeasurements(
         weightDtype: d.weight,
         activationDtype: "bf16",
         computeDtype: d.compute,
+        weightBlockSize: d.block ?? null,
         formula: `AIConfigurator fused MoE ${format}, ${experts} experts top-${topK}, tp ${tp} ep ${ep}`,
       });
     const up = expertGemm("experts_up", hidden, (gated ? 2 : 1) * width);

@@ -85,6 +85,21 @@ export class CellReader {
     return value;
   }
 
+  /** A cell read by `parse` (which throws on bad text); undefined and an issue naming `expected` otherwise. */
+  parsed<T>(row: number, column: string, parse: (text: string) => T, expected: string): T | undefined {
+    const raw = this.text(row, column);
+    try {
+      return parse(raw);
+    } catch {
+      this.issues.push({
+        ...this.where(row, column),
+        code: "invalid-value",
+        message: `expected ${expected}, got "${raw}"`,
+      });
+      return undefined;
+    }
+  }
+
   /** Stops after this many bad cells so a wrong file does not print a million lines. */
   full(): boolean {
     return this.issues.length >= 20;

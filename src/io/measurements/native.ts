@@ -1,3 +1,4 @@
+import { weightBlockSizeValue } from "../../config/flag-values.ts";
 import { DTYPES, type Dtype } from "../../core/dtype.ts";
 import { InputError } from "../../core/issues.ts";
 import { gemm, groupedGemm } from "../../core/ops/gemm.ts";
@@ -17,6 +18,7 @@ const OPTIONAL = [
   "flops",
   "bytes",
   "weight_dtype",
+  "weight_block_size",
   "activation_dtype",
   "kv_dtype",
   "group",
@@ -37,7 +39,8 @@ const kindMap = Object.fromEntries(OP_KINDS.filter((k) => k !== "collective").ma
  * llmsim's own measurement CSV (docs/predictors.md): hardware, op (engine op name), kind, dtype,
  * a latency column with its unit in the name (latency_ms, latency_us or latency_s); m, n, k for
  * gemm and grouped-gemm (plus matrices, the expert weight matrices read, for grouped-gemm), flops
- * and bytes for other kinds; optional weight_dtype, activation_dtype, kv_dtype, group and notes.
+ * and bytes for other kinds; optional weight_dtype, weight_block_size (block-scaled FP8 GEMMs:
+ * "128x128"; empty or "none" for per-tensor scales), activation_dtype, kv_dtype, group and notes.
  * Attention rows (FLOPs and bytes, no shape) are MLA's, the engine's only shapeless attention, with
  * a latent cache in kv_dtype (default: the activation format, as the engine's).
  */
@@ -79,6 +82,10 @@ export function nativeMeasurements(
       table.columns.includes("kv_dtype") && cells.text(row, "kv_dtype") !== ""
         ? cells.oneOf(row, "kv_dtype", dtypeMap)
         : activationDtype;
+    const block =
+      table.columns.includes("weight_block_size") && cells.text(row, "weight_block_size") !== ""
+        ? cells.parsed(row, "weight_block_size", weightBlockSizeValue, "ROWSxCOLUMNS (e.g. 128x128) or none")
+        : "none";
     const latency = cells.number(row, latencyColumn, positive, `a positive time (${latencyColumn})`);
     const hardware = hardwareOf(cells.text(row, "hardware"), row);
     const name = cells.text(row, "op");
@@ -88,6 +95,7 @@ export function nativeMeasurements(
       weightDtype === undefined ||
       activationDtype === undefined ||
       kvDtype === undefined ||
+      block === undefined ||
       hardware === undefined
     )
       continue;
@@ -97,7 +105,18 @@ export function nativeMeasurements(
       const n = cells.number(row, "n", positive, "a positive number of outputs");
       const k = cells.number(row, "k", positive, "a positive number of inputs");
       if (Number.isNaN(m + n + k)) continue;
-      const args = { name, m, n, k, weightDtype, activationDtype, computeDtype: dtype, formula: "measured" };
+      const weightBlockSize = block === "none" ? null : block;
+      const args = {
+        name,
+        m,
+        n,
+        k,
+        weightDtype,
+        activationDtype,
+        computeDtype: dtype,
+        weightBlockSize,
+        formula: "measured",
+      };
       if (kind === "gemm") op = gemm(args);
       else {
         // The expert weight matrices the grouped GEMM read (its weight traffic): required, since
