@@ -1,3 +1,4 @@
+import { describeWeights } from "../core/step/dtypes.ts";
 import type { LayerExecution, StepResult } from "../core/step/result.ts";
 import { billions, fixed, gb } from "./format/numbers.ts";
 import { OP_CSV_HEAD, opCsvCells, renderOpTable } from "./format/op-table.ts";
@@ -56,10 +57,8 @@ export function renderStepReport(result: StepResult, showOps: boolean): string {
       (p.expertImbalance > 1 ? `; imbalance x${p.expertImbalance}` : ""),
   );
   const d = result.dtypes;
-  const block = d.weightBlockSize;
-  const blockScaled = block !== null && (d.weight === "fp8" || d.expertWeight === "fp8");
   lines.push(
-    `formats: weights ${d.weight}${d.expertWeight !== d.weight ? ` (experts ${d.expertWeight})` : ""}${blockScaled ? ` (${block[0]}x${block[1]} scale blocks)` : ""}, GEMMs ${d.gemmCompute}, KV cache ${d.kvCache}, attention ${d.attention}` +
+    `formats: weights ${describeWeights(d)}, GEMMs ${d.gemmCompute}, KV cache ${d.kvCache}, attention ${d.attention}` +
       (p.ep > 1 ? `, dispatch ${d.dispatch} / combine ${d.combine} (${result.moeAllToAll} all-to-all)` : "") +
       `; overlap ${result.overlap}; predictor ${result.predictor}`,
   );

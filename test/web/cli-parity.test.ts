@@ -57,13 +57,19 @@ describe("web engine = CLI", () => {
       dp: "72",
       ep: "72",
       kvDtype: "fp8",
+      weightBlockSize: "none",
       scaleUpGBps: "1800",
       memoryUtilization: "0.85",
     },
   ] satisfies Partial<State>[]) {
     it(`step: ${JSON.stringify(changes)}`, () => {
       const state = with_(changes);
-      expect(web("step", state).result).toEqual(JSON.parse(runCli("step", state, "json")));
+      const result = web("step", state).result as { dtypes: { weightBlockSize: unknown } };
+      expect(result).toEqual(JSON.parse(runCli("step", state, "json")));
+      // DeepSeek-V3's checkpoint blocks, unless the form says per tensor.
+      expect(result.dtypes.weightBlockSize).toEqual(
+        "weightBlockSize" in changes ? null : state.model.includes("DeepSeek") ? [128, 128] : null,
+      );
     });
   }
 

@@ -44,6 +44,7 @@ export const DEFAULTS = {
   cached: "",
   prefillBatch: "",
   weightDtype: "",
+  weightBlockSize: "",
   kvDtype: "",
   activationDtype: "",
   overlap: "two-micro-batch",

@@ -38,6 +38,17 @@ export function gemmComputeDtype(weight: Dtype, hardware: HardwareSpec): Dtype {
   return "bf16";
 }
 
+/** The weight formats in words, as reports print them: "fp8 (128x128 scale blocks)", "bf16 (experts fp4)". */
+export function describeWeights(d: StepDtypes): string {
+  const experts = d.expertWeight !== d.weight ? ` (experts ${d.expertWeight})` : "";
+  const block = d.weightBlockSize;
+  const blocks =
+    block !== null && (d.weight === "fp8" || d.expertWeight === "fp8")
+      ? ` (${block[0]}x${block[1]} scale blocks)`
+      : "";
+  return `${d.weight}${experts}${blocks}`;
+}
+
 /** Fills unset formats from the model and the hardware. */
 export function resolveDtypes(
   model: ModelSpec,

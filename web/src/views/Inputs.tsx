@@ -56,6 +56,16 @@ function StepInputs({ state, update, catalog, loadPredictor }: InputProps) {
       </Group>
       <Group title="Formats and kernels">
         <SelectField {...f} field="weightDtype" label="Weights" options={choices(DTYPES, "checkpoint's")} />
+        <SelectField
+          {...f}
+          field="weightBlockSize"
+          label="FP8 weight scales"
+          options={[
+            ["", "checkpoint's"],
+            ["none", "per tensor"],
+            ["128x128", "128 x 128 blocks"],
+          ]}
+        />
         <SelectField {...f} field="kvDtype" label="KV cache" options={choices(DTYPES, "bf16 (default)")} />
         <SelectField
           {...f}

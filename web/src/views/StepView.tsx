@@ -1,3 +1,4 @@
+import { describeWeights } from "../../../src/core/step/dtypes.ts";
 import type { StepResult } from "../../../src/core/step/result.ts";
 import { Chart } from "../components/Chart.tsx";
 import { DataTable } from "../components/DataTable.tsx";
@@ -46,8 +47,8 @@ export function StepView({ data }: { data: StepData }) {
     <div class="view">
       <p class="lede">
         {result.model.id} on {result.hardware.name}: tp {p.tp}, pp {p.pp}, dp {p.dp}, ep {p.ep} = {p.gpus}{" "}
-        GPUs per replica; weights {result.dtypes.weight}, KV {result.dtypes.kvCache}; overlap {result.overlap}
-        ; predictor {result.predictor}
+        GPUs per replica; weights {describeWeights(result.dtypes)}, KV {result.dtypes.kvCache}; overlap{" "}
+        {result.overlap}; predictor {result.predictor}
       </p>
       <div class="metrics">
         {t ? (
