@@ -111,8 +111,8 @@ export function writeFeatures(op: Op, space: FeatureSpace, out: Float64Array): v
  * name); the stored weight format of a weight-only quantized GEMM (weights narrower than its
  * compute format, e.g. "weights-int4" for W4A16, whose dequantizing kernels are not the plain
  * GEMM's); the scale block of block-scaled FP8 weights ("block-128x128": DeepGEMM-style kernels
- * with 1 x 128 activation tiles, not per-tensor FP8's); for a collective, which one, the library that runs it and whether it stays in one
- * scale-up domain (e.g. "all-reduce/nccl/scale-up").
+ * with 1 x 128 activation tiles, not per-tensor FP8's); for a collective, which one, the library
+ * that runs it and whether it stays in one scale-up domain (e.g. "all-reduce/nccl/scale-up").
  */
 export function familyVariant(op: Op): string {
   const comm = op.comm;
