@@ -91,6 +91,10 @@ export async function loadMeasurements(
         });
       return name;
     };
+    // A table row's device column (row i is on line i + 2), and an accelerator's scale-up domain.
+    const deviceOf = (device: string, row: number) => resolve(device, row + 2, "device");
+    const domainGpusOf = (hardware: string) =>
+      hardwareSpecOf(registry.get(hardware) as AcceleratorRecord).scaleUp.domainGpus;
     let rows: Measurement[];
     if (isVidurMlp(table)) {
       const modelDir = dirname(file);
@@ -114,36 +118,17 @@ export async function loadMeasurements(
       if (hardware === undefined) throw new InputError(issues);
       rows = vidurNetworkMeasurements(table, hardware, topology);
     } else if (isAiconfiguratorNccl(table)) {
-      rows = aiconfiguratorNcclMeasurements(
-        table,
-        (device, row) => resolve(device, row + 2, "device"),
-        (hardware) => hardwareSpecOf(registry.get(hardware) as AcceleratorRecord).scaleUp.domainGpus,
-        warn,
-      );
+      rows = aiconfiguratorNcclMeasurements(table, deviceOf, domainGpusOf, warn);
     } else if (isAiconfiguratorDeepEpLowLatency(table)) {
-      rows = aiconfiguratorDeepEpLowLatencyMeasurements(
-        table,
-        (device, row) => resolve(device, row + 2, "device"),
-        (hardware) => hardwareSpecOf(registry.get(hardware) as AcceleratorRecord).scaleUp.domainGpus,
-        warn,
-      );
+      rows = aiconfiguratorDeepEpLowLatencyMeasurements(table, deviceOf, domainGpusOf, warn);
     } else if (isAiconfiguratorGemm(table)) {
-      rows = aiconfiguratorGemmMeasurements(table, (device, row) => resolve(device, row + 2, "device"), warn);
+      rows = aiconfiguratorGemmMeasurements(table, deviceOf, warn);
     } else if (isAiconfiguratorMoe(table)) {
-      rows = aiconfiguratorMoeMeasurements(
-        table,
-        (device, row) => resolve(device, row + 2, "device"),
-        idealMs,
-        warn,
-      );
+      rows = aiconfiguratorMoeMeasurements(table, deviceOf, idealMs, warn);
     } else if (isAiconfiguratorAttention(table)) {
-      rows = aiconfiguratorAttentionMeasurements(
-        table,
-        (device, row) => resolve(device, row + 2, "device"),
-        warn,
-      );
+      rows = aiconfiguratorAttentionMeasurements(table, deviceOf, warn);
     } else if (isAiconfiguratorMla(table)) {
-      rows = aiconfiguratorMlaMeasurements(table, (device, row) => resolve(device, row + 2, "device"), warn);
+      rows = aiconfiguratorMlaMeasurements(table, deviceOf, warn);
     } else if (isNativeMeasurements(table)) {
       rows = nativeMeasurements(table, (name, row) => resolve(name, row + 2, "hardware"));
     } else {
