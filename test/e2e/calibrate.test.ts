@@ -129,6 +129,24 @@ describe("importers", () => {
       /bad-value\.csv:2:4: dtype: unknown value "bf17"/,
     );
   });
+  it("says once per device when a device string falls back to a catalog sibling", async () => {
+    const nvl = file(
+      "h200-nvl.csv",
+      "hardware,op,kind,dtype,m,n,k,latency_us\nNVIDIA H200 NVL,gemm,gemm,bf16,16,4096,4096,25\nNVIDIA H200 NVL,gemm,gemm,bf16,32,4096,4096,26\nNVIDIA H100 80GB HBM3,gemm,gemm,bf16,16,4096,4096,25\n",
+    );
+    const warnings: string[] = [];
+    const rows = await loadMeasurements([nvl], registry, { warn: (w) => warnings.push(w) });
+    expect(rows.map((r) => r.hardware)).toEqual(["H200-SXM", "H200-SXM", "H100-SXM"]);
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /h200-nvl\.csv: device "NVIDIA H200 NVL" says "nvl", but the closest catalog entry, H200-SXM, is "sxm"\/"sxm5": its figures are used/,
+      ),
+    ]);
+    // --hardware names the part outright: nothing to warn about.
+    warnings.length = 0;
+    await loadMeasurements([nvl], registry, { hardware: "H200-SXM", warn: (w) => warnings.push(w) });
+    expect(warnings).toEqual([]);
+  });
   it("reads AIConfigurator attention rows as the engine's attention ops, and skips unknown GEMM formats aloud", async () => {
     const head =
       '"framework","version","device","op_name","kernel_source","batch_size","isl","num_heads","num_key_value_heads","head_dim","window_size","beam_width","attn_dtype","kv_cache_dtype","step","latency"';

@@ -71,15 +71,19 @@ export async function loadMeasurements(
     const table = await readTableFile(file, flag);
     const issues: Issue[] = [];
     // A table names a handful of devices over its many rows: each is matched once.
+    const acceleratorOf = (text: string): string | undefined => {
+      if (options.hardware !== undefined) return registry.get(options.hardware)?.name;
+      const match = acceleratorNamed(registry, text);
+      const quoted = (words: string[]) => words.map((w) => `"${w}"`).join("/");
+      for (const { deviceWords, catalogWords } of match?.conflicts ?? [])
+        warn(
+          `${file}: device "${text}" says ${quoted(deviceWords)}, but the closest catalog entry, ${match?.name}, is ${quoted(catalogWords)}: its figures are used; if that is the wrong part, pass --hardware <name> (with --hardware-file for one not in the catalog)`,
+        );
+      return match?.name;
+    };
     const named = new Map<string, string | undefined>();
     const resolve = (text: string, line: number, field: string): string | undefined => {
-      if (!named.has(text))
-        named.set(
-          text,
-          options.hardware !== undefined
-            ? registry.get(options.hardware)?.name
-            : acceleratorNamed(registry, text),
-        );
+      if (!named.has(text)) named.set(text, acceleratorOf(text));
       const name = named.get(text);
       if (name === undefined && issues.length < 5)
         issues.push({
