@@ -49,6 +49,19 @@ export function describeWeights(d: StepDtypes): string {
   return `${d.weight}${experts}${blocks}`;
 }
 
+/**
+ * Why a requested weight-scale block changes nothing, or null: block scales belong to FP8 weights,
+ * so a block asked for with BF16 or FP4 weights everywhere is ignored, and said so.
+ */
+export function unusedWeightBlockWarning(
+  d: StepDtypes,
+  overrides: Partial<StepDtypes> | undefined,
+): string | null {
+  const block = overrides?.weightBlockSize;
+  if (block === undefined || block === null || d.weight === "fp8" || d.expertWeight === "fp8") return null;
+  return `weight block size ${block[0]}x${block[1]} is ignored: it scales FP8 weights, and these are ${describeWeights(d)}`;
+}
+
 /** Fills unset formats from the model and the hardware. */
 export function resolveDtypes(
   model: ModelSpec,

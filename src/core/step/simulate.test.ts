@@ -4,7 +4,7 @@ import { InputError } from "../issues.ts";
 import { resolvePlan } from "../parallel/plan.ts";
 import { DEFAULT_ROOFLINE_PARAMS, rooflinePredictor } from "../predictor/roofline.ts";
 import { buildContext } from "./context.ts";
-import { resolveDtypes } from "./dtypes.ts";
+import { resolveDtypes, type StepDtypes } from "./dtypes.ts";
 import { decoderLayerOps } from "./layer-ops.ts";
 import type { LayerExecution, OpRecord, StepResult } from "./result.ts";
 import { simulateStep } from "./simulate.ts";
@@ -412,6 +412,28 @@ describe("block-scaled FP8 weights", () => {
   it("weightBlockSize null is per-tensor FP8; other weight formats never carry a block", () => {
     expect(variants({ weightBlockSize: null })("experts_up")).toBe("");
     expect(variants({ weight: "bf16" })("qkv_a_proj")).toBe("");
+  });
+
+  it("a block asked for with no FP8 weights is ignored, and the result says so", () => {
+    const warningsOf = (m: ReturnType<typeof model>, dtypes: Partial<StepDtypes>) =>
+      simulateStep({
+        model: m,
+        hardware: h800,
+        parallel: { tp: 8 },
+        workload: decode(8, 1024),
+        dtypes,
+        ignoreMemory: true,
+        detail: "totals",
+      }).warnings;
+    const llama = model("meta-llama/Llama-3.1-70B");
+    expect(warningsOf(llama, { weightBlockSize: [128, 128] })).toEqual([
+      "weight block size 128x128 is ignored: it scales FP8 weights, and these are bf16",
+    ]);
+    // FP8 weights use it; "none" and the checkpoint's own block (DeepSeek-V3 run in BF16) ask nothing.
+    expect(warningsOf(llama, { weight: "fp8", weightBlockSize: [128, 128] })).toEqual([]);
+    expect(warningsOf(llama, { weightBlockSize: null })).toEqual([]);
+    expect(warningsOf(v3, { weight: "bf16" })).toEqual([]);
+    expect(warningsOf(v3, { weight: "bf16", weightBlockSize: [128, 128] })).toHaveLength(1);
   });
 });
 

@@ -10,7 +10,7 @@ import { completePlan, type ParallelPlan, resolvePlan, validatePlan } from "../p
 import { rooflinePredictor } from "../predictor/roofline.ts";
 import type { Predictor } from "../predictor/types.ts";
 import { type AllToAllMode, buildContext, type MlaMode } from "./context.ts";
-import { resolveDtypes, type StepDtypes } from "./dtypes.ts";
+import { resolveDtypes, type StepDtypes, unusedWeightBlockWarning } from "./dtypes.ts";
 import { type BlockCost, costBlock } from "./evaluate.ts";
 import { missingHardwareFigures } from "./hardware-check.ts";
 import { decoderLayerOps, embeddingOps, headOps } from "./layer-ops.ts";
@@ -108,6 +108,8 @@ export function simulateStep(input: StepInput): StepResult {
 
   const resolved = resolvePlan(model, plan);
   const dtypes = resolveDtypes(model, hardware, input.dtypes);
+  const blockWarning = unusedWeightBlockWarning(dtypes, input.dtypes);
+  const warnings = blockWarning === null ? model.warnings : [...model.warnings, blockWarning];
   const requestedAllToAll = input.moeAllToAll ?? "auto";
   const allToAll =
     requestedAllToAll === "auto" ? (input.workload.prefill ? "normal" : "low-latency") : requestedAllToAll;
@@ -211,7 +213,7 @@ export function simulateStep(input: StepInput): StepResult {
     memory: memoryReport,
     layers,
     totals,
-    warnings: model.warnings,
+    warnings,
   });
   if (!memoryReport.fits && !input.ignoreMemory) return result("does-not-fit", [], null);
 
