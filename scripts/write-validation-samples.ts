@@ -94,6 +94,20 @@ await suite(
   "github:microsoft/vidur data/profiling/compute @7d47513",
 );
 await suite(
+  "vidur-a40",
+  "Vidur's profiled GEMMs of one layer on one TP shard, A40 48GB (PCIe, GDDR6), FP16",
+  vidur("a40", [
+    "meta-llama/Llama-2-7b-hf",
+    "meta-llama/Llama-2-70b-hf",
+    "Qwen/Qwen-72B",
+    "internlm/internlm-20b",
+    "codellama/CodeLlama-34b-Instruct-hf",
+    "microsoft/phi-2",
+  ]),
+  60,
+  "github:microsoft/vidur data/profiling/compute @7d47513",
+);
+await suite(
   "aiconfigurator-h100-gemm",
   "AIConfigurator's measured GEMM table on H100 SXM (TensorRT-LLM 1.3.0rc20): bfloat16, fp8, fp8_block",
   ["data/measured/aiconfigurator/h100_sxm/gemm/trtllm/1.3.0rc20/gemm_perf.parquet"],

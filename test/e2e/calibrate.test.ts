@@ -412,8 +412,9 @@ describe("llmsim calibrate: accuracy targets (issue 5)", () => {
     expect(r.code, r.stderr).toBe(0);
     return JSON.parse(r.stdout).rows as Row[];
   };
-  for (const gpu of ["a100", "h100"]) {
-    it(`Vidur ${gpu}: leave-one-model-out MLP kernel median error <= 10%`, () => {
+  const vidurAccelerators = { a100: "A100-SXM4-80GB", h100: "H100-SXM", a40: "A40" };
+  for (const [gpu, accelerator] of Object.entries(vidurAccelerators)) {
+    it(`Vidur ${gpu}: leave-one-model-out MLP kernel median error <= 10%${gpu === "a40" ? " (no issue target)" : ""}`, () => {
       const rows = heldOutMedian([
         "--measurements",
         ...vidur(gpu),
@@ -423,6 +424,7 @@ describe("llmsim calibrate: accuracy targets (issue 5)", () => {
         "mlp_up,mlp_act,mlp_down",
       ]);
       const all = rows.find((r) => r.op === "all") as Row;
+      expect(all.hardware).toBe(accelerator);
       expect(all.heldOut?.n).toBeGreaterThan(6000);
       for (const row of rows) expect(row.heldOut?.medianAbsPct, `${row.op}`).toBeLessThanOrEqual(10);
     }, 60_000);

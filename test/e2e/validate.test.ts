@@ -38,6 +38,7 @@ const THRESHOLDS: Record<string, number> = {
   "deepseek-ep-prefill/system": 40,
   "vidur-a100/kernel": 7,
   "vidur-h100/kernel": 22,
+  "vidur-a40/kernel": 14,
   "aiconfigurator-h100-gemm/kernel": 60,
   "aiconfigurator-h100-moe/kernel": 13,
   // Per group, so a regression in one model and format cannot hide in the suite's median.
