@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { acceleratorSchema } from "../src/config/schema/hardware.ts";
 import { BUILTIN_ACCELERATORS, HardwareRegistry } from "../src/core/hardware/catalog.ts";
 import type { AcceleratorRecord } from "../src/core/hardware/types.ts";
-import { builtinModelIds } from "../src/core/model/catalog.ts";
+import { builtinModel, builtinModelIds } from "../src/core/model/catalog.ts";
 
 const registry = new HardwareRegistry();
 const reference = (file: string) =>
@@ -79,6 +79,14 @@ describe("hardware catalog", () => {
 });
 
 describe("model catalog", () => {
+  it("knows no model named after an Object.prototype member", () => {
+    for (const id of ["constructor", "toString", "__proto__", "hasOwnProperty"]) {
+      const result = builtinModel(id);
+      expect(result.ok, id).toBe(false);
+      if (!result.ok) expect(result.issues[0]?.message).toMatch(/^unknown model/);
+    }
+  });
+
   it("lists every config file shipped in src/data/models", () => {
     const files = readdirSync(new URL("../src/data/models/", import.meta.url)).filter((f) =>
       f.endsWith(".json"),

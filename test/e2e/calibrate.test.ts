@@ -177,12 +177,15 @@ describe("importers", () => {
       '"framework","version","device","op_name","kernel_source","gemm_dtype","m","n","k","latency"';
     const gemms = file(
       "gemm.csv",
-      `${gemmHead}\n"T","1","NVIDIA B200","gemm","x","bfloat16",1,128,128,0.01\n"T","1","NVIDIA B200","gemm","x","mxfp9",1,128,128,0.01\n`,
+      `${gemmHead}\n"T","1","NVIDIA B200","gemm","x","bfloat16",1,128,128,0.01\n"T","1","NVIDIA B200","gemm","x","mxfp9",1,128,128,0.01\n"T","1","NVIDIA B200","gemm","x","constructor",1,128,128,0.01\n`,
     );
     const warnings: string[] = [];
     const rows = await loadMeasurements([gemms], registry, { warn: (w) => warnings.push(w) });
     expect(rows.map((r) => r.hardware)).toEqual(["B200-HGX"]);
-    expect(warnings).toEqual([expect.stringMatching(/skipped 1 rows of gemm_dtype "mxfp9"/)]);
+    expect(warnings).toEqual([
+      expect.stringMatching(/skipped 1 rows of gemm_dtype "mxfp9"/),
+      expect.stringMatching(/skipped 1 rows of gemm_dtype "constructor"/),
+    ]);
   });
   it("counts the rows AIConfigurator's balanced routing sends to EP rank 0 (hand-derived)", () => {
     // 256 experts top-8: stride 32. 64 tokens (>= stride): token i takes (i + 32j) mod 256, so

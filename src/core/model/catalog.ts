@@ -10,8 +10,7 @@ export function builtinModelIds(): string[] {
 
 /** The verbatim config.json of a built-in model, or undefined. Matching ignores case. */
 export function builtinHfConfig(id: string): { id: string; config: unknown } | undefined {
-  const exact = BUILTIN_HF_CONFIGS[id];
-  if (exact !== undefined) return { id, config: exact };
+  if (Object.hasOwn(BUILTIN_HF_CONFIGS, id)) return { id, config: BUILTIN_HF_CONFIGS[id] };
   const lower = id.toLowerCase();
   const found = Object.keys(BUILTIN_HF_CONFIGS).find(
     (key) => key.toLowerCase() === lower || key.split("/")[1]?.toLowerCase() === lower,

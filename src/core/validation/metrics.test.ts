@@ -41,6 +41,14 @@ describe("validation metrics", () => {
     expect(resolveMetric("speed", "x")).toEqual({ metric: null, unitConflict: null });
   });
 
+  it("knows no metric or unit named after an Object.prototype member", () => {
+    for (const name of ["constructor", "toString", "__proto__", "hasOwnProperty", "valueOf"]) {
+      expect(resolveMetric(name, "ms")).toEqual({ metric: null, unitConflict: null });
+      expect(unitFactor(name, "ms")).toEqual({ ok: false, allowed: [] });
+      expect(unitFactor("kernel_time", name)).toMatchObject({ ok: false });
+    }
+  });
+
   it("every alias names a metric whose units include the alias's own (property)", () => {
     const units = fc.oneof(fc.string(), fc.constantFrom("us", "µs", "ms", "s", "GB/s", "TB/s"));
     fc.assert(

@@ -128,8 +128,8 @@ export function resolveMetric(
   name: string,
   unit: string,
 ): { metric: string | null; unitConflict: string | null } {
-  if (name in VALIDATION_METRICS) return { metric: name, unitConflict: null };
-  const alias = METRIC_ALIASES[name];
+  if (Object.hasOwn(VALIDATION_METRICS, name)) return { metric: name, unitConflict: null };
+  const alias = Object.hasOwn(METRIC_ALIASES, name) ? METRIC_ALIASES[name] : undefined;
   if (!alias) return { metric: null, unitConflict: null };
   const same = (a: string) => a.replace("µ", "u");
   return { metric: alias.metric, unitConflict: same(alias.unit) === same(unit) ? null : alias.unit };
@@ -140,10 +140,9 @@ export function unitFactor(
   metric: string,
   unit: string,
 ): { ok: true; factor: number } | { ok: false; allowed: string[] } {
-  const definition = VALIDATION_METRICS[metric];
-  if (!definition) return { ok: false, allowed: [] };
-  const units = UNITS[definition.quantity];
-  const factor = units[unit];
+  if (!Object.hasOwn(VALIDATION_METRICS, metric)) return { ok: false, allowed: [] };
+  const units = UNITS[(VALIDATION_METRICS[metric] as MetricDefinition).quantity];
+  const factor = Object.hasOwn(units, unit) ? units[unit] : undefined;
   return factor === undefined ? { ok: false, allowed: Object.keys(units) } : { ok: true, factor };
 }
 

@@ -65,7 +65,7 @@ export function aiconfiguratorGemmMeasurements(
   const out: Measurement[] = [];
   for (let row = 0; row < table.rows.length && !cells.full(); row++) {
     const format = cells.text(row, "gemm_dtype");
-    if (!(format in GEMM_DTYPES)) {
+    if (!Object.hasOwn(GEMM_DTYPES, format)) {
       // A format the engine has no dtype for is left out, and said so: the rest still calibrates.
       skipped.set(format, (skipped.get(format) ?? 0) + 1);
       continue;
@@ -420,7 +420,7 @@ export function aiconfiguratorMoeMeasurements(
   const out: Measurement[] = [];
   for (let row = 0; row < table.rows.length && !cells.full(); row++) {
     const format = cells.text(row, "moe_dtype");
-    if (!(format in MOE_DTYPES)) {
+    if (!Object.hasOwn(MOE_DTYPES, format)) {
       skippedFormats.set(format, (skippedFormats.get(format) ?? 0) + 1);
       continue;
     }
