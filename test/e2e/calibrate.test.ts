@@ -129,6 +129,38 @@ describe("importers", () => {
       /bad-value\.csv:2:4: dtype: unknown value "bf17"/,
     );
   });
+  it("reads cells and columns named after Object.prototype members as unknown, never as a table entry", async () => {
+    const native = file(
+      "proto-dtype.csv",
+      "hardware,op,kind,dtype,m,n,k,latency_us\nH100,gemm,gemm,constructor,16,4096,4096,25\n",
+    );
+    await expect(loadMeasurements([native], registry)).rejects.toThrow(
+      /proto-dtype\.csv:2:4: dtype: unknown value "constructor"/,
+    );
+    const header = file(
+      "proto-header.csv",
+      "hardware,op,kind,dtype,m,n,k,constructor\nH100,gemm,gemm,bf16,16,4096,4096,25\n",
+    );
+    await expect(loadMeasurements([header], registry)).rejects.toThrow(
+      /constructor: unknown column "constructor"/,
+    );
+    const attention = file(
+      "proto-attention.csv",
+      "framework,version,device,op_name,kernel_source,batch_size,isl,num_heads,num_key_value_heads,head_dim,window_size,beam_width,attn_dtype,kv_cache_dtype,step,latency\nTRTLLM,1,NVIDIA H100 80GB HBM3,generation_attention,x,8,1,32,8,128,0,1,bfloat16,toString,1023,0.05\n",
+    );
+    const nccl = file(
+      "proto-nccl.csv",
+      "framework,version,device,op_name,kernel_source,nccl_dtype,num_gpus,message_size,latency\nTRTLLM,2.29.2,NVIDIA H100 80GB HBM3,all_reduce,NCCL,constructor,8,524288,0.0254\n",
+    );
+    const warnings: string[] = [];
+    expect(await loadMeasurements([attention, nccl], registry, { warn: (w) => warnings.push(w) })).toEqual(
+      [],
+    );
+    expect(warnings).toEqual([
+      expect.stringMatching(/skipped 1 rows of attn_dtype "bfloat16", kv_cache_dtype "toString"/),
+      expect.stringMatching(/skipped 1 rows of nccl_dtype "constructor"/),
+    ]);
+  });
   it("says once per device when a device string falls back to a catalog sibling", async () => {
     const nvl = file(
       "h200-nvl.csv",

@@ -16,6 +16,7 @@ import {
   selectDejavuPlan,
 } from "../../core/sim/dejavu/planner.ts";
 import { dejavuTokenCounts } from "../../core/sim/dejavu/trace-input.ts";
+import { ownEntry } from "../../core/text/own-entry.ts";
 import { writeFilesAtomically } from "../../io/files.ts";
 import { loadHardwareRegistry } from "../../io/hardware.ts";
 import { loadModel } from "../../io/model.ts";
@@ -194,7 +195,7 @@ export function registerDejavuPlan(dejavu: Command): void {
       let machineCost = options.machine_cost ?? 0;
       if (physics === "dejavu") {
         const model = options.model as string;
-        const memory = DEJAVU_MODEL_MEMORY[model];
+        const memory = ownEntry(DEJAVU_MODEL_MEMORY, model);
         if (!memory) {
           throw new InputError([
             {

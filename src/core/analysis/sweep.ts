@@ -1,5 +1,6 @@
 import type { Issue } from "../issues.ts";
 import type { LayerKind, ModelSpec } from "../model/types.ts";
+import { ownEntry } from "../text/own-entry.ts";
 import { type DecodeSweepSpec, decodeSweep, type SweepGpu } from "./decode-sweep.ts";
 import type { EpDecodeRow } from "./ep-decode.ts";
 import { sortRows } from "./views.ts";
@@ -128,7 +129,7 @@ export function parseSweep(text: string): { ok: true; sweep: SweepRequest } | { 
   const match = /^([a-z-]+)=([^:]+):([^:]+)(?::([^:]+))?$/.exec(text.trim());
   if (!match) return bad(`expected NAME=START:STOP[:STEP], got "${text}"`);
   const [, name = "", startText = "", stopText = "", stepText = "1"] = match;
-  const sweepable = SWEEPABLE[name];
+  const sweepable = ownEntry(SWEEPABLE, name);
   if (!sweepable) return bad(`"${name}" cannot be swept`, Object.keys(SWEEPABLE));
   const [start, stop, step] = [Number(startText), Number(stopText), Number(stepText)];
   if (![start, stop, step].every(Number.isFinite) || step <= 0)
@@ -162,7 +163,7 @@ export function decodeSweepOver(
   sweep: SweepRequest,
   onProgress?: (done: number, total: number) => void,
 ): SweepBlock[] {
-  const sweepable = SWEEPABLE[sweep.name];
+  const sweepable = ownEntry(SWEEPABLE, sweep.name);
   if (!sweepable) throw new RangeError(`unknown sweep input ${sweep.name}`);
   return sweep.values.map((value, index) => {
     const rows = sortRows(decodeSweep(sweepable.apply(spec, value), true), "Total", false);

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { model } from "../../../test/helpers/fixtures.ts";
 import { builtinModel, builtinModelIds } from "./catalog.ts";
 import { modelFromHfConfig } from "./from-hf-config.ts";
+import { countParams } from "./params.ts";
 
 const llamaLike = {
   model_type: "llama",
@@ -151,6 +152,22 @@ describe("modelFromHfConfig(config, id)", () => {
   it("warns instead of failing on an unknown model_type with complete fields", () => {
     const result = modelFromHfConfig({ ...llamaLike, model_type: "brand_new" }, "new");
     expect(result.ok && result.model.warnings[0]).toContain("brand_new");
+  });
+
+  it("reads a model_type or torch_dtype named after an Object.prototype member as unknown, with a warning", () => {
+    const reference = modelFromHfConfig(llamaLike, "llama");
+    for (const name of ["constructor", "toString", "__proto__"]) {
+      const family = modelFromHfConfig({ ...llamaLike, model_type: name }, "x");
+      expect(family.ok && family.model.warnings, name).toEqual([
+        expect.stringContaining(`model_type "${name}"`),
+      ]);
+      expect(family.ok && countParams(family.model)).toEqual(reference.ok && countParams(reference.model));
+      const dtype = modelFromHfConfig({ ...llamaLike, torch_dtype: name }, "x");
+      expect(dtype.ok && dtype.model.weightDtype).toBe("bf16");
+      expect(dtype.ok && dtype.model.warnings).toEqual([
+        `torch_dtype "${name}" is not one of bfloat16, float16, half, float32: weights assumed bf16`,
+      ]);
+    }
   });
 });
 

@@ -1,5 +1,6 @@
 import type { Dtype, WeightBlockSize } from "../dtype.ts";
 import type { Issue } from "../issues.ts";
+import { ownEntry } from "../text/own-entry.ts";
 import { FAMILIES, type FamilyDefaults, GENERIC_FAMILY } from "./families.ts";
 import type { AttentionSpec, LayerKind, MlpSpec, ModelSpec, MoeSpec } from "./types.ts";
 
@@ -91,9 +92,14 @@ function weightFormats(
 ): { weight: Dtype; expert: Dtype; unquantized: Dtype; blockSize: WeightBlockSize | null } {
   const declared = (config.torch_dtype ?? config.dtype) as unknown;
   let base: Dtype = "bf16";
-  if (typeof declared === "string" && TORCH_DTYPES[declared]) base = TORCH_DTYPES[declared];
+  const declaredDtype = typeof declared === "string" ? ownEntry(TORCH_DTYPES, declared) : undefined;
+  if (declaredDtype) base = declaredDtype;
   else if (declared === "float32") warnings.push("float32 checkpoint: weights assumed served in bf16");
-  else warnings.push("no torch_dtype: weights assumed bf16");
+  else if (declared === undefined || declared === null) warnings.push("no torch_dtype: weights assumed bf16");
+  else
+    warnings.push(
+      `torch_dtype ${JSON.stringify(declared)} is not one of ${Object.keys(TORCH_DTYPES).join(", ")}, float32: weights assumed bf16`,
+    );
   const quant = config.quantization_config as Config | undefined;
   const blockSize = null;
   if (!quant || typeof quant !== "object")
@@ -264,8 +270,9 @@ export function modelFromHfConfig(input: unknown, id: string): ImportResult {
   ) as Config;
   const warnings: string[] = [];
   const modelType = typeof config.model_type === "string" ? config.model_type : "";
-  const family = FAMILIES[modelType] ?? GENERIC_FAMILY;
-  if (!FAMILIES[modelType]) {
+  const knownFamily = ownEntry(FAMILIES, modelType);
+  const family = knownFamily ?? GENERIC_FAMILY;
+  if (!knownFamily) {
     warnings.push(
       `model_type "${modelType || "(none)"}" is not a known family: generic decoder defaults used (gated MLP, RMSNorm, untied)`,
     );

@@ -96,7 +96,7 @@ export function servingLatencyOf(
   metric: string,
 ): { latency: ServingLatency; statistic: LatencyStatistic } | null {
   const match = /^([a-z0-9]+)_(mean|p50|p90|p99)$/.exec(metric);
-  if (!match || !((match[1] as string) in SERVING_LATENCIES)) return null;
+  if (!match || !Object.hasOwn(SERVING_LATENCIES, match[1] as string)) return null;
   return { latency: match[1] as ServingLatency, statistic: match[2] as LatencyStatistic };
 }
 

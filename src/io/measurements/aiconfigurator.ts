@@ -5,6 +5,7 @@ import { gemm, groupedGemm } from "../../core/ops/gemm.ts";
 import { type MlaArgs, mlaAbsorbedAttention, mlaPrefillAttention } from "../../core/ops/mla.ts";
 import type { Op } from "../../core/ops/types.ts";
 import type { Measurement } from "../../core/predictor/calibrate.ts";
+import { ownEntry } from "../../core/text/own-entry.ts";
 import { CellReader, positive } from "./fields.ts";
 import type { TableFile } from "./table-file.ts";
 
@@ -135,8 +136,8 @@ function attentionFormats(
 ): { computeDtype: Dtype; kvDtype: Dtype } | undefined {
   const compute = cells.text(row, computeColumn);
   const kv = cells.text(row, "kv_cache_dtype");
-  const computeDtype = ATTENTION_DTYPES[compute];
-  const kvDtype = ATTENTION_DTYPES[kv];
+  const computeDtype = ownEntry(ATTENTION_DTYPES, compute);
+  const kvDtype = ownEntry(ATTENTION_DTYPES, kv);
   if (computeDtype !== undefined && kvDtype !== undefined) return { computeDtype, kvDtype };
   const label = `${computeColumn} "${compute}", kv_cache_dtype "${kv}"`;
   skipped.set(label, (skipped.get(label) ?? 0) + 1);

@@ -5,6 +5,7 @@ import { collectiveOp } from "../../core/ops/collective.ts";
 import type { Op } from "../../core/ops/types.ts";
 import { type GroupSpan, groupSpan } from "../../core/parallel/placement.ts";
 import type { Measurement } from "../../core/predictor/calibrate.ts";
+import { ownEntry } from "../../core/text/own-entry.ts";
 import { CellReader, positive } from "./fields.ts";
 import type { TableFile } from "./table-file.ts";
 
@@ -79,8 +80,8 @@ export function aiconfiguratorNcclMeasurements(
   for (let row = 0; row < table.rows.length && !cells.full(); row++) {
     const format = cells.text(row, "nccl_dtype");
     const opName = cells.text(row, "op_name");
-    const dtype = NCCL_DTYPES[format];
-    const collective = NCCL_OPS[opName];
+    const dtype = ownEntry(NCCL_DTYPES, format);
+    const collective = ownEntry(NCCL_OPS, opName);
     if (dtype === undefined) {
       skip(`nccl_dtype "${format}" (known: ${Object.keys(NCCL_DTYPES).join(", ")})`);
       continue;
@@ -226,7 +227,9 @@ export function vidurNetworkMeasurements(table: TableFile, hardware: string, gro
   const timeColumn = (c: string) => {
     const [prefix, op, stat] = c.split(".");
     return (
-      prefix === "time_stats" && (op as string) in VIDUR_COLLECTIVES && STATISTICS.includes(stat as string)
+      prefix === "time_stats" &&
+      Object.hasOwn(VIDUR_COLLECTIVES, op as string) &&
+      STATISTICS.includes(stat as string)
     );
   };
   // "" is the index column pandas writes.

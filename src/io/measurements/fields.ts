@@ -1,4 +1,5 @@
 import type { Issue } from "../../core/issues.ts";
+import { ownEntry } from "../../core/text/own-entry.ts";
 import type { TableFile } from "./table-file.ts";
 
 /** Reads typed cells of a measurement table, collecting issues with file:line:column. */
@@ -74,7 +75,7 @@ export class CellReader {
 
   oneOf<T extends string>(row: number, column: string, mapping: Readonly<Record<string, T>>): T | undefined {
     const raw = this.text(row, column);
-    const value = mapping[raw];
+    const value = ownEntry(mapping, raw);
     if (value === undefined)
       this.issues.push({
         ...this.where(row, column),

@@ -49,9 +49,9 @@ export function nativeMeasurements(
   hardwareOf: (name: string, row: number) => string | undefined,
 ): Measurement[] {
   const cells = new CellReader(table);
-  const latencyColumns = table.columns.filter((c) => c in LATENCY_COLUMNS);
+  const latencyColumns = table.columns.filter((c) => Object.hasOwn(LATENCY_COLUMNS, c));
   const known = [...REQUIRED, ...Object.keys(LATENCY_COLUMNS), ...OPTIONAL];
-  if (!cells.checkColumns(REQUIRED, (c) => OPTIONAL.includes(c) || c in LATENCY_COLUMNS, known))
+  if (!cells.checkColumns(REQUIRED, (c) => OPTIONAL.includes(c) || Object.hasOwn(LATENCY_COLUMNS, c), known))
     throw new InputError(cells.issues);
   if (latencyColumns.length !== 1)
     throw new InputError([
