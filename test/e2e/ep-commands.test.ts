@@ -262,7 +262,10 @@ describe("bad input for the EP commands: one line, exit 2", () => {
   });
   it("a bad sweep, an unknown column, a dense model, an unknown GPU", () => {
     clean(llmsim("decode-sweep", "--sweep", "warp=1:2:1"), /"warp" cannot be swept \(allowed: seq-len/);
-    clean(llmsim("decode-sweep", "--sweep", "constructor=1:2:1"), /"constructor" cannot be swept \(allowed: seq-len/);
+    clean(
+      llmsim("decode-sweep", "--sweep", "constructor=1:2:1"),
+      /"constructor" cannot be swept \(allowed: seq-len/,
+    );
     clean(llmsim("decode-sweep", "--gpu", "H800", "--sort", "Speed"), /unknown column "Speed"/);
     clean(llmsim("decode-sweep", "--model", "meta-llama/Llama-3.1-8B"), /has no experts/);
     clean(llmsim("decode-sweep", "--gpus", "H9000"), /unknown accelerator "H9000"/);
