@@ -1,5 +1,6 @@
 import { BUILTIN_HF_CONFIGS } from "../../data/models/index.ts";
 import type { Issue } from "../issues.ts";
+import { ownEntry } from "../text/own-entry.ts";
 import { closestNames } from "../text/suggest.ts";
 import { type ImportResult, modelFromHfConfig } from "./from-hf-config.ts";
 
@@ -10,7 +11,8 @@ export function builtinModelIds(): string[] {
 
 /** The verbatim config.json of a built-in model, or undefined. Matching ignores case. */
 export function builtinHfConfig(id: string): { id: string; config: unknown } | undefined {
-  if (Object.hasOwn(BUILTIN_HF_CONFIGS, id)) return { id, config: BUILTIN_HF_CONFIGS[id] };
+  const exact = ownEntry(BUILTIN_HF_CONFIGS, id);
+  if (exact !== undefined) return { id, config: exact };
   const lower = id.toLowerCase();
   const found = Object.keys(BUILTIN_HF_CONFIGS).find(
     (key) => key.toLowerCase() === lower || key.split("/")[1]?.toLowerCase() === lower,

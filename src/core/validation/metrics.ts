@@ -1,3 +1,5 @@
+import { ownEntry } from "../text/own-entry.ts";
+
 /**
  * What a validation case can measure, the quantity each metric is, and the units each quantity is
  * written in (value x factor = the canonical unit). A case's unit must be one of its metric's.
@@ -129,7 +131,7 @@ export function resolveMetric(
   unit: string,
 ): { metric: string | null; unitConflict: string | null } {
   if (Object.hasOwn(VALIDATION_METRICS, name)) return { metric: name, unitConflict: null };
-  const alias = Object.hasOwn(METRIC_ALIASES, name) ? METRIC_ALIASES[name] : undefined;
+  const alias = ownEntry(METRIC_ALIASES, name);
   if (!alias) return { metric: null, unitConflict: null };
   const same = (a: string) => a.replace("µ", "u");
   return { metric: alias.metric, unitConflict: same(alias.unit) === same(unit) ? null : alias.unit };
@@ -140,9 +142,10 @@ export function unitFactor(
   metric: string,
   unit: string,
 ): { ok: true; factor: number } | { ok: false; allowed: string[] } {
-  if (!Object.hasOwn(VALIDATION_METRICS, metric)) return { ok: false, allowed: [] };
-  const units = UNITS[(VALIDATION_METRICS[metric] as MetricDefinition).quantity];
-  const factor = Object.hasOwn(units, unit) ? units[unit] : undefined;
+  const definition = ownEntry(VALIDATION_METRICS, metric);
+  if (!definition) return { ok: false, allowed: [] };
+  const units = UNITS[definition.quantity];
+  const factor = ownEntry(units, unit);
   return factor === undefined ? { ok: false, allowed: Object.keys(units) } : { ok: true, factor };
 }
 
