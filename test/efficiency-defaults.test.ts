@@ -2,6 +2,8 @@ import { readFileSync } from "node:fs";
 import { csvParse } from "d3-dsv";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_ROOFLINE_PARAMS } from "../src/core/predictor/roofline.ts";
+import { loadHardwareRegistry } from "../src/io/hardware.ts";
+import { loadMeasurements } from "../src/io/measurements/load.ts";
 import { acceleratorRecord } from "./helpers/fixtures.ts";
 
 const anchors = new Map(
@@ -59,5 +61,14 @@ describe("roofline efficiency defaults are derived from data/reference/anchors.c
       achievedGBps / (h800.scaleOut?.bandwidthGBps ?? 0),
       3,
     );
+  });
+  it("customAllReduceLatencyUs = TensorRT-LLM's custom all-reduce of 128 BF16 elements on 8 H100s (AIConfigurator table)", async () => {
+    const table = new URL(
+      "../data/measured/aiconfigurator/h100_sxm/comm/trtllm/1.3.0rc20/custom_allreduce_perf.parquet",
+      import.meta.url,
+    ).pathname;
+    const rows = await loadMeasurements([table], loadHardwareRegistry());
+    const smallest = rows.find((m) => m.op.comm?.span.size === 8 && m.op.comm.bytes === 256);
+    expect(DEFAULT_ROOFLINE_PARAMS.customAllReduceLatencyUs).toBeCloseTo((smallest?.latencyMs ?? 0) * 1e3, 2);
   });
 });

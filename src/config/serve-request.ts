@@ -1,3 +1,4 @@
+import type { AllReduceImplementation } from "../core/collectives/custom-all-reduce.ts";
 import type { Dtype } from "../core/dtype.ts";
 import type { HardwareRegistry } from "../core/hardware/catalog.ts";
 import { hardwareSpecOf } from "../core/hardware/resolve.ts";
@@ -77,6 +78,8 @@ export interface ServeOptions {
   readonly weightDtype?: Dtype | undefined;
   readonly kvDtype?: Dtype | undefined;
   readonly activationDtype?: Dtype | undefined;
+  /** TP all-reduce kernels (default nccl). */
+  readonly allReduce?: AllReduceImplementation | undefined;
   /** Fraction of HBM for weights, activations and KV cache (default: the engine's, 0.9). */
   readonly memoryUtilization?: number | undefined;
   /** KV-cache tokens per replica instead of the memory model's. */
@@ -358,6 +361,7 @@ export function serveSetup(
     model,
     scheduler,
     dtypes,
+    ...(options.allReduce ? { allReduce: options.allReduce } : {}),
     ...(options.memoryUtilization !== undefined ? { memoryUtilization: options.memoryUtilization } : {}),
     ...(options.kvTokens !== undefined ? { kvCapacityTokens: options.kvTokens } : {}),
     ...(predictor ? { predictor } : {}),

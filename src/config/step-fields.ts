@@ -30,6 +30,7 @@ export const STEP_FIELD_PARSERS = {
   overlap: text,
   mla: text,
   a2a: text,
+  allReduce: text,
   redundantExperts: atLeast(0),
   expertImbalance: positive,
   memoryUtilization: positive,

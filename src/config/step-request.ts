@@ -130,6 +130,7 @@ export function stepInputFromScenario(
     overlap: scenario.overlap ?? "none",
     mlaMode: scenario.mla ?? "auto",
     moeAllToAll: scenario.a2a ?? "auto",
+    allReduce: scenario.allReduce ?? "nccl",
     predictor: rooflinePredictor({ ...DEFAULT_ROOFLINE_PARAMS, ...efficiency }),
     ...(scenario.memoryUtilization !== undefined ? { memoryUtilization: scenario.memoryUtilization } : {}),
     ...(scenario.ignoreMemory ? { ignoreMemory: true } : {}),

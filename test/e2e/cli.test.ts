@@ -57,6 +57,16 @@ describe("llmsim step", () => {
     );
   });
 
+  it("--all-reduce custom puts the TP all-reduces on the one-shot kernels (faster at decode sizes); a bad value exits 2", () => {
+    const args = ["step", "--model", "meta-llama/Llama-3.1-70B", "--hardware", "H100", "--tp", "8"];
+    const run = (...extra: string[]) => llmsim(...args, "--batch", "1", "--context", "1024", ...extra);
+    const nccl = JSON.parse(run("--json").stdout);
+    const custom = JSON.parse(run("--json", "--all-reduce", "custom").stdout);
+    expect([nccl.allReduce, custom.allReduce]).toEqual(["nccl", "custom"]);
+    expect(custom.totals.latencyMs).toBeLessThan(nccl.totals.latencyMs);
+    expect(run("--all-reduce", "custom").stdout).toContain("custom TP all-reduce");
+    expectCleanUsageError(run("--all-reduce", "ring"), /allReduce: must be one of nccl, custom/);
+  });
   it("--json carries the documented fields", () => {
     const run = llmsim(
       "step",
@@ -396,7 +406,7 @@ describe("llmsim compare", () => {
   it("an unknown --efficiency key names the keys allowed", () => {
     expectCleanUsageError(
       llmsim("step", "--efficiency", "gemm=0.5"),
-      /efficiency: unknown field\(s\) "gemm" \(allowed: gemmComputeEfficiency, .*opOverheadUs\)/,
+      /efficiency: unknown field\(s\) "gemm" \(allowed: gemmComputeEfficiency, .*opOverheadUs, customAllReduceLatencyUs\)/,
     );
   });
 });

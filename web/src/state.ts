@@ -50,6 +50,7 @@ export const DEFAULTS = {
   overlap: "two-micro-batch",
   mla: "",
   a2a: "",
+  allReduce: "",
   redundantExperts: "",
   expertImbalance: "",
   memoryUtilization: "",

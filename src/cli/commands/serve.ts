@@ -6,6 +6,7 @@ import {
   serveRequests,
   serveSetup,
 } from "../../config/serve-request.ts";
+import { ALL_REDUCE_IMPLEMENTATIONS } from "../../core/collectives/custom-all-reduce.ts";
 import { rooflinePredictor } from "../../core/predictor/roofline.ts";
 import { latencyCdfPoints, latencyCdfSpec } from "../../core/report/latency-cdf.ts";
 import { requestSpans, requestTimelineSpec } from "../../core/report/request-timeline.ts";
@@ -141,6 +142,11 @@ export function registerServe(program: Command): void {
     .option("--weight-dtype <dtype>", "weight format (default: the checkpoint's)", dtype)
     .option("--kv-dtype <dtype>", "KV-cache format (default: the activation format, bf16)", dtype)
     .option("--activation-dtype <dtype>", "activation format (default bf16)", dtype)
+    .option(
+      "--all-reduce <kernels>",
+      "TP all-reduce: nccl | custom (the framework's one-shot kernel inside one NVLink domain; default nccl)",
+      oneOf(ALL_REDUCE_IMPLEMENTATIONS),
+    )
     .option(
       "--memory-utilization <f>",
       "fraction of HBM for weights, activations and KV cache (default 0.9)",

@@ -67,6 +67,7 @@ export interface StepFlags {
   readonly overlap?: string;
   readonly mla?: string;
   readonly a2a?: string;
+  readonly allReduce?: string;
   readonly memoryUtilization?: number;
   readonly ignoreMemory?: true;
   readonly scaleUpGbps?: number;
@@ -123,6 +124,10 @@ export function addStepFlags<A extends unknown[], O extends OptionValues>(
     .option(
       "--a2a <mode>",
       "MoE all-to-all: auto | normal | low-latency (default auto: normal with prefill tokens)",
+    )
+    .option(
+      "--all-reduce <kernels>",
+      "TP all-reduce: nccl | custom (the framework's one-shot kernel inside one NVLink domain; default nccl)",
     )
     .option("--memory-utilization <f>", "usable fraction of HBM (default 0.9)", positiveNumber())
     .option("--ignore-memory", "simulate even when the configuration does not fit")

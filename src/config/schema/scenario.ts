@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ALL_REDUCE_IMPLEMENTATIONS } from "../../core/collectives/custom-all-reduce.ts";
 import { DTYPES } from "../../core/dtype.ts";
 import { OVERLAP_POLICIES } from "../../core/step/overlap.ts";
 
@@ -17,6 +18,7 @@ export const efficiencySchema = z.strictObject({
   scaleUpEfficiency: efficiency.optional(),
   scaleOutEfficiency: efficiency.optional(),
   opOverheadUs: z.number().nonnegative().optional(),
+  customAllReduceLatencyUs: z.number().nonnegative().optional(),
 });
 
 /**
@@ -59,6 +61,12 @@ export const stepScenarioSchema = z.strictObject({
     .optional()
     .describe(
       "MoE all-to-all kernels: normal (one copy per node, prefill) or low-latency (one per expert, decode)",
+    ),
+  allReduce: z
+    .enum(ALL_REDUCE_IMPLEMENTATIONS)
+    .optional()
+    .describe(
+      "TP all-reduce kernels: nccl (default) or custom (the serving framework's one-shot kernel inside one NVLink domain, NCCL beyond it or where NCCL is faster)",
     ),
   memoryUtilization: z.number().gt(0).max(1).optional(),
   ignoreMemory: z.boolean().optional(),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ALL_REDUCE_IMPLEMENTATIONS } from "../../core/collectives/custom-all-reduce.ts";
 import { DTYPES } from "../../core/dtype.ts";
 import { InputError } from "../../core/issues.ts";
 import { parseLengthDistribution } from "../../core/sim/requests.ts";
@@ -71,6 +72,7 @@ const serveScenario = z
     weightDtype: z.enum(DTYPES).optional(),
     kvDtype: z.enum(DTYPES).optional(),
     activationDtype: z.enum(DTYPES).optional(),
+    allReduce: z.enum(ALL_REDUCE_IMPLEMENTATIONS).optional().describe("TP all-reduce kernels (default nccl)"),
     memoryUtilization: z.number().gt(0).max(1).optional(),
     maxSeqs: count.optional().describe("sequences per batch (default 256)"),
     maxBatchedTokens: count.optional().describe("token budget per iteration (default 8192)"),

@@ -4,10 +4,11 @@ export const COLLECTIVES = ["all-reduce", "all-gather", "reduce-scatter", "all-t
 export type CollectiveKind = (typeof COLLECTIVES)[number];
 
 /**
- * Who runs a collective: NCCL (rings, tree, NVLS) or DeepEP's expert all-to-all kernels in their
- * normal (bandwidth) or low-latency mode.
+ * Who runs a collective: NCCL (rings, tree, NVLS), DeepEP's expert all-to-all kernels in their
+ * normal (bandwidth) or low-latency mode, or an inference framework's custom all-reduce
+ * (TensorRT-LLM's, vLLM's, SGLang's: peer-memory kernels inside one scale-up domain).
  */
-export const COLLECTIVE_IMPLEMENTATIONS = ["nccl", "deepep-normal", "deepep-low-latency"] as const;
+export const COLLECTIVE_IMPLEMENTATIONS = ["nccl", "deepep-normal", "deepep-low-latency", "custom"] as const;
 export type CollectiveImplementation = (typeof COLLECTIVE_IMPLEMENTATIONS)[number];
 
 /**

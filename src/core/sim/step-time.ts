@@ -1,3 +1,4 @@
+import type { AllReduceImplementation } from "../collectives/custom-all-reduce.ts";
 import type { HardwareSpec } from "../hardware/types.ts";
 import type { ModelSpec } from "../model/types.ts";
 import type { ParallelPlan } from "../parallel/plan.ts";
@@ -58,6 +59,7 @@ export interface EngineStepTimeInput {
   readonly parallel: Partial<ParallelPlan>;
   readonly dtypes?: Partial<StepDtypes>;
   readonly overlap?: OverlapPolicy;
+  readonly allReduce?: AllReduceImplementation;
   readonly predictor?: Predictor;
 }
 
@@ -100,6 +102,7 @@ export function engineStepTime(input: EngineStepTimeInput): StepTimeModel {
       detail: "totals",
       ...(input.dtypes ? { dtypes: input.dtypes } : {}),
       ...(input.overlap ? { overlap: input.overlap } : {}),
+      ...(input.allReduce ? { allReduce: input.allReduce } : {}),
       ...(input.predictor ? { predictor: input.predictor } : {}),
     });
     return Float64Array.from(result.totals?.stageMs ?? [Number.NaN]);

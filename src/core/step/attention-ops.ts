@@ -6,11 +6,10 @@ import {
   gqaDecodeAttention,
   gqaPrefillAttention,
 } from "../ops/attention.ts";
-import { collectiveOp } from "../ops/collective.ts";
 import { norm } from "../ops/elementwise.ts";
 import { type MlaArgs, mlaAbsorbedAttention, mlaKvUpProjection, mlaPrefillAttention } from "../ops/mla.ts";
 import type { Op } from "../ops/types.ts";
-import type { BuildContext } from "./context.ts";
+import { type BuildContext, tpAllReduceOp } from "./context.ts";
 import { denseGemm } from "./dense-gemm.ts";
 import { type StepWorkload, stepTokens } from "./workload.ts";
 
@@ -169,6 +168,6 @@ export function attentionBlockOps(
   else gqaOps(ctx, model.attention, window, workload, ops);
   if (plan.tp > 1) {
     const bytes = tokens * model.hiddenSize * BYTES_PER_ELEMENT[dtypes.activation];
-    ops.push(collectiveOp("attn_all_reduce", "all-reduce", bytes, ctx.spans.tp, "all-reduce T·H·a over TP"));
+    ops.push(tpAllReduceOp(ctx, "attn_all_reduce", bytes, "all-reduce T·H·a over TP"));
   }
 }

@@ -1,5 +1,8 @@
+import type { AllReduceImplementation } from "../collectives/custom-all-reduce.ts";
 import type { HardwareSpec } from "../hardware/types.ts";
 import type { ModelSpec } from "../model/types.ts";
+import { collectiveOp } from "../ops/collective.ts";
+import type { Op } from "../ops/types.ts";
 import { type GroupSpan, groupSpan } from "../parallel/placement.ts";
 import type { ResolvedPlan } from "../parallel/plan.ts";
 import type { StepDtypes } from "./dtypes.ts";
@@ -21,6 +24,8 @@ export interface BuildContext {
   readonly dtypes: StepDtypes;
   readonly mlaMode: MlaMode;
   readonly allToAll: Exclude<AllToAllMode, "auto">;
+  /** Kernels of the TP all-reduces (custom ones only inside one scale-up domain). */
+  readonly allReduce: AllReduceImplementation;
   /** Communication groups: TP group, attention-DP peers (stride tp) and all GPUs of a stage. */
   readonly spans: { readonly tp: GroupSpan; readonly dp: GroupSpan; readonly stage: GroupSpan };
 }
@@ -32,18 +37,26 @@ export function buildContext(
   hardware: HardwareSpec,
   mlaMode: MlaMode,
   allToAll: Exclude<AllToAllMode, "auto">,
+  allReduce: AllReduceImplementation = "nccl",
 ): BuildContext {
   const domain = hardware.scaleUp.domainGpus;
+  const tp = groupSpan(plan.tp, 1, domain);
   return {
     model,
     plan,
     dtypes,
     mlaMode,
     allToAll,
+    allReduce: tp.domains > 1 ? "nccl" : allReduce,
     spans: {
-      tp: groupSpan(plan.tp, 1, domain),
+      tp,
       dp: groupSpan(plan.dp, plan.tp, domain),
       stage: groupSpan(plan.gpusPerStage, 1, domain),
     },
   };
+}
+
+/** An all-reduce of `bytes` per GPU over the TP group, on the context's all-reduce kernels. */
+export function tpAllReduceOp(ctx: BuildContext, name: string, bytes: number, formula: string): Op {
+  return collectiveOp(name, "all-reduce", bytes, ctx.spans.tp, formula, null, 0, ctx.allReduce);
 }

@@ -5,7 +5,7 @@ import { norm } from "../ops/elementwise.ts";
 import { gemm, groupedGemm } from "../ops/gemm.ts";
 import { expectedTouchedExperts } from "../ops/moe.ts";
 import type { Op } from "../ops/types.ts";
-import type { BuildContext } from "./context.ts";
+import { type BuildContext, tpAllReduceOp } from "./context.ts";
 import { denseGemm } from "./dense-gemm.ts";
 
 /** Up (+gate) and down GEMMs of an MLP split `shards` ways along its width. */
@@ -93,7 +93,7 @@ export function denseFfnOps(ctx: BuildContext, mlp: MlpSpec, tokens: number, ops
   mlpOps(ctx, mlp, tokens, plan.tp, "mlp", ops);
   if (plan.tp > 1) {
     const bytes = tokens * model.hiddenSize * BYTES_PER_ELEMENT[dtypes.activation];
-    ops.push(collectiveOp("mlp_all_reduce", "all-reduce", bytes, ctx.spans.tp, "all-reduce T·H·a over TP"));
+    ops.push(tpAllReduceOp(ctx, "mlp_all_reduce", bytes, "all-reduce T·H·a over TP"));
   }
 }
 
@@ -159,11 +159,10 @@ export function moeFfnOps(ctx: BuildContext, moe: MoeSpec, tokens: number, ops: 
     ops.push(expertAllToAll(ctx, moe, tokens, "moe_combine", BYTES_PER_ELEMENT[dtypes.combine]));
     if (plan.tp > 1) {
       ops.push(
-        collectiveOp(
+        tpAllReduceOp(
+          ctx,
           "moe_tp_all_reduce",
-          "all-reduce",
           tokens * h * a,
-          spans.tp,
           "all-reduce T·H·a over TP (gather TP shares, sum shared expert)",
         ),
       );
@@ -183,8 +182,6 @@ export function moeFfnOps(ctx: BuildContext, moe: MoeSpec, tokens: number, ops: 
         collectiveOp("moe_tp_all_gather", "all-gather", tokens * h * a, spans.tp, "all-gather T·H·a over TP"),
       );
   } else if (plan.tp > 1) {
-    ops.push(
-      collectiveOp("moe_all_reduce", "all-reduce", tokens * h * a, spans.tp, "all-reduce T·H·a over TP"),
-    );
+    ops.push(tpAllReduceOp(ctx, "moe_all_reduce", tokens * h * a, "all-reduce T·H·a over TP"));
   }
 }

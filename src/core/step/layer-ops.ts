@@ -5,7 +5,7 @@ import { embeddingLookup, norm } from "../ops/elementwise.ts";
 import { gemm } from "../ops/gemm.ts";
 import type { Op } from "../ops/types.ts";
 import { attentionBlockOps } from "./attention-ops.ts";
-import type { BuildContext } from "./context.ts";
+import { type BuildContext, tpAllReduceOp } from "./context.ts";
 import { denseFfnOps, moeFfnOps } from "./ffn-ops.ts";
 import { type StepWorkload, stepSequences, stepTokens } from "./workload.ts";
 
@@ -31,9 +31,7 @@ export function embeddingOps(ctx: BuildContext, workload: StepWorkload): Op[] {
   const ops = [embeddingLookup(tokens, model.hiddenSize, plan.tp, model.unquantizedDtype, dtypes.activation)];
   if (plan.tp > 1) {
     const bytes = tokens * model.hiddenSize * BYTES_PER_ELEMENT[dtypes.activation];
-    ops.push(
-      collectiveOp("embedding_all_reduce", "all-reduce", bytes, ctx.spans.tp, "all-reduce T·H·a over TP"),
-    );
+    ops.push(tpAllReduceOp(ctx, "embedding_all_reduce", bytes, "all-reduce T·H·a over TP"));
   }
   return ops;
 }

@@ -1,4 +1,5 @@
 import type { CollectiveKind } from "../collectives/alpha-beta.ts";
+import type { AllReduceImplementation } from "../collectives/custom-all-reduce.ts";
 import type { Dtype } from "../dtype.ts";
 import type { ParamCounts } from "../model/params.ts";
 import type { AttentionShape, OpKind } from "../ops/types.ts";
@@ -104,6 +105,8 @@ export interface StepResult {
   readonly overlap: OverlapPolicy;
   /** MoE all-to-all kernels assumed (see AllToAllMode). */
   readonly moeAllToAll: "normal" | "low-latency";
+  /** TP all-reduce kernels used: custom only when requested and the TP group is in one scale-up domain. */
+  readonly allReduce: AllReduceImplementation;
   readonly predictor: string;
   readonly memory: MemoryReport;
   readonly layers: readonly LayerExecution[];

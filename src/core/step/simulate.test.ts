@@ -440,3 +440,39 @@ describe("block-scaled FP8 weights", () => {
 function dtypesOf(m: ReturnType<typeof model>) {
   return resolveDtypes(m, hardware("H800"));
 }
+
+describe("TP all-reduce kernels (allReduce)", () => {
+  const llama70b = model("meta-llama/Llama-3.1-70B");
+  const h100 = hardware("H100");
+  const run = (tp: number, allReduce?: "nccl" | "custom") =>
+    simulateStep({
+      model: llama70b,
+      hardware: h100,
+      workload: decode(1, 1024),
+      parallel: { tp },
+      ...(allReduce ? { allReduce } : {}),
+    });
+
+  it("custom puts every TP all-reduce on the custom kernels and prices it as one shot (hand-derived)", () => {
+    const custom = run(8, "custom");
+    expect(custom.allReduce).toBe("custom");
+    const allReduce = opOf(layer(custom, 0), "attn_all_reduce");
+    // One token x H 8192 x 2 bytes = 16,384 bytes; 3.23 µs + 7 x 16,384 B / (450 GB/s x 0.765).
+    expect(allReduce.commMs).toBeCloseTo(3.23e-3 + ((7 * 16_384) / (450e9 * 0.765)) * 1e3, 6);
+    expect(opOf(layer(custom, 0), "mlp_all_reduce").familyVariant).toBe("all-reduce/custom/scale-up");
+    const nccl = run(8);
+    expect(nccl.allReduce).toBe("nccl");
+    expect(opOf(layer(nccl, 0), "attn_all_reduce").familyVariant).toBe("all-reduce/nccl/scale-up");
+    expect(custom.totals?.latencyMs).toBeLessThan(nccl.totals?.latencyMs as number);
+    expect(custom.warnings).toEqual(nccl.warnings);
+  });
+
+  it("a TP group across scale-up domains stays on NCCL, and says so", () => {
+    const r = run(16, "custom");
+    expect(r.allReduce).toBe("nccl");
+    expect(r.totals?.latencyMs).toBe(run(16).totals?.latencyMs);
+    expect(r.warnings).toContainEqual(
+      expect.stringMatching(/custom all-reduce is ignored: the TP group spans 2/),
+    );
+  });
+});

@@ -1,3 +1,4 @@
+import type { AllReduceImplementation } from "../collectives/custom-all-reduce.ts";
 import { BYTES_PER_ELEMENT } from "../dtype.ts";
 import type { HardwareSpec } from "../hardware/types.ts";
 import { InputError, type Issue } from "../issues.ts";
@@ -38,6 +39,8 @@ export interface StepInput {
   readonly mlaMode?: MlaMode;
   /** MoE all-to-all kernels; default "auto" (normal mode with prefill tokens, else low-latency). */
   readonly moeAllToAll?: AllToAllMode;
+  /** TP all-reduce kernels (default nccl). */
+  readonly allReduce?: AllReduceImplementation;
   /** Default: the roofline predictor with DEFAULT_ROOFLINE_PARAMS. */
   readonly predictor?: Predictor;
   /** Fraction of HBM usable for weights, KV cache and activations; default 0.9 (vLLM's default). */
@@ -109,11 +112,24 @@ export function simulateStep(input: StepInput): StepResult {
   const resolved = resolvePlan(model, plan);
   const dtypes = resolveDtypes(model, hardware, input.dtypes);
   const blockWarning = unusedWeightBlockWarning(dtypes, input.dtypes);
-  const warnings = blockWarning === null ? model.warnings : [...model.warnings, blockWarning];
+  const extraWarnings: string[] = blockWarning === null ? [] : [blockWarning];
   const requestedAllToAll = input.moeAllToAll ?? "auto";
   const allToAll =
     requestedAllToAll === "auto" ? (input.workload.prefill ? "normal" : "low-latency") : requestedAllToAll;
-  const ctx = buildContext(model, resolved, dtypes, hardware, input.mlaMode ?? "auto", allToAll);
+  const ctx = buildContext(
+    model,
+    resolved,
+    dtypes,
+    hardware,
+    input.mlaMode ?? "auto",
+    allToAll,
+    input.allReduce ?? "nccl",
+  );
+  if (input.allReduce === "custom" && ctx.allReduce !== "custom")
+    extraWarnings.push(
+      `custom all-reduce is ignored: the TP group spans ${ctx.spans.tp.domains} scale-up domains, so its all-reduces run on NCCL`,
+    );
+  const warnings = extraWarnings.length === 0 ? model.warnings : [...model.warnings, ...extraWarnings];
   const crossesDomain = stageBoundaryCrossesDomain(
     resolved.gpusPerStage,
     resolved.pp,
@@ -209,6 +225,7 @@ export function simulateStep(input: StepInput): StepResult {
     dtypes,
     overlap,
     moeAllToAll: allToAll,
+    allReduce: ctx.allReduce,
     predictor: predictor.name,
     memory: memoryReport,
     layers,

@@ -1,4 +1,4 @@
-import type { CollectiveKind } from "../../core/collectives/alpha-beta.ts";
+import type { CollectiveImplementation, CollectiveKind } from "../../core/collectives/alpha-beta.ts";
 import { BYTES_PER_ELEMENT, type Dtype } from "../../core/dtype.ts";
 import { InputError } from "../../core/issues.ts";
 import { collectiveOp } from "../../core/ops/collective.ts";
@@ -22,8 +22,12 @@ function measuredCollective(
   span: GroupSpan,
   dtype: Dtype,
   formula: string,
+  implementation: CollectiveImplementation = "nccl",
 ): Op {
-  return { ...collectiveOp("collective", collective, bytes, span, formula), computeDtype: dtype };
+  return {
+    ...collectiveOp("collective", collective, bytes, span, formula, null, 0, implementation),
+    computeDtype: dtype,
+  };
 }
 
 const NCCL_COLUMNS = [
@@ -107,6 +111,99 @@ export function aiconfiguratorNcclMeasurements(
       ),
       latencyMs,
       group: `NCCL ${cells.text(row, "version")}`,
+      source: `${table.file}:${row + 2}`,
+    });
+  }
+  if (cells.issues.length > 0) throw new InputError(cells.issues);
+  for (const [what, count] of skipped) warn(`${table.file}: skipped ${count} rows of ${what}`);
+  return out;
+}
+
+const CUSTOM_ALL_REDUCE_COLUMNS = [
+  "framework",
+  "version",
+  "device",
+  "op_name",
+  "kernel_source",
+  "allreduce_dtype",
+  "num_gpus",
+  "message_size",
+  "latency",
+];
+/** The column naming the kernel: TensorRT-LLM's table says `implementation`, vLLM's `backend`. */
+const KERNEL_COLUMNS = ["implementation", "backend"];
+
+/**
+ * Kernels of a custom all-reduce row: TensorRT-LLM's and vLLM's own kernels (vLLM's captured in a
+ * CUDA graph), or NCCL. vLLM's eager rows carry a host launch per call, which the engine (CUDA
+ * graphs) does not model: they are left out.
+ */
+const ALL_REDUCE_KERNELS: Readonly<Record<string, CollectiveImplementation>> = {
+  trtllm: "custom",
+  vllm_graph: "custom",
+  nccl: "nccl",
+};
+
+export function isAiconfiguratorCustomAllReduce(table: TableFile): boolean {
+  return table.columns.includes("allreduce_dtype") && table.columns.includes("message_size");
+}
+
+/**
+ * AIConfigurator's custom_allreduce_perf tables (a framework's own all-reduce on `num_gpus` GPUs
+ * of one machine; latency in ms; `message_size` in elements of `allreduce_dtype`). Each row is the
+ * engine's all-reduce of that many bytes on the `custom` kernels (`llmsim step --all-reduce
+ * custom`), or on NCCL's where the row says so.
+ */
+export function aiconfiguratorCustomAllReduceMeasurements(
+  table: TableFile,
+  hardwareOf: (device: string, row: number) => string | undefined,
+  domainGpusOf: (hardware: string) => number,
+  warn: (message: string) => void,
+): Measurement[] {
+  const cells = new CellReader(table);
+  const known = [...CUSTOM_ALL_REDUCE_COLUMNS, ...KERNEL_COLUMNS];
+  if (!cells.checkColumns(CUSTOM_ALL_REDUCE_COLUMNS, (c) => KERNEL_COLUMNS.includes(c), known))
+    throw new InputError(cells.issues);
+  const kernelColumn = KERNEL_COLUMNS.find((c) => table.columns.includes(c));
+  const skipped = new Map<string, number>();
+  const skip = (what: string) => skipped.set(what, (skipped.get(what) ?? 0) + 1);
+  const out: Measurement[] = [];
+  for (let row = 0; row < table.rows.length && !cells.full(); row++) {
+    const format = cells.text(row, "allreduce_dtype");
+    const opName = cells.text(row, "op_name");
+    const kernel = kernelColumn === undefined ? "trtllm" : cells.text(row, kernelColumn);
+    const dtype = ownEntry(NCCL_DTYPES, format);
+    const implementation = ownEntry(ALL_REDUCE_KERNELS, kernel);
+    if (opName !== "all_reduce") {
+      skip(`op_name "${opName}" (known: all_reduce)`);
+      continue;
+    }
+    if (dtype === undefined) {
+      skip(`allreduce_dtype "${format}" (known: ${Object.keys(NCCL_DTYPES).join(", ")})`);
+      continue;
+    }
+    if (implementation === undefined) {
+      skip(`${kernelColumn} "${kernel}" (known: ${Object.keys(ALL_REDUCE_KERNELS).join(", ")})`);
+      continue;
+    }
+    const gpus = cells.count(row, "num_gpus");
+    const elements = cells.count(row, "message_size");
+    const latencyMs = cells.number(row, "latency", positive, "a positive time in ms");
+    const hardware = hardwareOf(cells.text(row, "device"), row);
+    if (hardware === undefined || Number.isNaN(gpus + elements + latencyMs)) continue;
+    const framework = `${cells.text(row, "framework")} ${cells.text(row, "version")}`;
+    out.push({
+      hardware,
+      op: measuredCollective(
+        "all-reduce",
+        elements * BYTES_PER_ELEMENT[dtype],
+        groupSpan(gpus, 1, domainGpusOf(hardware)),
+        dtype,
+        `${framework} ${kernel} all-reduce, ${elements} ${format} elements on ${gpus} GPUs`,
+        implementation,
+      ),
+      latencyMs,
+      group: framework,
       source: `${table.file}:${row + 2}`,
     });
   }

@@ -17,8 +17,10 @@ import {
   isAiconfiguratorMoe,
 } from "./aiconfigurator.ts";
 import {
+  aiconfiguratorCustomAllReduceMeasurements,
   aiconfiguratorDeepEpLowLatencyMeasurements,
   aiconfiguratorNcclMeasurements,
+  isAiconfiguratorCustomAllReduce,
   isAiconfiguratorDeepEpLowLatency,
   isAiconfiguratorNccl,
   isVidurNetwork,
@@ -123,6 +125,8 @@ export async function loadMeasurements(
       rows = vidurNetworkMeasurements(table, hardware, topology);
     } else if (isAiconfiguratorNccl(table)) {
       rows = aiconfiguratorNcclMeasurements(table, deviceOf, domainGpusOf, warn);
+    } else if (isAiconfiguratorCustomAllReduce(table)) {
+      rows = aiconfiguratorCustomAllReduceMeasurements(table, deviceOf, domainGpusOf, warn);
     } else if (isAiconfiguratorDeepEpLowLatency(table)) {
       rows = aiconfiguratorDeepEpLowLatencyMeasurements(table, deviceOf, domainGpusOf, warn);
     } else if (isAiconfiguratorGemm(table)) {

@@ -1,4 +1,5 @@
 import { EP_DECODE_COLUMNS } from "../../../src/core/analysis/ep-decode.ts";
+import { ALL_REDUCE_IMPLEMENTATIONS } from "../../../src/core/collectives/custom-all-reduce.ts";
 import { DTYPES } from "../../../src/core/dtype.ts";
 import type { AcceleratorRecord } from "../../../src/core/hardware/types.ts";
 import { OVERLAP_POLICIES } from "../../../src/core/step/overlap.ts";
@@ -90,6 +91,12 @@ function StepInputs({ state, update, catalog, loadPredictor }: InputProps) {
           field="a2a"
           label="MoE all-to-all"
           options={choices(["auto", "normal", "low-latency"], "auto (default)")}
+        />
+        <SelectField
+          {...f}
+          field="allReduce"
+          label="TP all-reduce"
+          options={choices(ALL_REDUCE_IMPLEMENTATIONS, "nccl (default)")}
         />
         <PredictorInput {...f} load={loadPredictor} />
       </Group>

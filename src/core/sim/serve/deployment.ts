@@ -1,3 +1,4 @@
+import type { AllReduceImplementation } from "../../collectives/custom-all-reduce.ts";
 import type { HardwareSpec } from "../../hardware/types.ts";
 import { InputError } from "../../issues.ts";
 import type { ModelSpec } from "../../model/types.ts";
@@ -21,6 +22,7 @@ export interface PoolSpec {
   readonly scheduler: SchedulerConfig;
   readonly dtypes?: Partial<StepDtypes>;
   readonly overlap?: OverlapPolicy;
+  readonly allReduce?: AllReduceImplementation;
   readonly memoryUtilization?: number;
   /** Kernel-time source of the engine's step times (default: the roofline). */
   readonly predictor?: Predictor;
@@ -60,6 +62,7 @@ export function enginePool(spec: PoolSpec): PoolConfig {
         parallel: spec.parallel,
         ...(spec.dtypes ? { dtypes: spec.dtypes } : {}),
         ...(spec.overlap ? { overlap: spec.overlap } : {}),
+        ...(spec.allReduce ? { allReduce: spec.allReduce } : {}),
         ...(spec.predictor ? { predictor: spec.predictor } : {}),
       });
   const stepTime = spec.hostOverhead ? withHostOverhead(gpuStepTime, spec.hostOverhead) : gpuStepTime;
