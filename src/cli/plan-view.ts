@@ -37,6 +37,7 @@ export function planInput(spec: PlanSpec) {
     dtypes: spec.dtypes,
     predictor: spec.predictor ?? { name: "roofline" },
     memoryUtilization: spec.memoryUtilization,
+    allReduce: spec.allReduce,
     maxBatchedTokens: spec.maxBatchedTokens,
     hostOverheadMs: spec.hostOverheadMs ?? 0,
     kvLink: spec.kvLink,

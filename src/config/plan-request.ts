@@ -225,6 +225,7 @@ export function planSpecFromParts(scenario: PlanScenario, parts: PlanParts): Pla
       ...(scenario.activationDtype ? { activation: scenario.activationDtype } : {}),
     },
     memoryUtilization: scenario.memoryUtilization ?? PLAN_DEFAULTS.memoryUtilization,
+    allReduce: scenario.allReduce ?? PLAN_DEFAULTS.allReduce,
     maxBatchedTokens: scenario.maxBatchedTokens ?? PLAN_DEFAULTS.maxBatchedTokens,
     ...(scenario.hostOverheadMs ? { hostOverheadMs: scenario.hostOverheadMs } : {}),
     kvLink: {

@@ -122,6 +122,17 @@ describe("serveSetup", () => {
       ?.kvCapacityTokens as number;
     expect(fp8).toBeGreaterThan(2 * bf16);
   });
+  it("allReduce reaches the engine's step times: custom TP all-reduces make a TP4 decode iteration faster", () => {
+    const decodeMs = (allReduce: ServeOptions["allReduce"]) =>
+      serveSetup({ tp: 4, allReduce }, llama, registry, requests).pools[0]?.stepTime.stageMs(
+        0,
+        0,
+        1,
+        1000,
+      )[0] as number;
+    expect(decodeMs("custom")).toBeLessThan(decodeMs("nccl"));
+    expect(decodeMs(undefined)).toBe(decodeMs("nccl"));
+  });
 
   it("disaggregated: a prefill and a decode pool with their own hardware and TP, and a KV hand-off", () => {
     const options = { prefillReplicas: 2, decodeReplicas: 1, prefillHardware: "H200", decodeTp: 2 };

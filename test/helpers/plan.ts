@@ -40,6 +40,7 @@ export function planSpec(
     objective: "throughput",
     dtypes: {},
     memoryUtilization: PLAN_DEFAULTS.memoryUtilization,
+    allReduce: PLAN_DEFAULTS.allReduce,
     maxBatchedTokens: PLAN_DEFAULTS.maxBatchedTokens,
     kvLink: { bandwidthBytesPerSecPerGpu: null, latencySec: 0 },
     recheck: { candidates: 2, requests: 300, load: 0.8, seed: 0 },

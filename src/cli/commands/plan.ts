@@ -5,6 +5,7 @@ import { gpuBudgetValue } from "../../config/flag-values.ts";
 import { loadWithSchema, mergedScenarioIssues } from "../../config/load.ts";
 import { type PlanScenario, planScenarioSchema } from "../../config/schema/plan.ts";
 import { MAX_SERVE_REQUESTS } from "../../config/serve-request.ts";
+import { ALL_REDUCE_IMPLEMENTATIONS } from "../../core/collectives/custom-all-reduce.ts";
 import { DTYPES } from "../../core/dtype.ts";
 import { InputError } from "../../core/issues.ts";
 import { type PlanResult, recheckPicks } from "../../core/plan/recommend.ts";
@@ -154,6 +155,7 @@ const FLAG_KEYS = [
   "weightDtype",
   "activationDtype",
   "memoryUtilization",
+  "allReduce",
   "maxBatchedTokens",
   "hostOverheadMs",
   "kvLinkGBps",
@@ -369,6 +371,11 @@ export function registerPlan(program: Command): void {
     .option("--weight-dtype <dtype>", "weight format (default: the checkpoint's)", oneOf(DTYPES))
     .option("--activation-dtype <dtype>", "activation format (default bf16)", oneOf(DTYPES))
     .option("--memory-utilization <f>", "usable fraction of HBM (default 0.9)", fraction)
+    .option(
+      "--all-reduce <kernels>",
+      "TP all-reduce: nccl | custom (the framework's one-shot kernel inside one NVLink domain; default nccl)",
+      oneOf(ALL_REDUCE_IMPLEMENTATIONS),
+    )
     .option(
       "--max-batched-tokens <n>",
       "prompt tokens an attention-DP group prefills per iteration (default 8192)",

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ALL_REDUCE_IMPLEMENTATIONS } from "../../core/collectives/custom-all-reduce.ts";
 import { DTYPES } from "../../core/dtype.ts";
 import { parseLengthDistribution } from "../../core/sim/requests.ts";
 import { OVERLAP_POLICIES } from "../../core/step/overlap.ts";
@@ -81,6 +82,12 @@ export const planScenarioSchema = z.strictObject({
   weightDtype: z.enum(DTYPES).optional(),
   activationDtype: z.enum(DTYPES).optional(),
   memoryUtilization: z.number().gt(0).max(1).optional(),
+  allReduce: z
+    .enum(ALL_REDUCE_IMPLEMENTATIONS)
+    .optional()
+    .describe(
+      "TP all-reduce kernels: nccl (default) or custom (the framework's one-shot kernel inside one NVLink domain)",
+    ),
   maxBatchedTokens: count
     .optional()
     .describe("Prompt tokens an attention-DP group prefills per iteration (default 8192)"),

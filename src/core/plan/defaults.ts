@@ -35,6 +35,7 @@ export function defaultPlanAxes(model: ModelSpec, hardwareCount: number, budgetG
 
 export const PLAN_DEFAULTS = {
   memoryUtilization: 0.9,
+  allReduce: "nccl",
   maxBatchedTokens: 8192,
   percentile: 90,
   recheckCandidates: 5,

@@ -260,6 +260,7 @@ export class PlanEvaluator {
         overlap: role.overlap,
         dtypes: this.dtypes(this.spec.axes.kvDtype[kv] as Dtype),
         memoryUtilization: this.spec.memoryUtilization,
+        allReduce: this.spec.allReduce,
         detail: "totals",
         ignoreMemory: true,
         ...(this.predictor ? { predictor: this.predictor } : {}),

@@ -99,6 +99,7 @@ export function recheckCandidate(spec: PlanSpec, candidate: Candidate, predictor
       overlap: role.overlap,
       dtypes,
       memoryUtilization: spec.memoryUtilization,
+      allReduce: spec.allReduce,
       scheduler: schedulerFor(poolRole, role),
       ...(predictor ? { predictor } : {}),
       ...(spec.hostOverheadMs ? { hostOverhead: constantHostOverhead(spec.hostOverheadMs) } : {}),

@@ -1,3 +1,4 @@
+import type { AllReduceImplementation } from "../collectives/custom-all-reduce.ts";
 import type { Dtype } from "../dtype.ts";
 import type { HardwareSpec } from "../hardware/types.ts";
 import type { Issue } from "../issues.ts";
@@ -92,6 +93,8 @@ export interface PlanSpec {
   /** Formats other than the KV cache (that one is an axis). */
   readonly dtypes: Partial<Omit<StepDtypes, "kvCache">>;
   readonly memoryUtilization: number;
+  /** TP all-reduce kernels of every candidate (`llmsim step --all-reduce`). */
+  readonly allReduce: AllReduceImplementation;
   /** Prompt tokens one attention-DP group prefills in one iteration (vLLM's max_num_batched_tokens). */
   readonly maxBatchedTokens: number;
   /**
