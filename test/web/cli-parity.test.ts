@@ -51,6 +51,15 @@ describe("web engine = CLI", () => {
 
   for (const changes of [
     { model: "meta-llama/Llama-3.1-70B", hardware: "H100", tp: "8", dp: "1", ep: "1", batch: "32" },
+    {
+      model: "meta-llama/Llama-3.1-70B",
+      hardware: "H100",
+      tp: "8",
+      dp: "1",
+      ep: "1",
+      batch: "1",
+      allReduce: "custom",
+    },
     { phase: "prefill", batch: "2", seq: "8192", tp: "8", dp: "4", ep: "32", overlap: "" },
     {
       hardware: "GB200-NVL72",
@@ -192,6 +201,7 @@ describe("web engine = CLI (serving and planning)", () => {
       { view: "serve", requests: "200", rate: "8" },
       // Every request at time 0: the form's rate does not apply, and the command leaves it out.
       { view: "serve", requests: "120", rate: "8", arrival: "burst" },
+      { view: "serve", requests: "100", rate: "8", serveTp: "2", serveAllReduce: "custom" },
       {
         view: "serve",
         serveMode: "disaggregated",

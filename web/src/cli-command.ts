@@ -126,6 +126,7 @@ export function cliCommand(view: View, state: State, format?: "csv" | "json"): C
         ["--ep", state.serveEp],
         ["--weight-dtype", state.serveWeightDtype],
         ["--kv-dtype", state.serveKvDtype],
+        ["--all-reduce", state.serveAllReduce],
         ...((state.serveMode === "disaggregated"
           ? [
               ["--prefill-replicas", state.prefillReplicas],

@@ -85,6 +85,7 @@ export const DEFAULTS = {
   serveEp: "",
   serveWeightDtype: "",
   serveKvDtype: "",
+  serveAllReduce: "",
   serveMode: "aggregated",
   replicas: "1",
   prefillReplicas: "1",

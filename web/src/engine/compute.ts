@@ -42,6 +42,7 @@ import { catalogSweepGpus } from "../../../src/core/analysis/gpus.ts";
 import { prefillBreakdown, prefillTables } from "../../../src/core/analysis/prefill-breakdown.ts";
 import { decodeSweepOver, parseSweep } from "../../../src/core/analysis/sweep.ts";
 import { type EpColumn, isEpColumn, summaryView } from "../../../src/core/analysis/views.ts";
+import { ALL_REDUCE_IMPLEMENTATIONS } from "../../../src/core/collectives/custom-all-reduce.ts";
 import { HardwareRegistry } from "../../../src/core/hardware/catalog.ts";
 import { InputError, type Issue } from "../../../src/core/issues.ts";
 import { builtinModel, builtinModelIds } from "../../../src/core/model/catalog.ts";
@@ -417,6 +418,7 @@ export function serveOptionsOf(state: State): ServeOptions {
     ep: int("serveEp"),
     weightDtype: flag(state, "serveWeightDtype", dtypeValue),
     kvDtype: flag(state, "serveKvDtype", dtypeValue),
+    allReduce: flag(state, "serveAllReduce", (t) => oneOfValue(t, ALL_REDUCE_IMPLEMENTATIONS)),
     ...(disaggregated === "disaggregated"
       ? {
           prefillReplicas: int("prefillReplicas"),

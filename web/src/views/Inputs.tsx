@@ -251,6 +251,12 @@ function ServeInputs({ state, update, catalog, loadPredictor }: InputProps) {
           label="KV cache"
           options={choices(DTYPES, "bf16 (default)")}
         />
+        <SelectField
+          {...f}
+          field="serveAllReduce"
+          label="TP all-reduce"
+          options={choices(ALL_REDUCE_IMPLEMENTATIONS, "nccl (default)")}
+        />
         <PredictorInput {...f} load={loadPredictor} />
         <SelectField
           {...f}
