@@ -368,6 +368,27 @@ describe("catalog commands", () => {
     );
     expect(run.ops[0].flops).toBe(2 * 4096 * 7168 * 16384);
     expect(run.ops[0].bound).toBe("compute");
+    // 16,384 bytes on 8 H100s, one shot: 3.23 µs + 7 x 16,384 B / (450 GB/s x 0.765) = 3.563 µs.
+    const oneShot = llmsim(
+      ...["op", "all-reduce", "--hardware", "H100", "--bytes", "16384", "--gpus", "8"],
+      ...["--all-reduce", "custom", "--json"],
+    );
+    expect(JSON.parse(oneShot.stdout).ops[0].ms).toBeCloseTo(0.003563, 6);
+    expectCleanUsageError(
+      llmsim(
+        "op",
+        "all-gather",
+        "--hardware",
+        "H100",
+        "--bytes",
+        "16384",
+        "--gpus",
+        "8",
+        "--all-reduce",
+        "custom",
+      ),
+      /--all-reduce: applies to the all-reduce op only, not all-gather/,
+    );
     const a2a = llmsim("op", "all-to-all", "--hardware", "H800", "--bytes", "7340032", "--gpus", "128");
     expect(a2a.code).toBe(0);
     expect(a2a.stdout).toContain("16 scale-up domain(s)");

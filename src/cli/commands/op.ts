@@ -1,5 +1,6 @@
 import type { Command } from "@commander-js/extra-typings";
 import { COLLECTIVES, type CollectiveKind } from "../../core/collectives/alpha-beta.ts";
+import { ALL_REDUCE_IMPLEMENTATIONS } from "../../core/collectives/custom-all-reduce.ts";
 import { type Dtype, peakClassOf } from "../../core/dtype.ts";
 import { hardwareSpecOf } from "../../core/hardware/resolve.ts";
 import { InputError } from "../../core/issues.ts";
@@ -19,7 +20,7 @@ import { loadHardwareRegistry } from "../../io/hardware.ts";
 import { loadModel } from "../../io/model.ts";
 import { OP_CSV_HEAD, opCsvCells, renderOpTable } from "../format/op-table.ts";
 import { renderCsv, renderJson } from "../format/table.ts";
-import { dtype, intAtLeast, outputFormat, positiveNumber } from "../options.ts";
+import { dtype, intAtLeast, oneOf, outputFormat, positiveNumber } from "../options.ts";
 
 const KINDS = ["gemm", "attention", ...COLLECTIVES] as const;
 
@@ -51,6 +52,11 @@ export function registerOp(program: Command): void {
     .option("--bytes <n>", "collective: payload per GPU in bytes", positiveNumber())
     .option("--gpus <n>", "collective: group size", intAtLeast(1))
     .option("--stride <n>", "collective: rank distance between members (default 1)", intAtLeast(1))
+    .option(
+      "--all-reduce <kernels>",
+      "all-reduce: nccl | custom (the framework's one-shot kernel inside one scale-up domain; default nccl)",
+      oneOf(ALL_REDUCE_IMPLEMENTATIONS),
+    )
     .option("--json", "machine-readable JSON on stdout")
     .option("--csv", "CSV on stdout")
     .action((kind, options) => {
@@ -95,16 +101,28 @@ export function registerOp(program: Command): void {
       } else {
         const gpus = require(options.gpus, "--gpus");
         const span = groupSpan(gpus, options.stride ?? 1, hardware.scaleUp.domainGpus);
+        const custom = options.allReduce === "custom" && span.domains === 1;
         ops = [
           collectiveOp(
             kind,
             kind as CollectiveKind,
             require(options.bytes, "--bytes"),
             span,
-            `${kind} over ${gpus} GPUs (${span.domains} scale-up domain(s))`,
+            `${kind} over ${gpus} GPUs (${span.domains} scale-up domain(s))${custom ? ", custom one-shot kernel" : ""}`,
+            null,
+            0,
+            custom ? "custom" : "nccl",
           ),
         ];
       }
+      if (options.allReduce !== undefined && kind !== "all-reduce")
+        throw new InputError([
+          {
+            code: "invalid-value",
+            path: ["--all-reduce"],
+            message: `applies to the all-reduce op only, not ${kind}`,
+          },
+        ]);
       const records = opRecords(costBlock(ops, hardware, rooflinePredictor(), "none"));
       if (records.some((record) => !Number.isFinite(record.ms))) {
         throw new InputError([
