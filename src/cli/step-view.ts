@@ -60,8 +60,9 @@ export function renderStepReport(result: StepResult, showOps: boolean): string {
   lines.push(
     `formats: weights ${describeWeights(d)}, GEMMs ${d.gemmCompute}, KV cache ${d.kvCache}, attention ${d.attention}` +
       (p.ep > 1 ? `, dispatch ${d.dispatch} / combine ${d.combine} (${result.moeAllToAll} all-to-all)` : "") +
-      (result.allReduce === "custom" ? ", custom TP all-reduce" : "") +
-      `; overlap ${result.overlap}; predictor ${result.predictor}`,
+      `; overlap ${result.overlap}` +
+      (result.allReduce === "custom" ? "; custom TP all-reduce" : "") +
+      `; predictor ${result.predictor}`,
   );
   lines.push(
     `model: ${billions(result.model.totalParams)} params, ${billions(result.model.activeParams)} active per token`,
