@@ -64,10 +64,68 @@ export function isAiconfiguratorNccl(table: TableFile): boolean {
   return table.columns.includes("nccl_dtype") && table.columns.includes("message_size");
 }
 
+/** What a one-machine collective row measures, or why it is left out. */
+interface CollectiveRowKind {
+  readonly collective: CollectiveKind;
+  readonly dtype: Dtype;
+  /** The element type as the table spells it. */
+  readonly format: string;
+  readonly implementation: CollectiveImplementation;
+  /** How the formula names the run, e.g. "nccl-tests all_reduce". */
+  readonly label: string;
+  readonly group: string;
+}
+
+/**
+ * Rows of `num_gpus` GPUs of one machine (as few scale-up domains as the accelerator's domain
+ * allows: one, on an HGX box), `message_size` elements of the row's dtype, latency in ms: each
+ * the engine's collective of that payload. `kindOf` names what a row measures, or a reason to
+ * leave it out (counted, and said once per reason).
+ */
+function oneMachineCollectives(
+  table: TableFile,
+  cells: CellReader,
+  kindOf: (row: number) => CollectiveRowKind | string,
+  hardwareOf: (device: string, row: number) => string | undefined,
+  domainGpusOf: (hardware: string) => number,
+  warn: (message: string) => void,
+): Measurement[] {
+  const skipped = new Map<string, number>();
+  const out: Measurement[] = [];
+  for (let row = 0; row < table.rows.length && !cells.full(); row++) {
+    const kind = kindOf(row);
+    if (typeof kind === "string") {
+      skipped.set(kind, (skipped.get(kind) ?? 0) + 1);
+      continue;
+    }
+    const gpus = cells.count(row, "num_gpus");
+    const elements = cells.count(row, "message_size");
+    const latencyMs = cells.number(row, "latency", positive, "a positive time in ms");
+    const hardware = hardwareOf(cells.text(row, "device"), row);
+    if (hardware === undefined || Number.isNaN(gpus + elements + latencyMs)) continue;
+    out.push({
+      hardware,
+      op: measuredCollective(
+        kind.collective,
+        elements * BYTES_PER_ELEMENT[kind.dtype],
+        groupSpan(gpus, 1, domainGpusOf(hardware)),
+        kind.dtype,
+        `${kind.label}, ${elements} ${kind.format} elements on ${gpus} GPUs`,
+        kind.implementation,
+      ),
+      latencyMs,
+      group: kind.group,
+      source: `${table.file}:${row + 2}`,
+    });
+  }
+  if (cells.issues.length > 0) throw new InputError(cells.issues);
+  for (const [what, count] of skipped) warn(`${table.file}: skipped ${count} rows of ${what}`);
+  return out;
+}
+
 /**
  * AIConfigurator's nccl_perf table (nccl-tests runs on `num_gpus` GPUs of one machine; latency in
  * ms; `message_size` in elements of `nccl_dtype`, i.e. nccl-tests' size over the element bytes).
- * The GPUs sit in as few scale-up domains as the accelerator's domain allows (one, on an HGX box).
  * Rows of an element type or collective the engine cannot express are left out, and said so.
  */
 export function aiconfiguratorNcclMeasurements(
@@ -78,45 +136,23 @@ export function aiconfiguratorNcclMeasurements(
 ): Measurement[] {
   const cells = new CellReader(table);
   if (!cells.checkColumns(NCCL_COLUMNS, () => false)) throw new InputError(cells.issues);
-  const skipped = new Map<string, number>();
-  const skip = (what: string) => skipped.set(what, (skipped.get(what) ?? 0) + 1);
-  const out: Measurement[] = [];
-  for (let row = 0; row < table.rows.length && !cells.full(); row++) {
+  const kindOf = (row: number): CollectiveRowKind | string => {
     const format = cells.text(row, "nccl_dtype");
     const opName = cells.text(row, "op_name");
     const dtype = ownEntry(NCCL_DTYPES, format);
     const collective = ownEntry(NCCL_OPS, opName);
-    if (dtype === undefined) {
-      skip(`nccl_dtype "${format}" (known: ${Object.keys(NCCL_DTYPES).join(", ")})`);
-      continue;
-    }
-    if (collective === undefined) {
-      skip(`op_name "${opName}" (known: ${Object.keys(NCCL_OPS).join(", ")})`);
-      continue;
-    }
-    const gpus = cells.count(row, "num_gpus");
-    const elements = cells.count(row, "message_size");
-    const latencyMs = cells.number(row, "latency", positive, "a positive time in ms");
-    const hardware = hardwareOf(cells.text(row, "device"), row);
-    if (hardware === undefined || Number.isNaN(gpus + elements + latencyMs)) continue;
-    const bytes = elements * BYTES_PER_ELEMENT[dtype];
-    out.push({
-      hardware,
-      op: measuredCollective(
-        collective,
-        bytes,
-        groupSpan(gpus, 1, domainGpusOf(hardware)),
-        dtype,
-        `nccl-tests ${opName}, ${elements} ${format} elements on ${gpus} GPUs`,
-      ),
-      latencyMs,
+    if (dtype === undefined) return `nccl_dtype "${format}" (known: ${Object.keys(NCCL_DTYPES).join(", ")})`;
+    if (collective === undefined) return `op_name "${opName}" (known: ${Object.keys(NCCL_OPS).join(", ")})`;
+    return {
+      collective,
+      dtype,
+      format,
+      implementation: "nccl",
+      label: `nccl-tests ${opName}`,
       group: `NCCL ${cells.text(row, "version")}`,
-      source: `${table.file}:${row + 2}`,
-    });
-  }
-  if (cells.issues.length > 0) throw new InputError(cells.issues);
-  for (const [what, count] of skipped) warn(`${table.file}: skipped ${count} rows of ${what}`);
-  return out;
+    };
+  };
+  return oneMachineCollectives(table, cells, kindOf, hardwareOf, domainGpusOf, warn);
 }
 
 const CUSTOM_ALL_REDUCE_COLUMNS = [
@@ -165,51 +201,28 @@ export function aiconfiguratorCustomAllReduceMeasurements(
   if (!cells.checkColumns(CUSTOM_ALL_REDUCE_COLUMNS, (c) => KERNEL_COLUMNS.includes(c), known))
     throw new InputError(cells.issues);
   const kernelColumn = KERNEL_COLUMNS.find((c) => table.columns.includes(c));
-  const skipped = new Map<string, number>();
-  const skip = (what: string) => skipped.set(what, (skipped.get(what) ?? 0) + 1);
-  const out: Measurement[] = [];
-  for (let row = 0; row < table.rows.length && !cells.full(); row++) {
+  const kindOf = (row: number): CollectiveRowKind | string => {
     const format = cells.text(row, "allreduce_dtype");
     const opName = cells.text(row, "op_name");
     const kernel = kernelColumn === undefined ? "trtllm" : cells.text(row, kernelColumn);
     const dtype = ownEntry(NCCL_DTYPES, format);
     const implementation = ownEntry(ALL_REDUCE_KERNELS, kernel);
-    if (opName !== "all_reduce") {
-      skip(`op_name "${opName}" (known: all_reduce)`);
-      continue;
-    }
-    if (dtype === undefined) {
-      skip(`allreduce_dtype "${format}" (known: ${Object.keys(NCCL_DTYPES).join(", ")})`);
-      continue;
-    }
-    if (implementation === undefined) {
-      skip(`${kernelColumn} "${kernel}" (known: ${Object.keys(ALL_REDUCE_KERNELS).join(", ")})`);
-      continue;
-    }
-    const gpus = cells.count(row, "num_gpus");
-    const elements = cells.count(row, "message_size");
-    const latencyMs = cells.number(row, "latency", positive, "a positive time in ms");
-    const hardware = hardwareOf(cells.text(row, "device"), row);
-    if (hardware === undefined || Number.isNaN(gpus + elements + latencyMs)) continue;
+    if (opName !== "all_reduce") return `op_name "${opName}" (known: all_reduce)`;
+    if (dtype === undefined)
+      return `allreduce_dtype "${format}" (known: ${Object.keys(NCCL_DTYPES).join(", ")})`;
+    if (implementation === undefined)
+      return `${kernelColumn} "${kernel}" (known: ${Object.keys(ALL_REDUCE_KERNELS).join(", ")})`;
     const framework = `${cells.text(row, "framework")} ${cells.text(row, "version")}`;
-    out.push({
-      hardware,
-      op: measuredCollective(
-        "all-reduce",
-        elements * BYTES_PER_ELEMENT[dtype],
-        groupSpan(gpus, 1, domainGpusOf(hardware)),
-        dtype,
-        `${framework} ${kernel} all-reduce, ${elements} ${format} elements on ${gpus} GPUs`,
-        implementation,
-      ),
-      latencyMs,
+    return {
+      collective: "all-reduce",
+      dtype,
+      format,
+      implementation,
+      label: `${framework} ${kernel} all-reduce`,
       group: framework,
-      source: `${table.file}:${row + 2}`,
-    });
-  }
-  if (cells.issues.length > 0) throw new InputError(cells.issues);
-  for (const [what, count] of skipped) warn(`${table.file}: skipped ${count} rows of ${what}`);
-  return out;
+    };
+  };
+  return oneMachineCollectives(table, cells, kindOf, hardwareOf, domainGpusOf, warn);
 }
 
 const DEEPEP_LL_COLUMNS = [
