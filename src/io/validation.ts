@@ -10,6 +10,7 @@ import {
 } from "../config/schema/validation.ts";
 import { flagsAsFields, type ServeOptions, serveRequests, serveSetup } from "../config/serve-request.ts";
 import { stepInputFromScenario } from "../config/step-request.ts";
+import { deepEpBytesPerChannel } from "../core/collectives/deepep.ts";
 import { BYTES_PER_ELEMENT, type Dtype } from "../core/dtype.ts";
 import type { HardwareRegistry } from "../core/hardware/catalog.ts";
 import { hardwareSpecOf } from "../core/hardware/resolve.ts";
@@ -27,7 +28,7 @@ import { type ServeSummary, summarizeServing } from "../core/sim/serve/metrics.t
 import type { SchedulerKind, ServeResult } from "../core/sim/serve/types.ts";
 import type { OpRecord } from "../core/step/result.ts";
 import { simulateStep } from "../core/step/simulate.ts";
-import { deepEpBytesPerChannel, deepEpCountedBytes } from "../core/validation/deepep.ts";
+import { deepEpCountedBytes } from "../core/validation/deepep.ts";
 import {
   canonicalUnit,
   resolveMetric,

@@ -15,7 +15,7 @@ import { toPredictorDocument } from "../../core/predictor/predictor-file.ts";
 import { rooflinePredictor } from "../../core/predictor/roofline.ts";
 import { writeFilesAtomically } from "../../io/files.ts";
 import { loadHardwareRegistry } from "../../io/hardware.ts";
-import { loadMeasurements } from "../../io/measurements/load.ts";
+import { loadMeasurements, MEASUREMENT_FORMATS } from "../../io/measurements/load.ts";
 import { hardwareLookup } from "../../io/predictor.ts";
 import { heldOutShapes, loadSuites, opShapeKey, suiteFiles } from "../../io/validation.ts";
 import { fixed } from "../format/numbers.ts";
@@ -133,7 +133,7 @@ export function registerCalibrate(program: Command): void {
     )
     .requiredOption(
       "--measurements <files...>",
-      "measurement files: llmsim CSV, Vidur mlp.csv, AIConfigurator gemm_perf (.parquet, .csv, .csv.gz)",
+      `measurement files (.parquet, .csv, .csv.gz), format told by the columns: ${MEASUREMENT_FORMATS.join(", ")}`,
     )
     .option("--out <file>", "write the fitted predictor (JSON) here", outputFile(".json"))
     .option(

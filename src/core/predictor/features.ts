@@ -12,8 +12,9 @@ import type { Op } from "../ops/types.ts";
  *   absorbed MLA reads as MQA over one (Dc + dr)-wide latent entry);
  * - "flops-bytes": FLOPs and HBM bytes (attention without a shape: llmsim CSV rows);
  * - "bytes": HBM bytes (norms, activations, embedding: bandwidth-bound streams);
- * - "collective": payload bytes per GPU, group size and scale-up domains spanned (protocol and
- *   algorithm switches follow message size and group).
+ * - "collective": payload bytes per GPU (or, for an all-to-all with its own tier split, the bytes
+ *   on both tiers), group size and scale-up domains spanned (protocol and algorithm switches
+ *   follow message size and group).
  */
 export const FEATURE_SPACES = [
   "gemm-shape",
@@ -97,7 +98,10 @@ export function writeFeatures(op: Op, space: FeatureSpace, out: Float64Array): v
       return;
     case "collective": {
       const comm = op.comm as NonNullable<Op["comm"]>;
-      out[0] = Math.log2(Math.max(1, comm.bytes));
+      // An all-to-all with its own tier split (DeepEP's normal kernels) is keyed by what it puts on
+      // the wires, which is what its time follows: the payload alone does not tell top-k apart.
+      const split = comm.split;
+      out[0] = Math.log2(Math.max(1, split ? split.scaleUpBytes + split.scaleOutBytes : comm.bytes));
       out[1] = Math.log2(comm.span.size);
       out[2] = Math.log2(comm.span.domains);
       return;

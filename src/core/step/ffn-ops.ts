@@ -4,6 +4,7 @@ import { collectiveOp } from "../ops/collective.ts";
 import { norm } from "../ops/elementwise.ts";
 import { gemm, groupedGemm } from "../ops/gemm.ts";
 import { expectedTouchedExperts } from "../ops/moe.ts";
+import { lowLatencyAllToAllOp, normalAllToAllOp } from "../ops/moe-all-to-all.ts";
 import type { Op } from "../ops/types.ts";
 import { type BuildContext, tpAllReduceOp } from "./context.ts";
 import { denseGemm } from "./dense-gemm.ts";
@@ -27,20 +28,10 @@ function mlpOps(ctx: BuildContext, mlp: MlpSpec, tokens: number, shards: number,
 }
 
 /**
- * SMs DeepEP's normal (bandwidth) all-to-all kernels keep busy, as a share of the GPU: DeepSeek runs
- * them on 20 of the H800's 132 SMs (DeepSeek-V3 technical report, arXiv:2412.19437, §3.2.2; the
- * same 20 of 132 as ShallowSim's `comm_sm`, data/reference/shallowsim-gpu_info.csv). Computation
- * beside them runs on the rest. Low-latency kernels are hook-based and occupy none while in flight.
- */
-export const NORMAL_ALL_TO_ALL_SM_SHARE = 20 / 132;
-
-/**
  * Dispatch or combine of routed tokens among the EP ranks. Each GPU sends its 1/TP share of its
- * group's tokens, top-k copies each (times the expert split, and times the imbalance factor since
- * the busiest rank bounds the exchange). In "low-latency" mode (DeepEP's decode kernels) every copy
- * travels on its own; in "normal" mode (DeepEP's prefill kernels) a token crosses the network once
- * per destination scale-up domain and fans out over NVLink there: expected remote domains
- * (d-1)·(1-(1-1/d)^k) under uniform routing, and (m-1)/m of the copies on NVLink.
+ * group's tokens to the experts of its top-k (times the expert split, and times the imbalance
+ * factor since the busiest rank bounds the exchange), in DeepEP's low-latency kernels (decode) or
+ * its normal ones (prefill).
  */
 function expertAllToAll(
   ctx: BuildContext,
@@ -50,40 +41,19 @@ function expertAllToAll(
   bytesPerElement: number,
 ): Op {
   const { plan, spans } = ctx;
-  const h = ctx.model.hiddenSize;
-  const senders = tokens / plan.tp;
-  const bytes = senders * moe.topK * h * plan.expertTp * bytesPerElement * plan.expertImbalance;
-  const { domains: d, membersPerDomain: m } = spans.stage;
-  const lowLatency = ctx.allToAll === "low-latency";
-  const smShare = lowLatency ? 0 : NORMAL_ALL_TO_ALL_SM_SHARE;
-  const implementation = lowLatency ? "deepep-low-latency" : "deepep-normal";
-  if (lowLatency || d === 1) {
-    return collectiveOp(
-      name,
-      "all-to-all",
-      bytes,
-      spans.stage,
-      "all-to-all of (T/TP)·k·H·b·expertTp·imbalance per GPU",
-      null,
-      smShare,
-      implementation,
-    );
-  }
-  const remoteDomains = (d - 1) * (1 - (1 - 1 / d) ** moe.topK);
-  const split = {
-    scaleUpBytes: (bytes * (m - 1)) / m,
-    scaleOutBytes: senders * h * plan.expertTp * bytesPerElement * plan.expertImbalance * remoteDomains,
+  const shape = {
+    tokensPerRank: tokens / plan.tp,
+    hidden: ctx.model.hiddenSize,
+    topK: moe.topK,
+    experts: moe.numExperts,
+    ep: plan.ep,
+    expertTp: plan.expertTp,
+    imbalance: plan.expertImbalance,
+    elementBytes: bytesPerElement,
   };
-  return collectiveOp(
-    name,
-    "all-to-all",
-    bytes,
-    spans.stage,
-    "normal mode: (T/TP)·H·b·(d-1)(1-(1-1/d)^k) over the NIC, (T/TP)·k·H·b·(m-1)/m over NVLink",
-    split,
-    smShare,
-    implementation,
-  );
+  return ctx.allToAll === "low-latency"
+    ? lowLatencyAllToAllOp(name, shape, spans.stage)
+    : normalAllToAllOp(name, shape, spans.stage);
 }
 
 /** Dense FFN block: norm, MLP sharded over TP, all-reduce. */

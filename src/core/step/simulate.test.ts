@@ -356,11 +356,19 @@ describe("MoE all-to-all modes", () => {
     return op.comm;
   };
 
-  it("normal mode sends a token once per remote domain: 3·(1-(3/4)^8) copies over the NIC at EP32 on 8-GPU nodes", () => {
+  it("normal mode sends a token once per destination domain over the NIC and once per destination rank over NVLink, FP8 with its scales", () => {
     const comm = dispatchOf("normal");
+    const miss = (held: number) => {
+      let m = 1;
+      for (let i = 0; i < 8; i++) m *= (256 - held - i) / (256 - i);
+      return m;
+    };
+    const row = 4096 * 7168 * (1 + 4 / 128);
     expect(comm.bytes).toBe(4096 * 8 * 7168);
-    expect(comm.split?.scaleOutBytes).toBeCloseTo(4096 * 7168 * 3 * (1 - 0.75 ** 8), 3);
-    expect(comm.split?.scaleUpBytes).toBeCloseTo((4096 * 8 * 7168 * 7) / 8, 3);
+    // 3 other nodes of 64 experts each; 32 ranks of 8 experts each.
+    expect(comm.split?.scaleOutBytes).toBeCloseTo(row * 3 * (1 - miss(64)), 3);
+    expect(comm.split?.scaleUpBytes).toBeCloseTo(row * 32 * (1 - miss(8)), 3);
+    expect(comm.implementation).toBe("deepep-normal");
   });
 
   it("low-latency mode sends every copy; the imbalance factor scales the busiest rank's exchange", () => {

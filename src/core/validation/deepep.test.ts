@@ -1,12 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { deepEpBytesPerChannel, deepEpCountedBytes, probabilityHit } from "./deepep.ts";
+import { deepEpBytesPerChannel, probabilityHit } from "../collectives/deepep.ts";
+import { deepEpCountedBytes } from "./deepep.ts";
 
 describe("DeepEP's counted bytes", () => {
-  it("the chance a top-k hits a set of experts is one minus the hypergeometric miss", () => {
-    // 1 - (6/8)(5/7) = 1 - 30/56
-    expect(probabilityHit(8, 2, 2)).toBeCloseTo(1 - 30 / 56, 12);
-    expect(probabilityHit(8, 8, 2)).toBe(1);
-  });
   it("counts each token once per destination node across nodes (own node included)", () => {
     // 4 nodes of 64 experts each (256, top-8): P(node) = 1 - Π_{i<8} (192-i)/(256-i).
     const p = probabilityHit(256, 64, 8);

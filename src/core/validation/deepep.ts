@@ -1,3 +1,5 @@
+import { probabilityHit } from "../collectives/deepep.ts";
+
 /**
  * The bytes DeepEP's own tests count when they report a dispatch or combine "bandwidth"
  * (deepseek-ai/DeepEP tests/test_intranode.py and tests/test_internode.py): every token counted
@@ -17,18 +19,6 @@ export interface DeepEpShape {
   readonly ranksPerNode: number;
   /** Bytes per channel on the wire, scales included. */
   readonly bytesPerChannel: number;
-}
-
-/** P(a token's top-k, drawn uniformly without replacement from `experts`, hits a set of `hit`). */
-export function probabilityHit(experts: number, hit: number, topK: number): number {
-  let miss = 1;
-  for (let i = 0; i < topK; i++) miss *= Math.max(0, experts - hit - i) / (experts - i);
-  return 1 - miss;
-}
-
-/** Wire bytes per channel: FP8 carries one float32 scale per 128 channels (DeepEP's FP8 dispatch). */
-export function deepEpBytesPerChannel(elementBytes: number): number {
-  return elementBytes === 1 ? 1 + 4 / 128 : elementBytes;
 }
 
 /** Bytes a rank moves on its bottleneck path as DeepEP counts them (NVLink within one node, else RDMA). */

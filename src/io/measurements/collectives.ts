@@ -2,6 +2,7 @@ import type { CollectiveImplementation, CollectiveKind } from "../../core/collec
 import { BYTES_PER_ELEMENT, type Dtype } from "../../core/dtype.ts";
 import { InputError } from "../../core/issues.ts";
 import { collectiveOp } from "../../core/ops/collective.ts";
+import { NORMAL_ALL_TO_ALL_SMS, normalAllToAllOp } from "../../core/ops/moe-all-to-all.ts";
 import type { Op } from "../../core/ops/types.ts";
 import { type GroupSpan, groupSpan } from "../../core/parallel/placement.ts";
 import type { Measurement } from "../../core/predictor/calibrate.ts";
@@ -225,7 +226,8 @@ export function aiconfiguratorCustomAllReduceMeasurements(
   return oneMachineCollectives(table, cells, kindOf, hardwareOf, domainGpusOf, warn);
 }
 
-const DEEPEP_LL_COLUMNS = [
+/** Columns every AIConfigurator DeepEP table has: the shape of one MoE layer's exchange. */
+const DEEPEP_SHAPE_COLUMNS = [
   "framework",
   "version",
   "device",
@@ -236,14 +238,89 @@ const DEEPEP_LL_COLUMNS = [
   "num_token",
   "num_topk",
   "num_experts",
+];
+
+const DEEPEP_LL_COLUMNS = [
+  ...DEEPEP_SHAPE_COLUMNS,
   "combine_avg_t_us",
   "combine_bandwidth_gbps",
   "dispatch_avg_t_us",
   "dispatch_bandwidth_gbps",
 ];
 
+const DEEPEP_NORMAL_COLUMNS = [
+  ...DEEPEP_SHAPE_COLUMNS,
+  "dispatch_sms",
+  "dispatch_transmit_us",
+  "dispatch_notify_us",
+  "combine_sms",
+  "combine_transmit_us",
+  "combine_notify_us",
+];
+
 /** GPUs per node the collector's ranks span: an HGX machine's eight. */
 const DEEPEP_GPUS_PER_NODE = 8;
+
+/** One DeepEP table row's exchange, read and placed. */
+interface DeepEpRow {
+  readonly row: number;
+  readonly nodes: number;
+  readonly hidden: number;
+  readonly tokens: number;
+  readonly topK: number;
+  readonly experts: number;
+  readonly hardware: string;
+  readonly span: GroupSpan;
+  readonly group: string;
+  readonly source: string;
+}
+
+/**
+ * Reads a DeepEP table's rows (after its columns are checked) and hands each placed row to `emit`.
+ * Accelerators whose scale-up domain is not one eight-GPU machine (NVL72 racks) are left out with a
+ * warning: the table does not say how its ranks sit in such a domain.
+ */
+function deepEpRows(
+  table: TableFile,
+  cells: CellReader,
+  hardwareOf: (device: string, row: number) => string | undefined,
+  domainGpusOf: (hardware: string) => number,
+  warn: (message: string) => void,
+  emit: (shape: DeepEpRow) => void,
+): void {
+  const otherDomains = new Map<string, number>();
+  for (let row = 0; row < table.rows.length && !cells.full(); row++) {
+    const nodes = cells.count(row, "node_num");
+    const hidden = cells.count(row, "hidden_size");
+    const tokens = cells.count(row, "num_token");
+    const topK = cells.count(row, "num_topk");
+    const experts = cells.count(row, "num_experts");
+    const hardware = hardwareOf(cells.text(row, "device"), row);
+    if (hardware === undefined || Number.isNaN(nodes + hidden + tokens + topK + experts)) continue;
+    const domainGpus = domainGpusOf(hardware);
+    if (domainGpus !== DEEPEP_GPUS_PER_NODE) {
+      otherDomains.set(hardware, (otherDomains.get(hardware) ?? 0) + 1);
+      continue;
+    }
+    emit({
+      row,
+      nodes,
+      hidden,
+      tokens,
+      topK,
+      experts,
+      hardware,
+      span: groupSpan(nodes * DEEPEP_GPUS_PER_NODE, 1, domainGpus),
+      group: `DeepEP (${cells.text(row, "framework")} ${cells.text(row, "version")})`,
+      source: `${table.file}:${row + 2}`,
+    });
+  }
+  if (cells.issues.length > 0) throw new InputError(cells.issues);
+  for (const [hardware, count] of otherDomains)
+    warn(
+      `${table.file}: skipped ${count} rows on ${hardware}, whose scale-up domain is not one 8-GPU machine (how the table's ranks sit in it is not recorded)`,
+    );
+}
 
 export function isAiconfiguratorDeepEpLowLatency(table: TableFile): boolean {
   return table.columns.includes("dispatch_avg_t_us") && table.columns.includes("combine_avg_t_us");
@@ -255,8 +332,7 @@ export function isAiconfiguratorDeepEpLowLatency(table: TableFile): boolean {
  * eight GPUs; times in µs). Each row is the engine's moe_dispatch and moe_combine low-latency
  * all-to-alls of that payload: tokens·k·H bytes dispatched in FP8 and twice that combined in BF16,
  * the engine's convention — the table's own bandwidth column counts the same bytes, plus the FP8
- * scales (4 bytes per 128 elements). Accelerators whose scale-up domain is not one eight-GPU machine
- * (NVL72 racks) are left out: the table does not say how its ranks sit in such a domain.
+ * scales (4 bytes per 128 elements).
  */
 export function aiconfiguratorDeepEpLowLatencyMeasurements(
   table: TableFile,
@@ -267,43 +343,93 @@ export function aiconfiguratorDeepEpLowLatencyMeasurements(
   const cells = new CellReader(table);
   if (!cells.checkColumns(DEEPEP_LL_COLUMNS, () => false)) throw new InputError(cells.issues);
   const out: Measurement[] = [];
-  const otherDomains = new Map<string, number>();
-  for (let row = 0; row < table.rows.length && !cells.full(); row++) {
-    const nodes = cells.count(row, "node_num");
-    const hidden = cells.count(row, "hidden_size");
-    const tokens = cells.count(row, "num_token");
-    const topK = cells.count(row, "num_topk");
-    const dispatchUs = cells.number(row, "dispatch_avg_t_us", positive, "a positive time in µs");
-    const combineUs = cells.number(row, "combine_avg_t_us", positive, "a positive time in µs");
-    const hardware = hardwareOf(cells.text(row, "device"), row);
-    if (hardware === undefined || Number.isNaN(nodes + hidden + tokens + topK + dispatchUs + combineUs))
-      continue;
-    const domainGpus = domainGpusOf(hardware);
-    if (domainGpus !== DEEPEP_GPUS_PER_NODE) {
-      otherDomains.set(hardware, (otherDomains.get(hardware) ?? 0) + 1);
-      continue;
-    }
-    const span = groupSpan(nodes * DEEPEP_GPUS_PER_NODE, 1, domainGpus);
-    const group = `DeepEP (${cells.text(row, "framework")} ${cells.text(row, "version")})`;
-    const source = `${table.file}:${row + 2}`;
-    const payload = tokens * topK * hidden;
-    const formula = `DeepEP low-latency, ${tokens} tokens x top-${topK} x ${hidden} on ${nodes} x 8 GPUs`;
+  deepEpRows(table, cells, hardwareOf, domainGpusOf, warn, (r) => {
+    const dispatchUs = cells.number(r.row, "dispatch_avg_t_us", positive, "a positive time in µs");
+    const combineUs = cells.number(r.row, "combine_avg_t_us", positive, "a positive time in µs");
+    if (Number.isNaN(dispatchUs + combineUs)) return;
+    const payload = r.tokens * r.topK * r.hidden;
+    const formula = `DeepEP low-latency, ${r.tokens} tokens x top-${r.topK} x ${r.hidden} on ${r.nodes} x 8 GPUs`;
     for (const [name, bytes, us] of [
       ["moe_dispatch", payload * BYTES_PER_ELEMENT.fp8, dispatchUs],
       ["moe_combine", payload * BYTES_PER_ELEMENT.bf16, combineUs],
     ] as const)
       out.push({
-        hardware,
-        op: collectiveOp(name, "all-to-all", bytes, span, formula, null, 0, "deepep-low-latency"),
+        hardware: r.hardware,
+        op: collectiveOp(name, "all-to-all", bytes, r.span, formula, null, 0, "deepep-low-latency"),
         latencyMs: us / 1e3,
-        group,
-        source,
+        group: r.group,
+        source: r.source,
       });
-  }
-  if (cells.issues.length > 0) throw new InputError(cells.issues);
-  for (const [hardware, count] of otherDomains)
+  });
+  return out;
+}
+
+export function isAiconfiguratorDeepEpNormal(table: TableFile): boolean {
+  return table.columns.includes("dispatch_transmit_us") && table.columns.includes("combine_transmit_us");
+}
+
+/**
+ * AIConfigurator's wideep_deepep_normal_perf table (DeepEP's normal kernels under SGLang, tuned per
+ * SM count; its collector runs DeepEP's intranode test and keeps the FP8 dispatch and the BF16
+ * combine, times in µs). Each row at DeepEP's default 20 SMs — the engine's — is the engine's
+ * normal-mode moe_dispatch and moe_combine of that shape (normalAllToAllOp: the same op, tier bytes
+ * and SM share a step builds), timed as transmit plus notify. Rows at other SM counts are left out
+ * and counted in a warning. The collector keeps the best NVL chunk size of its sweep, so these times
+ * are the tuned kernel's, not necessarily a deployment's default configuration.
+ */
+export function aiconfiguratorDeepEpNormalMeasurements(
+  table: TableFile,
+  hardwareOf: (device: string, row: number) => string | undefined,
+  domainGpusOf: (hardware: string) => number,
+  warn: (message: string) => void,
+): Measurement[] {
+  const cells = new CellReader(table);
+  if (!cells.checkColumns(DEEPEP_NORMAL_COLUMNS, () => false)) throw new InputError(cells.issues);
+  const out: Measurement[] = [];
+  let otherSms = 0;
+  deepEpRows(table, cells, hardwareOf, domainGpusOf, warn, (r) => {
+    for (const [name, phase, elementBytes] of [
+      ["moe_dispatch", "dispatch", BYTES_PER_ELEMENT.fp8],
+      ["moe_combine", "combine", BYTES_PER_ELEMENT.bf16],
+    ] as const) {
+      const sms = cells.count(r.row, `${phase}_sms`);
+      const transmitUs = cells.number(r.row, `${phase}_transmit_us`, positive, "a positive time in µs");
+      const notifyUs = cells.number(r.row, `${phase}_notify_us`, (v) => v >= 0, "a time in µs, 0 or more");
+      if (Number.isNaN(sms + transmitUs + notifyUs)) continue;
+      if (sms !== NORMAL_ALL_TO_ALL_SMS) {
+        otherSms++;
+        continue;
+      }
+      const ranks = r.span.size;
+      const op = normalAllToAllOp(
+        name,
+        {
+          tokensPerRank: r.tokens,
+          hidden: r.hidden,
+          topK: r.topK,
+          experts: r.experts,
+          ep: ranks,
+          expertTp: 1,
+          imbalance: 1,
+          elementBytes,
+        },
+        r.span,
+      );
+      out.push({
+        hardware: r.hardware,
+        op: {
+          ...op,
+          formula: `DeepEP normal, ${r.tokens} tokens x top-${r.topK} of ${r.experts} experts x ${r.hidden} on ${r.nodes} x 8 GPUs, ${sms} SMs`,
+        },
+        latencyMs: (transmitUs + notifyUs) / 1e3,
+        group: r.group,
+        source: r.source,
+      });
+    }
+  });
+  if (otherSms > 0)
     warn(
-      `${table.file}: skipped ${count} rows on ${hardware}, whose scale-up domain is not one 8-GPU machine (how the table's ranks sit in it is not recorded)`,
+      `${table.file}: left out ${otherSms} dispatch/combine timings at SM counts other than DeepEP's default ${NORMAL_ALL_TO_ALL_SMS} (the engine's)`,
     );
   return out;
 }

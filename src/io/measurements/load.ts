@@ -19,9 +19,11 @@ import {
 import {
   aiconfiguratorCustomAllReduceMeasurements,
   aiconfiguratorDeepEpLowLatencyMeasurements,
+  aiconfiguratorDeepEpNormalMeasurements,
   aiconfiguratorNcclMeasurements,
   isAiconfiguratorCustomAllReduce,
   isAiconfiguratorDeepEpLowLatency,
+  isAiconfiguratorDeepEpNormal,
   isAiconfiguratorNccl,
   isVidurNetwork,
   vidurNetworkMeasurements,
@@ -39,7 +41,9 @@ export const MEASUREMENT_FORMATS = [
   "AIConfigurator context/generation_attention_perf",
   "AIConfigurator context/generation_mla_perf",
   "AIConfigurator nccl_perf",
+  "AIConfigurator custom_allreduce_perf",
   "AIConfigurator wideep_deepep_ll_perf",
+  "AIConfigurator wideep_deepep_normal_perf",
   "Vidur network all_reduce.csv / send_recv.csv",
 ] as const;
 
@@ -129,6 +133,8 @@ export async function loadMeasurements(
       rows = aiconfiguratorCustomAllReduceMeasurements(table, deviceOf, domainGpusOf, warn);
     } else if (isAiconfiguratorDeepEpLowLatency(table)) {
       rows = aiconfiguratorDeepEpLowLatencyMeasurements(table, deviceOf, domainGpusOf, warn);
+    } else if (isAiconfiguratorDeepEpNormal(table)) {
+      rows = aiconfiguratorDeepEpNormalMeasurements(table, deviceOf, domainGpusOf, warn);
     } else if (isAiconfiguratorGemm(table)) {
       rows = aiconfiguratorGemmMeasurements(table, deviceOf, warn);
     } else if (isAiconfiguratorMoe(table)) {
