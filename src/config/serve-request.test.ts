@@ -134,6 +134,24 @@ describe("serveSetup", () => {
     expect(decodeMs(undefined)).toBe(decodeMs("nccl"));
   });
 
+  it("says when a custom all-reduce cannot run: a TP group wider than the H100's 8-GPU domain uses NCCL", () => {
+    expect(serveSetup({ tp: 8, allReduce: "custom" }, llama, registry, requests).warnings).toEqual([]);
+    expect(serveSetup({ tp: 16, allReduce: "nccl" }, llama, registry, requests).warnings).toEqual([]);
+    expect(serveSetup({ tp: 16, allReduce: "custom" }, llama, registry, requests).warnings).toEqual([
+      "custom all-reduce is ignored: the TP group spans 2 scale-up domains, so its all-reduces run on NCCL",
+    ]);
+    const split = {
+      prefillReplicas: 1,
+      decodeReplicas: 1,
+      prefillTp: 16,
+      decodeTp: 4,
+      allReduce: "custom",
+    } as const;
+    expect(serveSetup(split, llama, registry, requests).warnings).toEqual([
+      "prefill pool: custom all-reduce is ignored: the TP group spans 2 scale-up domains, so its all-reduces run on NCCL",
+    ]);
+  });
+
   it("disaggregated: a prefill and a decode pool with their own hardware and TP, and a KV hand-off", () => {
     const options = { prefillReplicas: 2, decodeReplicas: 1, prefillHardware: "H200", decodeTp: 2 };
     const setup = serveSetup(options, llama, registry, requests);

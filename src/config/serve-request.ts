@@ -1,10 +1,14 @@
-import type { AllReduceImplementation } from "../core/collectives/custom-all-reduce.ts";
+import {
+  type AllReduceImplementation,
+  customAllReduceFallback,
+} from "../core/collectives/custom-all-reduce.ts";
 import type { Dtype } from "../core/dtype.ts";
 import type { HardwareRegistry } from "../core/hardware/catalog.ts";
 import { hardwareSpecOf } from "../core/hardware/resolve.ts";
-import type { AcceleratorRecord } from "../core/hardware/types.ts";
+import type { AcceleratorRecord, HardwareSpec } from "../core/hardware/types.ts";
 import { InputError, type Issue } from "../core/issues.ts";
 import type { ModelSpec } from "../core/model/types.ts";
+import { groupSpan } from "../core/parallel/placement.ts";
 import type { ParallelPlan } from "../core/parallel/plan.ts";
 import type { Predictor } from "../core/predictor/types.ts";
 import { constantArrivalsSec, gammaArrivalsSec, poissonArrivalsSec } from "../core/sim/arrivals.ts";
@@ -284,6 +288,8 @@ export interface ServeSetup {
   readonly disaggregated: boolean;
   /** The scheduler every pool uses. */
   readonly scheduler: SchedulerConfig;
+  /** What was asked for but does not apply (e.g. a custom all-reduce on a TP group wider than a domain). */
+  readonly warnings: readonly string[];
 }
 
 function resolveAccelerator(registry: HardwareRegistry, name: string, flag: string): AcceleratorRecord {
@@ -371,6 +377,8 @@ export function serveSetup(
   };
   let pools: PoolConfig[];
   let kvTransfer: KvTransferConfig | undefined;
+  /** Each pool's name, accelerator and TP size. */
+  let poolHardware: [string, HardwareSpec, number][];
   if (disaggregated) {
     const prefillRecord = resolveAccelerator(
       registry,
@@ -386,6 +394,10 @@ export function serveSetup(
     const decodeParallel = { ...base, tp: options.decodeTp ?? base.tp ?? 1 };
     const prefillHardware = hardwareSpecOf(prefillRecord);
     const decodeHardware = hardwareSpecOf(decodeRecord);
+    poolHardware = [
+      ["prefill", prefillHardware, prefillParallel.tp],
+      ["decode", decodeHardware, decodeParallel.tp],
+    ];
     pools = [
       enginePool({
         ...common,
@@ -421,6 +433,7 @@ export function serveSetup(
     });
   } else {
     const hardware = hardwareSpecOf(resolveAccelerator(registry, hardwareName, "--hardware"));
+    poolHardware = [["replicas", hardware, base.tp ?? 1]];
     pools = [
       enginePool({
         ...common,
@@ -433,6 +446,13 @@ export function serveSetup(
       }),
     ];
   }
+  const allReduceWarnings = poolHardware.flatMap(([name, hardware, tp]) => {
+    const fallback = customAllReduceFallback(
+      options.allReduce ?? "nccl",
+      groupSpan(tp, 1, hardware.scaleUp.domainGpus).domains,
+    );
+    return fallback ? [disaggregated ? `${name} pool: ${fallback}` : fallback] : [];
+  });
   const slo: ServiceLevelObjectives = {
     ...(options.sloTtftMs !== undefined ? { ttftMs: options.sloTtftMs } : {}),
     ...(options.sloTpotMs !== undefined ? { tpotMs: options.sloTpotMs } : {}),
@@ -460,6 +480,7 @@ export function serveSetup(
     slo,
     disaggregated,
     scheduler,
+    warnings: allReduceWarnings,
   };
 }
 
@@ -468,5 +489,10 @@ export function serveJson(setup: ServeSetup, summary: ServeSummary) {
   const kvTokensPerReplica = Object.fromEntries(
     setup.pools.map((pool) => [pool.name, pool.kvCapacityTokens]),
   );
-  return { ...summary, kvTokensPerReplica, ...(setup.kvTransfer ? { kvTransfer: setup.kvTransfer } : {}) };
+  return {
+    ...summary,
+    kvTokensPerReplica,
+    ...(setup.kvTransfer ? { kvTransfer: setup.kvTransfer } : {}),
+    warnings: setup.warnings,
+  };
 }

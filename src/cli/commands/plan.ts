@@ -11,7 +11,7 @@ import { InputError } from "../../core/issues.ts";
 import { type PlanResult, recheckPicks } from "../../core/plan/recommend.ts";
 import { planResult, planSpaceOf, runPlan } from "../../core/plan/run.ts";
 import { specHash } from "../../core/plan/space.ts";
-import type { PlanSpec } from "../../core/plan/spec.ts";
+import { allReduceFallbackNotes, type PlanSpec } from "../../core/plan/spec.ts";
 import type { PlanSummary } from "../../core/plan/summary.ts";
 import type { Shard } from "../../core/plan/sweep.ts";
 import { type PortablePredictor, predictorOf } from "../../core/predictor/portable.ts";
@@ -257,6 +257,7 @@ async function writePlanReport(
 ): Promise<void> {
   const format = outputFormat(options);
   const summary = result.summary;
+  for (const note of allReduceFallbackNotes(spec)) process.stderr.write(`llmsim: warning: ${note}\n`);
   if (options.chart && result.recommended) {
     const title = `${spec.model.id}: ${spec.hardware.map((h) => h.name).join(", ")}, ${spec.budget.gpus} GPUs`;
     const svg = await vegaLiteToSvg(

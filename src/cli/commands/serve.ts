@@ -235,6 +235,7 @@ export function registerServe(program: Command): void {
         { predictor, hostOverheadTable },
       );
       const { config, label, slo, scheduler } = setup;
+      for (const warning of setup.warnings) process.stderr.write(`llmsim: warning: ${warning}\n`);
       const result = options.trace
         ? withStreamedFile(options.trace, (write) => {
             const sink = perfettoJsonSink(write);

@@ -6,6 +6,18 @@ export const ALL_REDUCE_IMPLEMENTATIONS = ["nccl", "custom"] as const;
 export type AllReduceImplementation = (typeof ALL_REDUCE_IMPLEMENTATIONS)[number];
 
 /**
+ * Why a requested custom all-reduce runs on NCCL instead, or null when it can run: the frameworks'
+ * peer-memory kernels stay inside one scale-up domain, so a TP group spanning more uses NCCL.
+ */
+export function customAllReduceFallback(
+  requested: AllReduceImplementation,
+  tpDomains: number,
+): string | null {
+  if (requested !== "custom" || tpDomains <= 1) return null;
+  return `custom all-reduce is ignored: the TP group spans ${tpDomains} scale-up domains, so its all-reduces run on NCCL`;
+}
+
+/**
  * A framework's custom all-reduce (TensorRT-LLM's, vLLM's, SGLang's) inside one scale-up domain:
  * one shot in which every GPU reads the other m−1 buffers over NVLink peer memory and sums them,
  * so it pays one kernel's fixed latency plus (m−1)·n / B_up. The frameworks hand large messages

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { planSpec } from "../../../test/helpers/plan.ts";
-import { lengthStatistics, validatePlanSpec } from "./spec.ts";
+import { allReduceFallbackNotes, lengthStatistics, validatePlanSpec } from "./spec.ts";
 
 describe("length statistics", () => {
   it("a trace: exact means and the decode-weighted context (E[ISL·OSL] + E[OSL²]/2) / E[OSL]", () => {
@@ -53,5 +53,19 @@ describe("spec validation", () => {
     const issues = validatePlanSpec(planSpec({ hardwareNames: ["H100", "H20"], objective: "cost" }));
     expect(issues).toHaveLength(1);
     expect(issues[0]?.message).toMatch(/H20/);
+  });
+});
+
+describe("custom all-reduce notes", () => {
+  it("name the TP sizes wider than each accelerator's scale-up domain, only when custom is asked for", () => {
+    const axes = { tp: [4, 8, 16] };
+    expect(allReduceFallbackNotes(planSpec({ allReduce: "nccl", axes }))).toEqual([]);
+    expect(allReduceFallbackNotes(planSpec({ allReduce: "custom", axes: { tp: [4, 8] } }))).toEqual([]);
+    const notes = allReduceFallbackNotes(
+      planSpec({ allReduce: "custom", axes, hardwareNames: ["H100", "GB200-NVL72"] }),
+    );
+    expect(notes).toEqual([
+      "custom all-reduce does not apply to TP 16 on H100-SXM: wider than its 8-GPU scale-up domain, so those candidates' all-reduces run on NCCL",
+    ]);
   });
 });

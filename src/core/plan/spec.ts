@@ -230,3 +230,21 @@ export function validatePlanSpec(spec: PlanSpec): Issue[] {
   }
   return issues;
 }
+
+/**
+ * What a custom all-reduce request does not cover: per accelerator, the TP sizes of the space wider
+ * than its scale-up domain, whose candidates' all-reduces run on NCCL (one line each; none when the
+ * spec asks for NCCL or every TP fits).
+ */
+export function allReduceFallbackNotes(spec: PlanSpec): string[] {
+  if (spec.allReduce !== "custom") return [];
+  return spec.hardware.flatMap((hardware) => {
+    const domain = hardware.scaleUp.domainGpus;
+    const wide = spec.axes.tp.filter((tp) => tp > domain);
+    return wide.length === 0
+      ? []
+      : [
+          `custom all-reduce does not apply to TP ${wide.join(", ")} on ${hardware.name}: wider than its ${domain}-GPU scale-up domain, so those candidates' all-reduces run on NCCL`,
+        ];
+  });
+}

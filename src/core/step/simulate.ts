@@ -1,4 +1,4 @@
-import type { AllReduceImplementation } from "../collectives/custom-all-reduce.ts";
+import { type AllReduceImplementation, customAllReduceFallback } from "../collectives/custom-all-reduce.ts";
 import { BYTES_PER_ELEMENT } from "../dtype.ts";
 import type { HardwareSpec } from "../hardware/types.ts";
 import { InputError, type Issue } from "../issues.ts";
@@ -125,10 +125,8 @@ export function simulateStep(input: StepInput): StepResult {
     allToAll,
     input.allReduce ?? "nccl",
   );
-  if (input.allReduce === "custom" && ctx.allReduce !== "custom")
-    extraWarnings.push(
-      `custom all-reduce is ignored: the TP group spans ${ctx.spans.tp.domains} scale-up domains, so its all-reduces run on NCCL`,
-    );
+  const allReduceFallback = customAllReduceFallback(input.allReduce ?? "nccl", ctx.spans.tp.domains);
+  if (allReduceFallback) extraWarnings.push(allReduceFallback);
   const warnings = extraWarnings.length === 0 ? model.warnings : [...model.warnings, ...extraWarnings];
   const crossesDomain = stageBoundaryCrossesDomain(
     resolved.gpusPerStage,
