@@ -353,6 +353,15 @@ describe("web explorer in Chromium", () => {
     expect(serve.errors).toEqual([]);
     await serve.context.close();
 
+    // What the CLI prints as a warning (a custom all-reduce on TP 16 over 8-GPU machines) is shown.
+    const wide = await open("#view=serve&requests=40&rate=4&serveTp=16&serveAllReduce=custom");
+    await chartsDrawn(wide.page);
+    expect(await wide.page.locator(".warning").allTextContents()).toEqual([
+      "custom all-reduce is ignored: the TP group spans 2 scale-up domains, so its all-reduces run on NCCL",
+    ]);
+    expect(wide.errors).toEqual([]);
+    await wide.context.close();
+
     const plan = await open(
       "#view=plan&planModel=meta-llama/Llama-3.1-8B&planGpus=8&planHardware=H100-SXM,H20",
     );

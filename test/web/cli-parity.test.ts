@@ -216,6 +216,21 @@ describe("web engine = CLI (serving and planning)", () => {
     }
   });
 
+  it("serve: a custom all-reduce on a TP group wider than the machine is reported, as the CLI does", () => {
+    const state = with_({
+      view: "serve",
+      requests: "60",
+      rate: "4",
+      serveTp: "16",
+      serveAllReduce: "custom",
+    });
+    const json = web("serve", state).json as { warnings: string[] };
+    expect(json.warnings).toEqual([
+      "custom all-reduce is ignored: the TP group spans 2 scale-up domains, so its all-reduces run on NCCL",
+    ]);
+    expect(json).toEqual(JSON.parse(runCli("serve", state, "json")));
+  });
+
   it("serve with a pasted config.json and a custom accelerator equals serve --model config.json --hardware-file", () => {
     const state = with_({
       view: "serve",

@@ -5,7 +5,10 @@ import type { Table } from "../engine/protocol.ts";
 import { Metric } from "./StepView.tsx";
 
 export interface ServeData {
-  readonly json: ServeSummary & { kvTokensPerReplica: Record<string, number> };
+  readonly json: ServeSummary & {
+    kvTokensPerReplica: Record<string, number>;
+    warnings: readonly string[];
+  };
   readonly label: string;
   readonly charts: { cdf: object; throughput: object; timeline: object };
   readonly requests: Table;
@@ -56,6 +59,11 @@ export function ServeView({ data }: { data: ServeData }) {
           />
         ) : null}
       </div>
+      {s.warnings.map((w) => (
+        <p class="warning" key={w}>
+          {w}
+        </p>
+      ))}
       <p class="hint">
         TTFT counts from arrival (queueing included) to the first token; TPOT is a request's (completion −
         first token) / (output tokens − 1); inter-token latency is every gap between tokens.
