@@ -38,9 +38,19 @@ describe("DeepEP normal-mode tier bytes", () => {
     expect(bf16.scaleUpBytes / fp8.scaleUpBytes).toBeCloseTo(2 / 1.03125, 12);
     const busy = normalAllToAllSplit({ ...shape, imbalance: 1.5 }, groupSpan(8, 1, 8));
     expect(busy.scaleUpBytes / fp8.scaleUpBytes).toBeCloseTo(1.5, 12);
-    // EP16 as 8 experts x 2 shards over 16 GPUs on 8-GPU domains: the NIC carries both shards.
+    // 8 EP ranks x 2 shards on 16 GPUs, two 8-GPU domains of 128 experts each: a token crosses the
+    // NIC once if its top-8 hits the other domain's 128, P = 1 - Π_{i<8} (128-i)/(256-i), and
+    // reaches both shards there over NVLink: 16 GPUs x P(hit a rank's 32 experts) per GPU.
+    let missDomain = 1;
+    let missRank = 1;
+    for (let i = 0; i < 8; i++) {
+      missDomain *= (128 - i) / (256 - i);
+      missRank *= (224 - i) / (256 - i);
+    }
     const sharded = normalAllToAllSplit({ ...shape, ep: 8, expertTp: 2 }, groupSpan(16, 1, 8));
-    expect(sharded.scaleOutBytes).toBeCloseTo(4096 * 7168 * 1.03125 * 2 * 1 * probabilityHit(256, 128, 8), 3);
+    expect(1 - missDomain).toBeCloseTo(0.9965, 4);
+    expect(sharded.scaleOutBytes).toBeCloseTo(4096 * 7168 * 1.03125 * (1 - missDomain), 3);
+    expect(sharded.scaleUpBytes).toBeCloseTo(16 * 4096 * 7168 * 1.03125 * (1 - missRank), 3);
     expect(normalAllToAllSplit(shape, groupSpan(8, 1, 1)).scaleUpBytes).toBe(0);
   });
 });

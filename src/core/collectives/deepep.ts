@@ -20,9 +20,12 @@ export interface ExpertAllToAllShape {
   readonly hidden: number;
   readonly topK: number;
   readonly experts: number;
-  /** EP ranks the experts are spread over; each of the span's GPUs holds experts / ep of them. */
+  /**
+   * EP ranks the experts are spread over: each of the span's GPUs holds shards of experts / ep of
+   * them on average (with redundant replicas, the mean load of its slots).
+   */
   readonly ep: number;
-  /** Shards each expert is split into (every shard receives the token). */
+  /** Shards each expert is split into, in one scale-up domain (every shard receives the token). */
   readonly expertTp: number;
   /** Busiest rank's traffic over the mean. */
   readonly imbalance: number;
@@ -38,15 +41,18 @@ export interface ExpertAllToAllShape {
  * own counted the way DeepEP's tests count their "NVL" bandwidth, which is the convention the
  * scale-up efficiency is taken in (DeepEP's 153 GB/s on H800, anchors.csv). Across domains a token
  * crosses the NIC once per other destination domain, (d-1)·P(hit a domain's experts), and is
- * forwarded over NVLink there. Uniform routing, exact top-k without replacement.
+ * forwarded over NVLink there to every rank, and every shard, that needs it; the own domain is not
+ * counted on the NIC (DeepEP's RDMA figure counts it: the scale-out efficiency comes from the
+ * low-latency combine instead). An expert's shards share a domain. Uniform routing, exact top-k
+ * without replacement.
  */
 export function normalAllToAllSplit(shape: ExpertAllToAllShape, span: GroupSpan): AllToAllSplit {
-  const { tokensPerRank, hidden, topK, experts, ep, expertTp, imbalance, elementBytes } = shape;
+  const { tokensPerRank, hidden, topK, experts, ep, imbalance, elementBytes } = shape;
   const row = tokensPerRank * hidden * deepEpBytesPerChannel(elementBytes) * imbalance;
   const d = span.domains;
   return {
     scaleUpBytes:
       span.membersPerDomain > 1 ? span.size * row * probabilityHit(experts, experts / ep, topK) : 0,
-    scaleOutBytes: d > 1 ? row * expertTp * (d - 1) * probabilityHit(experts, experts / d, topK) : 0,
+    scaleOutBytes: d > 1 ? row * (d - 1) * probabilityHit(experts, experts / d, topK) : 0,
   };
 }

@@ -45,7 +45,7 @@ export function normalAllToAllOp(name: string, shape: ExpertAllToAllShape, span:
     "all-to-all",
     payloadBytes(shape),
     span,
-    "normal mode: g·(T/TP)·H·b'·P(rank's experts) over NVLink, (T/TP)·H·b'·(d-1)·P(domain's experts) over the NIC; b' with FP8 scales",
+    "normal mode: g·(T/TP)·H·b'·imbalance·P(rank's experts) over NVLink, (T/TP)·H·b'·imbalance·(d-1)·P(domain's experts) over the NIC; b' with FP8 scales",
     normalAllToAllSplit(shape, span),
     NORMAL_ALL_TO_ALL_SM_SHARE,
     "deepep-normal",

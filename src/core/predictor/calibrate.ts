@@ -255,7 +255,7 @@ function shapeKey(m: Measurement): string {
     : a
       ? `${a.sequences}x${a.queryTokens}x${a.contextTokens}x${a.heads}x${a.kvHeads}x${a.headDim}x${a.kvDtype}`
       : c
-        ? `${variant}:${c.bytes}B:${c.span.size}/${c.span.domains}`
+        ? `${variant}:${c.bytes}B${c.split ? `=${c.split.scaleUpBytes}+${c.split.scaleOutBytes}` : ""}:${c.span.size}/${c.span.domains}`
         : `${op.flops}/${op.bytesRead + op.bytesWritten}`;
   return `${m.hardware}|${op.name}|${op.computeDtype}|${shape}`;
 }

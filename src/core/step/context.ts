@@ -12,8 +12,8 @@ export type MlaMode = "auto" | "absorbed" | "naive";
 
 /**
  * MoE all-to-all kernels: "low-latency" sends every top-k copy (DeepEP's decode kernels);
- * "normal" sends a token once per destination domain and forwards it over NVLink (DeepEP's
- * prefill kernels); "auto" picks normal when the step has prefill tokens.
+ * "normal" sends a token once per destination domain and once per destination rank over NVLink
+ * (DeepEP's prefill kernels); "auto" picks normal when the step has prefill tokens.
  */
 export type AllToAllMode = "auto" | "normal" | "low-latency";
 
