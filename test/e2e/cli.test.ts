@@ -393,6 +393,65 @@ describe("catalog commands", () => {
     expect(a2a.code).toBe(0);
     expect(a2a.stdout).toContain("16 scale-up domain(s)");
   });
+  it("op moe-dispatch prices DeepEP's normal dispatch as a step does: DeepSeek-V3 EP8 on H800", () => {
+    const run = llmsim(
+      ...["op", "moe-dispatch", "--hardware", "H800", "--model", "deepseek-ai/DeepSeek-V3"],
+      ...["--gpus", "8", "--tokens", "4096", "--json"],
+    );
+    expect(run.code, run.stderr).toBe(0);
+    const [op] = JSON.parse(run.stdout).ops;
+    // A rank receives 8 x 4096 x (1 - Π_{i<8} (224-i)/(256-i)) tokens of 7168 FP8 channels plus
+    // scales, at DeepEP's 153 GB/s, plus NCCL Simple's 8.4 µs and one NVLink step of 3.4 µs.
+    let miss = 1;
+    for (let i = 0; i < 8; i++) miss *= (224 - i) / (256 - i);
+    const bytes = 8 * 4096 * (1 - miss) * 7168 * (1 + 4 / 128);
+    expect(op).toMatchObject({
+      name: "moe_dispatch",
+      commBytes: 4096 * 8 * 7168,
+      familyVariant: "all-to-all/deepep-normal/scale-up",
+    });
+    expect(op.ms).toBeCloseTo((bytes / 153e9) * 1e3 + 0.0118, 6);
+    const combine = JSON.parse(
+      llmsim(
+        ...["op", "moe-combine", "--hardware", "H800", "--model", "deepseek-ai/DeepSeek-V3"],
+        ...["--gpus", "8", "--tokens", "4096", "--json"],
+      ).stdout,
+    ).ops[0];
+    expect(combine.commBytes).toBe(2 * 4096 * 8 * 7168);
+    const lowLatency = JSON.parse(
+      llmsim(
+        ...[
+          "op",
+          "moe-dispatch",
+          "--hardware",
+          "H800",
+          "--hidden",
+          "7168",
+          "--topk",
+          "8",
+          "--experts",
+          "256",
+        ],
+        ...["--gpus", "128", "--tokens", "128", "--a2a", "low-latency", "--json"],
+      ).stdout,
+    ).ops[0];
+    expect(lowLatency.familyVariant).toBe("all-to-all/deepep-low-latency/scale-out");
+    // The same op anchor K-DEEPEP-LL128 reads from a DeepSeek-V3 EP128 decode step.
+    const validated = JSON.parse(llmsim("validate", "validation/anchors.yaml", "--json").stdout);
+    const anchor = validated.cases.find((c: { id: string }) => c.id === "K-DEEPEP-LL128");
+    expect(lowLatency.ms).toBe(anchor.predicted);
+    expectCleanUsageError(
+      llmsim("op", "moe-dispatch", "--hardware", "H100", "--gpus", "8", "--tokens", "4"),
+      /--hidden: moe-dispatch needs --hidden/,
+    );
+    expectCleanUsageError(
+      llmsim(
+        ...["op", "moe-dispatch", "--hardware", "H100", "--model", "meta-llama/Llama-3.1-8B"],
+        ...["--gpus", "8", "--tokens", "4"],
+      ),
+      /--model: meta-llama\/Llama-3.1-8B has no routed experts/,
+    );
+  });
 });
 
 describe("llmsim compare", () => {

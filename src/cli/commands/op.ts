@@ -1,12 +1,13 @@
 import type { Command } from "@commander-js/extra-typings";
 import { COLLECTIVES, type CollectiveKind } from "../../core/collectives/alpha-beta.ts";
 import { ALL_REDUCE_IMPLEMENTATIONS } from "../../core/collectives/custom-all-reduce.ts";
-import { type Dtype, peakClassOf } from "../../core/dtype.ts";
+import { BYTES_PER_ELEMENT, type Dtype, peakClassOf } from "../../core/dtype.ts";
 import { hardwareSpecOf } from "../../core/hardware/resolve.ts";
 import { InputError } from "../../core/issues.ts";
 import { gqaDecodeAttention, gqaPrefillAttention } from "../../core/ops/attention.ts";
 import { collectiveOp } from "../../core/ops/collective.ts";
 import { gemm } from "../../core/ops/gemm.ts";
+import { lowLatencyAllToAllOp, normalAllToAllOp } from "../../core/ops/moe-all-to-all.ts";
 import type { Op } from "../../core/ops/types.ts";
 import { groupSpan } from "../../core/parallel/placement.ts";
 import { DEFAULT_PLAN, resolvePlan, validatePlan } from "../../core/parallel/plan.ts";
@@ -22,7 +23,9 @@ import { OP_CSV_HEAD, opCsvCells, renderOpTable } from "../format/op-table.ts";
 import { renderCsv, renderJson } from "../format/table.ts";
 import { dtype, intAtLeast, oneOf, outputFormat, positiveNumber } from "../options.ts";
 
-const KINDS = ["gemm", "attention", ...COLLECTIVES] as const;
+const MOE_ALL_TO_ALLS = ["moe-dispatch", "moe-combine"] as const;
+const KINDS = ["gemm", "attention", ...COLLECTIVES, ...MOE_ALL_TO_ALLS] as const;
+const A2A_MODES = ["normal", "low-latency"] as const;
 
 export function registerOp(program: Command): void {
   program
@@ -36,8 +39,15 @@ export function registerOp(program: Command): void {
     .option("--m <n>", "gemm: rows (tokens)", intAtLeast(1))
     .option("--n <n>", "gemm: output features", intAtLeast(1))
     .option("--k <n>", "gemm: input features", intAtLeast(1))
-    .option("--dtype <dtype>", "gemm: weight and compute format (default bf16)", dtype)
-    .option("--model <id|config.json>", "attention: take head shapes from this model (MLA included)")
+    .option(
+      "--dtype <dtype>",
+      "gemm: weight and compute format (default bf16); moe-dispatch/combine: payload format (default fp8 / bf16)",
+      dtype,
+    )
+    .option(
+      "--model <id|config.json>",
+      "attention: take head shapes from this model (MLA included); moe-dispatch/combine: hidden size, top-k and experts",
+    )
     .option("--tp <n>", "attention with --model: heads split over this many GPUs", intAtLeast(1))
     .option("--phase <phase>", "attention: decode | prefill (default decode)")
     .option("--batch <n>", "attention: sequences", intAtLeast(1))
@@ -50,12 +60,21 @@ export function registerOp(program: Command): void {
     .option("--window <n>", "attention: sliding window", intAtLeast(1))
     .option("--kv-dtype <dtype>", "attention: KV-cache format (default bf16)", dtype)
     .option("--bytes <n>", "collective: payload per GPU in bytes", positiveNumber())
-    .option("--gpus <n>", "collective: group size", intAtLeast(1))
+    .option("--gpus <n>", "collective: group size (moe-dispatch/combine: the EP ranks)", intAtLeast(1))
     .option("--stride <n>", "collective: rank distance between members (default 1)", intAtLeast(1))
     .option(
       "--all-reduce <kernels>",
       "all-reduce: nccl | custom (the framework's one-shot kernel inside one scale-up domain; default nccl)",
       oneOf(ALL_REDUCE_IMPLEMENTATIONS),
+    )
+    .option("--tokens <n>", "moe-dispatch/combine: tokens each GPU sends", intAtLeast(1))
+    .option("--hidden <n>", "moe-dispatch/combine: hidden size (or --model)", intAtLeast(1))
+    .option("--topk <n>", "moe-dispatch/combine: experts per token (or --model)", intAtLeast(1))
+    .option("--experts <n>", "moe-dispatch/combine: routed experts (or --model)", intAtLeast(1))
+    .option(
+      "--a2a <mode>",
+      "moe-dispatch/combine: DeepEP's normal (prefill) or low-latency (decode) kernels (default normal)",
+      oneOf(A2A_MODES),
     )
     .option("--json", "machine-readable JSON on stdout")
     .option("--csv", "CSV on stdout")
@@ -98,6 +117,8 @@ export function registerOp(program: Command): void {
         ];
       } else if (kind === "attention") {
         ops = attentionOps(options, hardware, require);
+      } else if (kind === "moe-dispatch" || kind === "moe-combine") {
+        ops = [moeAllToAllOp(kind, options, hardware, require)];
       } else {
         const gpus = require(options.gpus, "--gpus");
         const span = groupSpan(gpus, options.stride ?? 1, hardware.scaleUp.domainGpus);
@@ -149,6 +170,52 @@ export function registerOp(program: Command): void {
       process.stdout.write(`${renderOpTable(records)}\n`);
       for (const record of records) process.stdout.write(`${record.name}: ${record.formula}\n`);
     });
+}
+
+/**
+ * One MoE layer's dispatch or combine among `--gpus` EP ranks (one expert shard each, balanced
+ * routing): the op a step builds (src/core/ops/moe-all-to-all.ts), FP8 out and BF16 back unless
+ * `--dtype` says otherwise.
+ */
+function moeAllToAllOp(
+  kind: (typeof MOE_ALL_TO_ALLS)[number],
+  options: OpOptions & {
+    tokens?: number;
+    hidden?: number;
+    topk?: number;
+    experts?: number;
+    gpus?: number;
+    a2a?: string;
+    dtype?: Dtype;
+  },
+  hardware: ReturnType<typeof hardwareSpecOf>,
+  require: <T>(v: T | undefined, flag: string) => T,
+): Op {
+  let fromModel: { hidden: number; topK: number; experts: number } | undefined;
+  if (options.model !== undefined) {
+    const model = loadModel(options.model);
+    if (!model.moe)
+      throw new InputError([
+        { code: "invalid-value", path: ["--model"], message: `${model.id} has no routed experts` },
+      ]);
+    fromModel = { hidden: model.hiddenSize, topK: model.moe.topK, experts: model.moe.numExperts };
+  }
+  const gpus = require(options.gpus, "--gpus");
+  const shape = {
+    tokensPerRank: require(options.tokens, "--tokens"),
+    hidden: require(options.hidden ?? fromModel?.hidden, "--hidden"),
+    topK: require(options.topk ?? fromModel?.topK, "--topk"),
+    experts: require(options.experts ?? fromModel?.experts, "--experts"),
+    ep: gpus,
+    expertTp: 1,
+    imbalance: 1,
+    elementBytes: BYTES_PER_ELEMENT[options.dtype ?? (kind === "moe-dispatch" ? "fp8" : "bf16")],
+  };
+  const span = groupSpan(gpus, 1, hardware.scaleUp.domainGpus);
+  const name = kind === "moe-dispatch" ? "moe_dispatch" : "moe_combine";
+  return options.a2a === "low-latency"
+    ? lowLatencyAllToAllOp(name, shape, span)
+    : normalAllToAllOp(name, shape, span);
 }
 
 type OpOptions = {
