@@ -500,13 +500,28 @@ export function opShapeKey(
   hardware: string,
   op: Pick<Op, "name" | "computeDtype" | "shape">,
   familyVariant: string,
+  comm: CollectiveShape | null = null,
 ): string {
   const shape = op.shape;
-  return `${hardware}|${op.name}|${op.computeDtype}|${familyVariant}|${shape ? `${shape.m}x${shape.n}x${shape.k}` : ""}`;
+  const size = comm ? `${comm.bytes}B/${comm.group}/${comm.domains}` : "";
+  return `${hardware}|${op.name}|${op.computeDtype}|${familyVariant}|${shape ? `${shape.m}x${shape.n}x${shape.k}` : ""}|${size}`;
+}
+
+/** What tells one collective's measurements apart in opShapeKey: payload per GPU, group, domains. */
+export interface CollectiveShape {
+  readonly bytes: number;
+  readonly group: number;
+  readonly domains: number;
+}
+
+/** The CollectiveShape of a measured op (null when it is not a collective). */
+export function collectiveShapeOf(op: Op): CollectiveShape | null {
+  const comm = op.comm;
+  return comm ? { bytes: comm.bytes, group: comm.span.size, domains: comm.span.domains } : null;
 }
 
 /**
- * The GEMM shapes the suites' kernel cases measure (catalog hardware names), for calibrate
+ * The kernel shapes (GEMMs, collectives) the suites' kernel cases measure (catalog hardware names), for calibrate
  * --exclude: op cases, and the ops a step case reads (e.g. a fused MoE as experts_up + experts_down).
  */
 export function heldOutShapes(suites: readonly LoadedSuite[], registry: HardwareRegistry): Set<string> {
@@ -527,7 +542,17 @@ export function heldOutShapes(suites: readonly LoadedSuite[], registry: Hardware
         for (const layer of result.layers)
           if (read.layer === undefined || layer.kind === read.layer)
             for (const op of layer.ops)
-              if (names.has(op.name)) keys.add(opShapeKey(record.name, op, op.familyVariant));
+              if (names.has(op.name))
+                keys.add(
+                  opShapeKey(
+                    record.name,
+                    op,
+                    op.familyVariant,
+                    op.collective
+                      ? { bytes: op.commBytes, group: op.groupSize, domains: op.commDomains }
+                      : null,
+                  ),
+                );
         continue;
       }
       if (!("op" in c.scenario)) continue;

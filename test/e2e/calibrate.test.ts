@@ -15,7 +15,7 @@ import { simulateStep } from "../../src/core/step/simulate.ts";
 import { loadHardwareRegistry } from "../../src/io/hardware.ts";
 import { balancedRankLoad } from "../../src/io/measurements/aiconfigurator.ts";
 import { loadMeasurements } from "../../src/io/measurements/load.ts";
-import { heldOutShapes, loadSuites } from "../../src/io/validation.ts";
+import { collectiveShapeOf, heldOutShapes, loadSuites, opShapeKey } from "../../src/io/validation.ts";
 
 const bin = new URL("../../bin/llmsim.js", import.meta.url).pathname;
 const data = new URL("../../data/measured/", import.meta.url).pathname;
@@ -696,9 +696,26 @@ describe("calibrate --exclude", () => {
     const suite = new URL("../../validation/aiconfigurator-h100-moe.yaml", import.meta.url).pathname;
     const keys = heldOutShapes(loadSuites([suite]), loadHardwareRegistry());
     // Mixtral, 8 tokens top-2 on one GPU: 16 rows; experts_up 2 x 14336 wide over hidden 4096.
-    expect(keys.has("H100-SXM|experts_up|fp8||16x28672x4096")).toBe(true);
-    expect(keys.has("H100-SXM|experts_down|fp8||16x4096x14336")).toBe(true);
+    expect(keys.has("H100-SXM|experts_up|fp8||16x28672x4096|")).toBe(true);
+    expect(keys.has("H100-SXM|experts_down|fp8||16x4096x14336|")).toBe(true);
     expect([...keys].every((k) => /\|experts_(up|down)\|/.test(k))).toBe(true);
+  });
+  it("holds out a collective a step case reads by its payload and group, not every collective of its name", async () => {
+    const suite = new URL("../../validation/aiconfigurator-h100-deepep.yaml", import.meta.url).pathname;
+    const registry = loadHardwareRegistry();
+    const keys = heldOutShapes(loadSuites([suite]), registry);
+    // DeepSeek-V3's dispatch of 128 tokens per GPU over EP8: 128 x top-8 x 7168 FP8 bytes.
+    expect(
+      keys.has(`H100-SXM|moe_dispatch|bf16|all-to-all/deepep-normal/scale-up||${128 * 8 * 7168}B/8/1`),
+    ).toBe(true);
+    const rows = await loadMeasurements([AIC_H100_DEEPEP_NORMAL], registry, { warn: () => {} });
+    const held = rows.filter((m) =>
+      keys.has(opShapeKey(m.hardware, m.op, familyVariant(m.op), collectiveShapeOf(m.op))),
+    );
+    // Every case's row, and the few others of the same payload (e.g. 256 experts at Qwen3-235B's
+    // hidden size and top-k), but not the table.
+    expect(held.length).toBeGreaterThanOrEqual(40);
+    expect(held.length).toBeLessThan(rows.length / 4);
   });
 });
 

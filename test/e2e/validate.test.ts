@@ -43,6 +43,9 @@ const THRESHOLDS: Record<string, number> = {
   "vidur-a40/kernel": 14,
   "aiconfigurator-h100-gemm/kernel": 60,
   "aiconfigurator-h100-moe/kernel": 13,
+  // DeepEP's normal kernels take 25-48 µs whatever their size, which the roofline does not carry:
+  // the sampled shapes are mostly small (51.6% today).
+  "aiconfigurator-h100-deepep/kernel": 55,
   // Per group, so a regression in one model and format cannot hide in the suite's median.
   "trtllm-llama-3.1-8b-fp8": 19,
   "trtllm-llama-3.3-70b-fp8": 12,
@@ -93,7 +96,7 @@ describe("llmsim validate on the shipped suites", () => {
  * With a predictor calibrated on the shipped measured tables (the suites' shapes excluded), as
  * docs/validation.md's "Today's figures" runs it: the issue's anchor targets are met (kernel 2.5%,
  * system 11.3% today) and the other system suites hold today's figures plus a margin (TensorRT-LLM
- * 13.4% today, with NCCL's measured collectives).
+ * 13.4% today, with NCCL's measured collectives), DeepEP's normal all-to-all 9.6% on its held-out shapes.
  */
 const CALIBRATED_THRESHOLDS: Record<string, number> = {
   "anchors/kernel": 10,
@@ -102,6 +105,7 @@ const CALIBRATED_THRESHOLDS: Record<string, number> = {
   "trtllm-perf-overview/system": 15,
   "aiconfigurator-h100-gemm/kernel": 3,
   "aiconfigurator-h100-moe/kernel": 10,
+  "aiconfigurator-h100-deepep/kernel": 12,
 };
 
 describe("llmsim validate with the calibrated predictor", () => {
@@ -117,6 +121,7 @@ describe("llmsim validate with the calibrated predictor", () => {
     join(measured, "aiconfigurator/h100_sxm/gemm/trtllm/1.3.0rc20/gemm_perf.parquet"),
     join(measured, "aiconfigurator/h100_sxm/moe/trtllm/1.3.0rc20/moe_perf.parquet"),
     join(measured, "aiconfigurator/h100_sxm/comm/nccl/2.29.2/nccl_perf.parquet"),
+    join(measured, "aiconfigurator/h100_sxm/comm/sglang/0.5.12/wideep_deepep_normal_perf.parquet"),
     "--exclude",
     "validation/",
     "--out",

@@ -17,7 +17,7 @@ import { writeFilesAtomically } from "../../io/files.ts";
 import { loadHardwareRegistry } from "../../io/hardware.ts";
 import { loadMeasurements, MEASUREMENT_FORMATS } from "../../io/measurements/load.ts";
 import { hardwareLookup } from "../../io/predictor.ts";
-import { heldOutShapes, loadSuites, opShapeKey, suiteFiles } from "../../io/validation.ts";
+import { collectiveShapeOf, heldOutShapes, loadSuites, opShapeKey, suiteFiles } from "../../io/validation.ts";
 import { fixed } from "../format/numbers.ts";
 import { renderCsv, renderJson, renderTable } from "../format/table.ts";
 import { intAtLeast, nameList, outputFile, outputFormat } from "../options.ts";
@@ -166,7 +166,7 @@ export function registerCalibrate(program: Command): void {
       if (options.exclude) {
         const held = heldOutShapes(loadSuites(suiteFiles(options.exclude)), registry);
         measurements = measurements.filter(
-          (m) => !held.has(opShapeKey(m.hardware, m.op, familyVariant(m.op))),
+          (m) => !held.has(opShapeKey(m.hardware, m.op, familyVariant(m.op), collectiveShapeOf(m.op))),
         );
       }
       if (options.ops) {
