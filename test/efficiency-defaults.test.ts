@@ -71,4 +71,14 @@ describe("roofline efficiency defaults are derived from data/reference/anchors.c
     const smallest = rows.find((m) => m.op.comm?.span.size === 8 && m.op.comm.bytes === 256);
     expect(DEFAULT_ROOFLINE_PARAMS.customAllReduceLatencyUs).toBeCloseTo((smallest?.latencyMs ?? 0) * 1e3, 2);
   });
+  it("deepEpNormalLatencyUs = DeepEP's normal dispatch of one token per GPU, DeepSeek-V3's shape, on 8 H100s (AIConfigurator table)", async () => {
+    const table = new URL(
+      "../data/measured/aiconfigurator/h100_sxm/comm/sglang/0.5.12/wideep_deepep_normal_perf.parquet",
+      import.meta.url,
+    ).pathname;
+    const rows = await loadMeasurements([table], loadHardwareRegistry(), { warn: () => {} });
+    const dispatches = rows.filter((m) => m.op.name === "moe_dispatch" && m.op.comm?.bytes === 8 * 7168);
+    const deepSeek = dispatches.find((m) => m.op.formula.includes("top-8 of 256 experts x 7168"));
+    expect(DEFAULT_ROOFLINE_PARAMS.deepEpNormalLatencyUs).toBeCloseTo((deepSeek?.latencyMs ?? 0) * 1e3, 2);
+  });
 });

@@ -401,7 +401,7 @@ describe("catalog commands", () => {
     expect(run.code, run.stderr).toBe(0);
     const [op] = JSON.parse(run.stdout).ops;
     // A rank receives 8 x 4096 x (1 - Π_{i<8} (224-i)/(256-i)) tokens of 7168 FP8 channels plus
-    // scales, at DeepEP's 153 GB/s, plus NCCL Simple's 8.4 µs and one NVLink step of 3.4 µs.
+    // scales, at DeepEP's 153 GB/s, plus DeepEP's fixed 25.91 µs.
     let miss = 1;
     for (let i = 0; i < 8; i++) miss *= (224 - i) / (256 - i);
     const bytes = 8 * 4096 * (1 - miss) * 7168 * (1 + 4 / 128);
@@ -410,7 +410,7 @@ describe("catalog commands", () => {
       commBytes: 4096 * 8 * 7168,
       familyVariant: "all-to-all/deepep-normal/scale-up",
     });
-    expect(op.ms).toBeCloseTo((bytes / 153e9) * 1e3 + 0.0118, 6);
+    expect(op.ms).toBeCloseTo((bytes / 153e9) * 1e3 + 0.02591, 6);
     const combine = JSON.parse(
       llmsim(
         ...["op", "moe-combine", "--hardware", "H800", "--model", "deepseek-ai/DeepSeek-V3"],
@@ -486,7 +486,7 @@ describe("llmsim compare", () => {
   it("an unknown --efficiency key names the keys allowed", () => {
     expectCleanUsageError(
       llmsim("step", "--efficiency", "gemm=0.5"),
-      /efficiency: unknown field\(s\) "gemm" \(allowed: gemmComputeEfficiency, .*opOverheadUs, customAllReduceLatencyUs\)/,
+      /efficiency: unknown field\(s\) "gemm" \(allowed: gemmComputeEfficiency, .*opOverheadUs, customAllReduceLatencyUs, deepEpNormalLatencyUs\)/,
     );
   });
 });

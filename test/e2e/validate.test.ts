@@ -28,8 +28,8 @@ interface Slice {
  * (README, "Validation"), plus a margin, so a regression fails the build. The issue's targets
  * are anchors/kernel <= 10% (met) and anchors/system <= 15% (missed: 27.9% today, see docs/validation.md);
  * TensorRT-LLM's 97 further published serving runs are at 17.9% (Hopper FP8 10.2%, Blackwell FP4 41.8%),
- * the balanced-routing DeepSeek prefills at 33.6%. The three held-out kernel anchors are at 10.3%
- * (K-DEEPEP-N32D −10.3% since normal-mode all-to-alls carry their FP8 scales on the wire, which the
+ * the balanced-routing DeepSeek prefills at 33.6%. The three held-out kernel anchors are at 10.4%
+ * (K-DEEPEP-N32D −10.4% since normal-mode all-to-alls carry their FP8 scales on the wire, which the
  * busbw metric had counted while the op did not, a +3% artifact).
  */
 const THRESHOLDS: Record<string, number> = {
@@ -43,9 +43,9 @@ const THRESHOLDS: Record<string, number> = {
   "vidur-a40/kernel": 14,
   "aiconfigurator-h100-gemm/kernel": 60,
   "aiconfigurator-h100-moe/kernel": 13,
-  // DeepEP's normal kernels take 25-48 µs whatever their size, which the roofline does not carry:
-  // the sampled shapes are mostly small (51.6% today).
-  "aiconfigurator-h100-deepep/kernel": 55,
+  // DeepEP's normal combine costs 30-48 µs at small sizes, more than the fixed cost the roofline
+  // charges (the dispatch's 25.9 µs); the sampled shapes are mostly small (17.7% today).
+  "aiconfigurator-h100-deepep/kernel": 21,
   // Per group, so a regression in one model and format cannot hide in the suite's median.
   "trtllm-llama-3.1-8b-fp8": 19,
   "trtllm-llama-3.3-70b-fp8": 12,

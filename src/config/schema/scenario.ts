@@ -19,6 +19,7 @@ export const efficiencySchema = z.strictObject({
   scaleOutEfficiency: efficiency.optional(),
   opOverheadUs: z.number().nonnegative().optional(),
   customAllReduceLatencyUs: z.number().nonnegative().optional(),
+  deepEpNormalLatencyUs: z.number().nonnegative().optional(),
 });
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { groupSpan } from "../parallel/placement.ts";
-import { deepEpBytesPerChannel, normalAllToAllSplit, probabilityHit } from "./deepep.ts";
+import { deepEpBytesPerChannel, normalAllToAllSec, normalAllToAllSplit, probabilityHit } from "./deepep.ts";
 
 const shape = {
   tokensPerRank: 4096,
@@ -52,5 +52,20 @@ describe("DeepEP normal-mode tier bytes", () => {
     expect(sharded.scaleOutBytes).toBeCloseTo(4096 * 7168 * 1.03125 * (1 - missDomain), 3);
     expect(sharded.scaleUpBytes).toBeCloseTo(16 * 4096 * 7168 * 1.03125 * (1 - missRank), 3);
     expect(normalAllToAllSplit(shape, groupSpan(8, 1, 1)).scaleUpBytes).toBe(0);
+  });
+});
+
+describe("DeepEP normal-mode time", () => {
+  const net = { scaleUpBytesPerSec: 100e9, scaleOutBytesPerSec: 25e9, protocols: [] };
+  it("is the fixed cost plus the slower tier's transfer", () => {
+    // 1 GB over NVLink at 100 GB/s = 10 ms; 0.5 GB over the NIC at 25 GB/s = 20 ms.
+    expect(normalAllToAllSec({ scaleUpBytes: 1e9, scaleOutBytes: 0 }, net, 25e-6)).toBeCloseTo(0.010025, 12);
+    expect(normalAllToAllSec({ scaleUpBytes: 1e9, scaleOutBytes: 5e8 }, net, 25e-6)).toBeCloseTo(
+      0.020025,
+      12,
+    );
+  });
+  it("costs nothing when nothing moves (one GPU)", () => {
+    expect(normalAllToAllSec({ scaleUpBytes: 0, scaleOutBytes: 0 }, net, 25e-6)).toBe(0);
   });
 });

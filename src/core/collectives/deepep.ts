@@ -1,5 +1,5 @@
 import type { GroupSpan } from "../parallel/placement.ts";
-import type { AllToAllSplit } from "./alpha-beta.ts";
+import type { AllToAllSplit, NetworkTiers } from "./alpha-beta.ts";
 
 /** P(a token's top-k, drawn uniformly without replacement from `experts`, hits a set of `hit`). */
 export function probabilityHit(experts: number, hit: number, topK: number): number {
@@ -55,4 +55,15 @@ export function normalAllToAllSplit(shape: ExpertAllToAllShape, span: GroupSpan)
       span.membersPerDomain > 1 ? span.size * row * probabilityHit(experts, experts / ep, topK) : 0,
     scaleOutBytes: d > 1 ? row * (d - 1) * probabilityHit(experts, experts / d, topK) : 0,
   };
+}
+
+/**
+ * Time of a DeepEP normal-mode dispatch or combine: its fixed cost (launch, layout and the
+ * handshake that sizes the receive buffers, the same whatever the payload) plus the slower tier's
+ * transfer of its split at the achievable bandwidths. NCCL's protocol constants do not apply.
+ */
+export function normalAllToAllSec(split: AllToAllSplit, net: NetworkTiers, latencySec: number): number {
+  const up = split.scaleUpBytes > 0 ? split.scaleUpBytes / net.scaleUpBytesPerSec : 0;
+  const out = split.scaleOutBytes > 0 ? split.scaleOutBytes / net.scaleOutBytesPerSec : 0;
+  return up === 0 && out === 0 ? 0 : latencySec + Math.max(up, out);
 }

@@ -5,6 +5,7 @@ import {
   type ProtocolCost,
 } from "../collectives/alpha-beta.ts";
 import { customAllReduceSec } from "../collectives/custom-all-reduce.ts";
+import { normalAllToAllSec } from "../collectives/deepep.ts";
 import { peakClassOf } from "../dtype.ts";
 import type { HardwareSpec } from "../hardware/types.ts";
 import type { Op } from "../ops/types.ts";
@@ -38,6 +39,12 @@ export interface RooflineParams {
    * 128-element BF16 message, 3.23 µs (AIConfigurator custom_allreduce_perf, data/measured).
    */
   readonly customAllReduceLatencyUs: number;
+  /**
+   * Fixed cost of a DeepEP normal-mode dispatch or combine, µs: the dispatch of one token per GPU
+   * (DeepSeek-V3's shape, 8 H100s, DeepEP's default 20 SMs) under SGLang 0.5.12, 25.91 µs
+   * (AIConfigurator wideep_deepep_normal_perf, data/measured); 24.5 to 26.2 µs over all its shapes.
+   */
+  readonly deepEpNormalLatencyUs: number;
 }
 
 export const DEFAULT_ROOFLINE_PARAMS: RooflineParams = {
@@ -50,6 +57,7 @@ export const DEFAULT_ROOFLINE_PARAMS: RooflineParams = {
   protocols: NCCL_PROTOCOLS,
   opOverheadUs: 0,
   customAllReduceLatencyUs: 3.23,
+  deepEpNormalLatencyUs: 25.91,
 };
 
 /** Network tiers of a hardware spec at achievable rates (NaN where the catalog has no figure). */
@@ -64,7 +72,7 @@ export function networkTiers(hardware: HardwareSpec, params: RooflineParams): Ne
 /**
  * Roofline: a compute op takes max(FLOPs / achievable peak, bytes / achievable bandwidth) plus a
  * fixed overhead; a collective takes its alpha-beta time (a custom all-reduce, its one-shot time
- * where that is cheaper).
+ * where that is cheaper; DeepEP's normal all-to-all, its fixed cost plus its tiers' transfer).
  *
  * @example
  * const predictor = rooflinePredictor({ ...DEFAULT_ROOFLINE_PARAMS, opOverheadUs: 2 });
@@ -72,6 +80,7 @@ export function networkTiers(hardware: HardwareSpec, params: RooflineParams): Ne
 export function rooflinePredictor(params: RooflineParams = DEFAULT_ROOFLINE_PARAMS): Predictor {
   const overheadMs = params.opOverheadUs / 1e3;
   const customAllReduceLatencySec = params.customAllReduceLatencyUs / 1e6;
+  const deepEpNormalLatencySec = params.deepEpNormalLatencyUs / 1e6;
   return {
     name: "roofline",
     predict(op: Op, hardware: HardwareSpec): OpTiming {
@@ -81,7 +90,9 @@ export function rooflinePredictor(params: RooflineParams = DEFAULT_ROOFLINE_PARA
         const commMs = secToMs(
           comm.implementation === "custom" && comm.collective === "all-reduce"
             ? customAllReduceSec(comm.bytes, comm.span, net, customAllReduceLatencySec)
-            : collectiveTimeSec(comm.collective, comm.bytes, comm.span, net, comm.split),
+            : comm.implementation === "deepep-normal" && comm.split !== null
+              ? normalAllToAllSec(comm.split, net, deepEpNormalLatencySec)
+              : collectiveTimeSec(comm.collective, comm.bytes, comm.span, net, comm.split),
         );
         return {
           computeMs: 0,
