@@ -495,7 +495,10 @@ export function runSuites(suites: readonly LoadedSuite[], context: ValidationCon
   return out;
 }
 
-/** "hardware|op|dtype|m x n x k" of a GEMM, to match validation cases with measurements. */
+/**
+ * "hardware|op|dtype|variant|m x n x k|payload/group/domains" of a GEMM or a collective, to match
+ * validation cases with measurements.
+ */
 export function opShapeKey(
   hardware: string,
   op: Pick<Op, "name" | "computeDtype" | "shape">,

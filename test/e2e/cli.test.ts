@@ -451,6 +451,15 @@ describe("catalog commands", () => {
       ),
       /--model: meta-llama\/Llama-3.1-8B has no routed experts/,
     );
+    const shape = ["--hardware", "H100", "--hidden", "4096", "--tokens", "4"];
+    expectCleanUsageError(
+      llmsim("op", "moe-dispatch", ...shape, "--topk", "10", "--experts", "8", "--gpus", "8"),
+      /--topk: top-10 of 8 experts/,
+    );
+    expectCleanUsageError(
+      llmsim("op", "moe-dispatch", ...shape, "--topk", "8", "--experts", "256", "--gpus", "3"),
+      /--gpus: 3 EP ranks do not divide the 256 experts/,
+    );
   });
 });
 

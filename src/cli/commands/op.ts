@@ -201,11 +201,26 @@ function moeAllToAllOp(
     fromModel = { hidden: model.hiddenSize, topK: model.moe.topK, experts: model.moe.numExperts };
   }
   const gpus = require(options.gpus, "--gpus");
+  const tokensPerRank = require(options.tokens, "--tokens");
+  const hidden = require(options.hidden ?? fromModel?.hidden, "--hidden");
+  const topK = require(options.topk ?? fromModel?.topK, "--topk");
+  const experts = require(options.experts ?? fromModel?.experts, "--experts");
+  if (topK > experts || experts % gpus !== 0)
+    throw new InputError([
+      {
+        code: "invalid-value",
+        path: [topK > experts ? "--topk" : "--gpus"],
+        message:
+          topK > experts
+            ? `top-${topK} of ${experts} experts: a token picks at most every expert`
+            : `${gpus} EP ranks do not divide the ${experts} experts (each rank holds whole experts)`,
+      },
+    ]);
   const shape = {
-    tokensPerRank: require(options.tokens, "--tokens"),
-    hidden: require(options.hidden ?? fromModel?.hidden, "--hidden"),
-    topK: require(options.topk ?? fromModel?.topK, "--topk"),
-    experts: require(options.experts ?? fromModel?.experts, "--experts"),
+    tokensPerRank,
+    hidden,
+    topK,
+    experts,
     ep: gpus,
     expertTp: 1,
     imbalance: 1,

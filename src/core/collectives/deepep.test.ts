@@ -65,7 +65,11 @@ describe("DeepEP normal-mode time", () => {
       12,
     );
   });
-  it("costs nothing when nothing moves (one GPU)", () => {
+  it("costs nothing when nothing moves (one GPU), and says NaN when a figure is missing", () => {
     expect(normalAllToAllSec({ scaleUpBytes: 0, scaleOutBytes: 0 }, net, 25e-6)).toBe(0);
+    const noNic = { ...net, scaleOutBytesPerSec: Number.NaN };
+    expect(normalAllToAllSec({ scaleUpBytes: 1e9, scaleOutBytes: 0 }, noNic, 0)).toBeCloseTo(0.01, 12);
+    expect(normalAllToAllSec({ scaleUpBytes: 1e9, scaleOutBytes: 1 }, noNic, 0)).toBeNaN();
+    expect(normalAllToAllSec({ scaleUpBytes: Number.NaN, scaleOutBytes: 0 }, net, 0)).toBeNaN();
   });
 });

@@ -63,7 +63,10 @@ export function normalAllToAllSplit(shape: ExpertAllToAllShape, span: GroupSpan)
  * transfer of its split at the achievable bandwidths. NCCL's protocol constants do not apply.
  */
 export function normalAllToAllSec(split: AllToAllSplit, net: NetworkTiers, latencySec: number): number {
-  const up = split.scaleUpBytes > 0 ? split.scaleUpBytes / net.scaleUpBytesPerSec : 0;
-  const out = split.scaleOutBytes > 0 ? split.scaleOutBytes / net.scaleOutBytesPerSec : 0;
-  return up === 0 && out === 0 ? 0 : latencySec + Math.max(up, out);
+  const { scaleUpBytes, scaleOutBytes } = split;
+  if (scaleUpBytes === 0 && scaleOutBytes === 0) return 0;
+  // A tier that carries nothing costs nothing, even without a bandwidth figure; NaN stays NaN.
+  const up = scaleUpBytes === 0 ? 0 : scaleUpBytes / net.scaleUpBytesPerSec;
+  const out = scaleOutBytes === 0 ? 0 : scaleOutBytes / net.scaleOutBytesPerSec;
+  return latencySec + Math.max(up, out);
 }

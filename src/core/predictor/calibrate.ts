@@ -83,14 +83,18 @@ function groupFamilies(measurements: readonly Measurement[]): Samples[] {
 
 /**
  * The table predictor's base: the default roofline (plain max of the two roofs); for collectives,
- * the link efficiency of the tier they cross plus the lowest NCCL protocol latency, so that the
- * base keeps a latency floor below the smallest measured message.
+ * the link efficiency of the tier they cross plus the lowest NCCL protocol latency (DeepEP's
+ * normal kernels: their fixed cost, as the roofline charges), so that the base keeps a latency
+ * floor below the smallest measured message.
  */
 function rooflineCurve(space: FeatureSpace, sample: Op): EfficiencyCurve {
   const p = DEFAULT_ROOFLINE_PARAMS;
   if (sample.comm !== null)
     return {
-      overheadUs: Math.min(...p.protocols.map((protocol) => protocol.baseLatencySec)) * 1e6,
+      overheadUs:
+        sample.comm.implementation === "deepep-normal"
+          ? p.deepEpNormalLatencyUs
+          : Math.min(...p.protocols.map((protocol) => protocol.baseLatencySec)) * 1e6,
       computeEfficiency: 1,
       memoryEfficiency: sample.comm.span.domains > 1 ? p.scaleOutEfficiency : p.scaleUpEfficiency,
       sharpness: Number.POSITIVE_INFINITY,
