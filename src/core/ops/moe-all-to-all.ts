@@ -3,16 +3,16 @@ import type { GroupSpan } from "../parallel/placement.ts";
 import { collectiveOp } from "./collective.ts";
 import type { Op } from "./types.ts";
 
+/** SMs of DeepEP's normal kernels: its default (`Buffer.num_sms = 20`, deep_ep/buffer.py), DeepSeek's. */
+export const NORMAL_ALL_TO_ALL_SMS = 20;
+
 /**
  * SMs DeepEP's normal (bandwidth) all-to-all kernels keep busy, as a share of the GPU: DeepSeek runs
  * them on 20 of the H800's 132 SMs (DeepSeek-V3 technical report, arXiv:2412.19437, §3.2.2; the
  * same 20 of 132 as ShallowSim's `comm_sm`, data/reference/shallowsim-gpu_info.csv). Computation
  * beside them runs on the rest. Low-latency kernels are hook-based and occupy none while in flight.
  */
-export const NORMAL_ALL_TO_ALL_SM_SHARE = 20 / 132;
-
-/** SMs of DeepEP's normal kernels: its default (`Buffer.num_sms = 20`, deep_ep/buffer.py), DeepSeek's. */
-export const NORMAL_ALL_TO_ALL_SMS = 20;
+export const NORMAL_ALL_TO_ALL_SM_SHARE = NORMAL_ALL_TO_ALL_SMS / 132;
 
 /** The op's payload: every top-k copy of each sent token, per expert shard, on the busiest rank. */
 function payloadBytes(shape: ExpertAllToAllShape): number {

@@ -1,8 +1,13 @@
 import type { CollectiveImplementation, CollectiveKind } from "../../core/collectives/alpha-beta.ts";
+import type { ExpertAllToAllShape } from "../../core/collectives/deepep.ts";
 import { BYTES_PER_ELEMENT, type Dtype } from "../../core/dtype.ts";
 import { InputError } from "../../core/issues.ts";
 import { collectiveOp } from "../../core/ops/collective.ts";
-import { NORMAL_ALL_TO_ALL_SMS, normalAllToAllOp } from "../../core/ops/moe-all-to-all.ts";
+import {
+  lowLatencyAllToAllOp,
+  NORMAL_ALL_TO_ALL_SMS,
+  normalAllToAllOp,
+} from "../../core/ops/moe-all-to-all.ts";
 import type { Op } from "../../core/ops/types.ts";
 import { type GroupSpan, groupSpan } from "../../core/parallel/placement.ts";
 import type { Measurement } from "../../core/predictor/calibrate.ts";
@@ -322,6 +327,20 @@ function deepEpRows(
     );
 }
 
+/** A row's exchange as the engine's op shape: every GPU an EP rank with whole experts, balanced. */
+function deepEpShape(r: DeepEpRow, elementBytes: number): ExpertAllToAllShape {
+  return {
+    tokensPerRank: r.tokens,
+    hidden: r.hidden,
+    topK: r.topK,
+    experts: r.experts,
+    ep: r.span.size,
+    expertTp: 1,
+    imbalance: 1,
+    elementBytes,
+  };
+}
+
 export function isAiconfiguratorDeepEpLowLatency(table: TableFile): boolean {
   return table.columns.includes("dispatch_avg_t_us") && table.columns.includes("combine_avg_t_us");
 }
@@ -347,15 +366,14 @@ export function aiconfiguratorDeepEpLowLatencyMeasurements(
     const dispatchUs = cells.number(r.row, "dispatch_avg_t_us", positive, "a positive time in µs");
     const combineUs = cells.number(r.row, "combine_avg_t_us", positive, "a positive time in µs");
     if (Number.isNaN(dispatchUs + combineUs)) return;
-    const payload = r.tokens * r.topK * r.hidden;
     const formula = `DeepEP low-latency, ${r.tokens} tokens x top-${r.topK} x ${r.hidden} on ${r.nodes} x 8 GPUs`;
-    for (const [name, bytes, us] of [
-      ["moe_dispatch", payload * BYTES_PER_ELEMENT.fp8, dispatchUs],
-      ["moe_combine", payload * BYTES_PER_ELEMENT.bf16, combineUs],
+    for (const [name, elementBytes, us] of [
+      ["moe_dispatch", BYTES_PER_ELEMENT.fp8, dispatchUs],
+      ["moe_combine", BYTES_PER_ELEMENT.bf16, combineUs],
     ] as const)
       out.push({
         hardware: r.hardware,
-        op: collectiveOp(name, "all-to-all", bytes, r.span, formula, null, 0, "deepep-low-latency"),
+        op: { ...lowLatencyAllToAllOp(name, deepEpShape(r, elementBytes), r.span), formula },
         latencyMs: us / 1e3,
         group: r.group,
         source: r.source,
@@ -400,21 +418,7 @@ export function aiconfiguratorDeepEpNormalMeasurements(
         otherSms++;
         continue;
       }
-      const ranks = r.span.size;
-      const op = normalAllToAllOp(
-        name,
-        {
-          tokensPerRank: r.tokens,
-          hidden: r.hidden,
-          topK: r.topK,
-          experts: r.experts,
-          ep: ranks,
-          expertTp: 1,
-          imbalance: 1,
-          elementBytes,
-        },
-        r.span,
-      );
+      const op = normalAllToAllOp(name, deepEpShape(r, elementBytes), r.span);
       out.push({
         hardware: r.hardware,
         op: {
