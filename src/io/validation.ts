@@ -496,7 +496,7 @@ export function runSuites(suites: readonly LoadedSuite[], context: ValidationCon
 }
 
 /**
- * "hardware|op|dtype|variant|m x n x k|payload/group/domains" of a GEMM or a collective, to match
+ * "hardware|op|dtype|variant|[batch*]m x n x k|payload/group/domains" of a GEMM or a collective, to match
  * validation cases with measurements.
  */
 export function opShapeKey(
@@ -507,7 +507,10 @@ export function opShapeKey(
 ): string {
   const shape = op.shape;
   const size = comm ? `${comm.bytes}B/${comm.group}/${comm.domains}` : "";
-  return `${hardware}|${op.name}|${op.computeDtype}|${familyVariant}|${shape ? `${shape.m}x${shape.n}x${shape.k}` : ""}|${size}`;
+  const gemm = shape
+    ? `${shape.batch === undefined ? "" : `${shape.batch}*`}${shape.m}x${shape.n}x${shape.k}`
+    : "";
+  return `${hardware}|${op.name}|${op.computeDtype}|${familyVariant}|${gemm}|${size}`;
 }
 
 /** What tells one collective's measurements apart in opShapeKey: payload per GPU, group, domains. */

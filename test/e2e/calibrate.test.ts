@@ -54,6 +54,7 @@ const AIC_H100_CUSTOM_ALL_REDUCE = ["trtllm/1.3.0rc20", "vllm/0.24.0"].map((dir)
 const AIC_H100_MLA = ["context", "generation"].map((phase) =>
   join(data, `aiconfigurator/h100_sxm/mla/trtllm/1.3.0rc20/${phase}_mla_perf.parquet`),
 );
+const AIC_H100_MLA_BMM = join(data, "aiconfigurator/h100_sxm/mla_bmm/trtllm/1.3.0rc20/mla_bmm_perf.parquet");
 const vidurNetwork = ["h100_dgx", "a100_dgx"].flatMap((t) =>
   ["all_reduce", "send_recv"].map((c) => join(data, "vidur/network", t, `${c}.csv.gz`)),
 );
@@ -114,6 +115,22 @@ describe("importers", () => {
       "",
       "",
     ]);
+    // A batched GEMM (per-head BMM) by its batch column; an empty cell is a plain GEMM.
+    const batched = file(
+      "native-batched.csv",
+      "hardware,op,kind,dtype,m,n,k,batch,latency_us\nH100,q_absorb_decode,gemm,bf16,32,512,128,16,5\nH100,gemm,gemm,bf16,32,512,128,,3\n",
+    );
+    const [bmm, plain] = await loadMeasurements([batched], registry);
+    expect(bmm?.op.shape).toEqual({ m: 32, n: 512, k: 128, batch: 16 });
+    expect(bmm?.op.flops).toBe(2 * 16 * 32 * 512 * 128);
+    expect(plain?.op.shape).toEqual({ m: 32, n: 512, k: 128 });
+    const badBatch = file(
+      "bad-batch.csv",
+      "hardware,op,kind,dtype,m,n,k,batch,latency_us\nH100,q_absorb_decode,gemm,bf16,32,512,128,1.5,5\n",
+    );
+    await expect(loadMeasurements([badBatch], registry)).rejects.toThrow(
+      /bad-batch\.csv:2:8: batch: expected a whole number of GEMMs >= 1, got "1\.5"/,
+    );
     const badBlock = file(
       "bad-block.csv",
       "hardware,op,kind,dtype,weight_block_size,m,n,k,latency_us\nH100,gemm,gemm,fp8,128,16,4096,4096,20\n",
@@ -539,6 +556,64 @@ describe("importers", () => {
     );
     await expect(loadMeasurements([module], registry)).rejects.toThrow(/columns match no measurement format/);
   });
+  it("reads AIConfigurator's MLA BMM rows as the engine's batched q_absorb_decode / v_up_decode (hand-derived)", async () => {
+    const bmm = file(
+      "mla_bmm_perf.csv",
+      [
+        '"framework","version","device","op_name","kernel_source","bmm_dtype","num_tokens","num_heads","latency"',
+        '"TRTLLM","1","NVIDIA H100 80GB HBM3","mla_gen_pre","trtllm_fp8_block_scaling_bmm_out","fp8",64,16,0.009',
+        '"TRTLLM","1","NVIDIA H100 80GB HBM3","mla_gen_post","trtllm_bmm_out","bfloat16",64,16,0.005',
+        '"TRTLLM","1","NVIDIA B200","mla_gen_post","trtllm_bmm_out_dequant_bf16","fp8",64,16,0.004',
+        '"TRTLLM","1","NVIDIA H100 80GB HBM3","mla_gen_post","x","int4",64,16,0.004',
+        "",
+      ].join("\n"),
+    );
+    const warnings: string[] = [];
+    const [pre, post, dequant, ...rest] = await loadMeasurements([bmm], registry, {
+      warn: (w) => warnings.push(w),
+    });
+    expect(rest).toEqual([]);
+    expect(warnings.join("\n")).toMatch(/skipped 1 rows of bmm_dtype "int4"/);
+    // Pre: 64 tokens x 16 heads, q_nope (128) against each head's W_UK (128 x 512), FP8 weights in
+    // 128 x 128 blocks; reads 16·128·512 weight bytes + 16·64·128 BF16 inputs, writes 16·64·512 BF16.
+    expect(pre?.op).toMatchObject({
+      name: "q_absorb_decode",
+      kind: "gemm",
+      computeDtype: "fp8",
+      flops: 2 * 16 * 64 * 128 * 512,
+      bytesRead: 16 * 128 * 512 + 16 * 64 * 128 * 2,
+      bytesWritten: 16 * 64 * 512 * 2,
+      shape: { m: 64, n: 512, k: 128, batch: 16 },
+    });
+    expect(familyVariant(pre?.op as Op)).toBe("block-128x128");
+    expect(pre?.latencyMs).toBe(0.009);
+    // Post: the latent output (512) against each head's W_UV (512 x 128), BF16.
+    expect(post?.op).toMatchObject({
+      name: "v_up_decode",
+      computeDtype: "bf16",
+      flops: 2 * 16 * 64 * 512 * 128,
+      shape: { m: 64, n: 128, k: 512, batch: 16 },
+    });
+    // A dequantizing kernel is a BF16 BMM whatever bmm_dtype says.
+    expect(dequant?.op).toMatchObject({ computeDtype: "bf16", weightDtype: "bf16" });
+    expect(dequant?.hardware).toBe("B200-HGX");
+    // The engine's own ops of a DeepSeek-V3 decode step at TP 8 (16 heads per GPU) are these.
+    const v3 = builtinModel("deepseek-ai/DeepSeek-V3");
+    if (!v3.ok) throw new Error("no DeepSeek-V3 in the catalog");
+    const step = simulateStep({
+      model: v3.model,
+      hardware: hardwareSpecOf(registry.get("H100-SXM") as AcceleratorRecord),
+      parallel: { tp: 8 },
+      workload: { prefill: null, decode: { sequences: 64, contextTokens: 1024 } },
+      ignoreMemory: true,
+    });
+    const engine = step.layers.flatMap((l) => l.ops).find((op) => op.name === "q_absorb_decode");
+    expect(engine).toMatchObject({
+      flops: pre?.op.flops,
+      shape: pre?.op.shape,
+      familyVariant: "block-128x128",
+    });
+  });
   it("random CSV text fails only with InputError", async () => {
     await fc.assert(
       fc.asyncProperty(fc.string({ maxLength: 200 }), async (text) => {
@@ -657,6 +732,30 @@ describe("llmsim calibrate: accuracy targets (issue 5)", () => {
       attention: { sequences: 64, contextTokens: 4096, heads: 16, kvHeads: 1, headDim: 576 },
     });
     expect(decode.ms).toBeCloseTo(0.1192, 3);
+  }, 60_000);
+  it("MLA BMMs (AIConfigurator, TensorRT-LLM): 20% of shapes held out, median error <= 10% (no issue target; today 1.8%, roofline 73.6%), and a table predictor prices DeepSeek-V3's decode BMMs with them", () => {
+    const rows = heldOutMedian(["--measurements", AIC_H100_MLA_BMM, "--hold-out", "0.2"]);
+    expect(rows.map((r) => r.op).sort()).toEqual([
+      "all",
+      "q_absorb_decode",
+      "q_absorb_decode block-128x128",
+      "v_up_decode",
+      "v_up_decode block-128x128",
+    ]);
+    for (const row of rows) expect(row.heldOut?.medianAbsPct, `${row.op}`).toBeLessThanOrEqual(10);
+    // With the GEMM table too, the batched kernels still take their own rows: 64 tokens on 128
+    // heads (TP 1), block-scaled FP8, measured 0.02181 ms; the GEMM table's 64 x 512 x 128 slice
+    // times 128 heads would be 0.57 ms.
+    const r = llmsim([
+      ...["step", "--model", "deepseek-ai/DeepSeek-V3", "--hardware", "H100", "--dp", "8", "--ep", "8"],
+      ...["--batch", "64", "--context", "4096", "--json", "--ignore-memory"],
+      ...["--predictor", `table:${AIC_H100_MLA_BMM},${AIC_H100_GEMM}`],
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const ops = JSON.parse(r.stdout).layers.flatMap((l: { ops: { name: string }[] }) => l.ops);
+    const absorb = ops.find((op: { name: string }) => op.name === "q_absorb_decode");
+    expect(absorb).toMatchObject({ source: "measured", inEnvelope: true, shape: { m: 64, batch: 128 } });
+    expect(absorb.ms).toBeCloseTo(0.02181, 4);
   }, 60_000);
   it("DeepEP low-latency dispatch and combine (AIConfigurator, SGLang): 20% of shapes held out, median error <= 15% (no issue target; today 11.2%), each op closer than the roofline", () => {
     const rows = heldOutMedian(["--measurements", AIC_H100_DEEPEP_LL, "--hold-out", "0.2"]);

@@ -13,15 +13,18 @@ export interface GemmArgs {
   readonly activationDtype: Dtype;
   readonly computeDtype: Dtype;
   readonly formula: string;
-  /** Independent GEMMs of this shape with their own weights (per-head batched GEMM); default 1. */
-  readonly batch?: number;
+  /**
+   * Independent GEMMs of this shape with their own weights, run as one batched kernel (per-head
+   * BMM); absent for a plain GEMM. Measured-kernel predictors price the two apart.
+   */
+  readonly batch?: number | undefined;
   /** Weight-scale block of block-scaled FP8 weights (ignored for other formats; scale bytes are not counted). */
   readonly weightBlockSize?: WeightBlockSize | null;
 }
 
 /**
- * Dense GEMM Y[m,n] = X[m,k] · W[k,n], `batch` times: 2·batch·mkn FLOPs; reads each W once
- * (batch·k·n weights) and each X once, writes each Y.
+ * Dense GEMM Y[m,n] = X[m,k] · W[k,n], `batch` times (one batched kernel): 2·batch·mkn FLOPs;
+ * reads each W once (batch·k·n weights) and each X once, writes each Y.
  *
  * @example
  * gemm({ name: "o_proj", m: 1, n: 4096, k: 4096, weightDtype: "bf16", activationDtype: "bf16", computeDtype: "bf16", formula: "" }).flops; // 33554432
@@ -40,7 +43,10 @@ export function gemm(args: GemmArgs): Op {
     weightBytes,
     kvCacheBytes: 0,
     comm: null,
-    shape: { m: args.m, n: args.n, k: args.k },
+    shape:
+      args.batch === undefined
+        ? { m: args.m, n: args.n, k: args.k }
+        : { m: args.m, n: args.n, k: args.k, batch },
     formula: args.formula,
     weightDtype: args.weightDtype,
     weightBlockSize: weightBlockOf(args.weightDtype, args.weightBlockSize),

@@ -1,5 +1,6 @@
 import { BYTES_PER_ELEMENT, type Dtype, type WeightBlockSize, weightBlockOf } from "../dtype.ts";
 import { causalPairs } from "./attention.ts";
+import { gemm } from "./gemm.ts";
 import type { Op } from "./types.ts";
 
 /** MLA shapes on one GPU (heads already divided by TP). Symbols: h heads, Dc kv_lora_rank, dr rope dim. */
@@ -143,4 +144,49 @@ export function mlaKvUpProjection(
     weightDtype,
     weightBlockSize: weightBlockOf(weightDtype, weightBlockSize),
   };
+}
+
+/** The weight formats of the absorbed form's per-head BMMs (the checkpoint's, as its other GEMMs). */
+export interface MlaBmmFormats {
+  readonly weightDtype: Dtype;
+  readonly computeDtype: Dtype;
+  readonly weightBlockSize: WeightBlockSize | null;
+}
+
+/**
+ * Absorbed MLA's query-side BMM: each head's no-rope query times its W_UK slice, one batched kernel
+ * over the heads (M = T tokens, K = d_nope, N = Dc per head).
+ */
+export function mlaQueryAbsorb(args: MlaArgs, tokens: number, formats: MlaBmmFormats, name: string): Op {
+  return gemm({
+    name,
+    m: tokens,
+    n: args.kvLoraRank,
+    k: args.qkNopeHeadDim,
+    batch: args.heads,
+    weightDtype: formats.weightDtype,
+    activationDtype: args.activationDtype,
+    computeDtype: formats.computeDtype,
+    weightBlockSize: formats.weightBlockSize,
+    formula: "2·T·h·d_nope·Dc (W_UK per head)",
+  });
+}
+
+/**
+ * Absorbed MLA's output-side BMM: each head's latent attention output times its W_UV slice, one
+ * batched kernel over the heads (M = T tokens, K = Dc, N = d_v per head).
+ */
+export function mlaValueUp(args: MlaArgs, tokens: number, formats: MlaBmmFormats, name: string): Op {
+  return gemm({
+    name,
+    m: tokens,
+    n: args.vHeadDim,
+    k: args.kvLoraRank,
+    batch: args.heads,
+    weightDtype: formats.weightDtype,
+    activationDtype: args.activationDtype,
+    computeDtype: formats.computeDtype,
+    weightBlockSize: formats.weightBlockSize,
+    formula: "2·T·h·Dc·d_v (W_UV per head)",
+  });
 }

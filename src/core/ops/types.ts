@@ -28,6 +28,18 @@ export interface CommCall {
   readonly implementation: CollectiveImplementation;
 }
 
+/** A GEMM's shape on one GPU: M tokens x N outputs x K inputs. */
+export interface GemmShape {
+  readonly m: number;
+  readonly n: number;
+  readonly k: number;
+  /**
+   * Independent GEMMs of this shape, each with its own weights, run as one batched kernel (a
+   * per-head BMM such as MLA's absorbed W_UK); absent for a plain GEMM.
+   */
+  readonly batch?: number;
+}
+
 /** An attention kernel's shape on one GPU: sequences x query tokens against context tokens. */
 export interface AttentionShape {
   readonly sequences: number;
@@ -60,8 +72,8 @@ export interface Op {
   /** Part of bytesRead + bytesWritten that is KV cache. */
   readonly kvCacheBytes: number;
   readonly comm: CommCall | null;
-  /** GEMM shape (M tokens x N outputs x K inputs) when the op is a matrix multiply. */
-  readonly shape: { readonly m: number; readonly n: number; readonly k: number } | null;
+  /** GEMM shape when the op is a matrix multiply. */
+  readonly shape: GemmShape | null;
   /** The formula used, in the symbols of docs/formulas (T tokens, H hidden, ...). */
   readonly formula: string;
   /** Attention shape on this GPU, for predictors that index measured attention kernels by it. */

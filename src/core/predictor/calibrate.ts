@@ -49,13 +49,14 @@ interface Samples {
 /**
  * Groups measurements into op-name families and pooled op-kind families. A kind's pooled family is
  * built from its generic measurements (op name = kind, e.g. a GEMM table) when there are any on
- * that accelerator and class, else from all its named ops.
+ * that accelerator, class and feature space, else from all its named ops (e.g. MLA's batched
+ * GEMMs pool apart from a plain GEMM table).
  */
 function groupFamilies(measurements: readonly Measurement[]): Samples[] {
+  const pool = (m: Measurement) =>
+    `${m.hardware}\u0000${m.op.kind}\u0000${peakClassOf(m.op.computeDtype)}\u0000${featureSpaceOf(m.op)}`;
   const generic = new Set<string>();
-  for (const m of measurements)
-    if (m.op.name === m.op.kind)
-      generic.add(`${m.hardware}\u0000${m.op.kind}\u0000${peakClassOf(m.op.computeDtype)}`);
+  for (const m of measurements) if (m.op.name === m.op.kind) generic.add(pool(m));
   const groups = new Map<string, Samples>();
   const add = (m: Measurement, key: string, level: "op" | "kind") => {
     const peakClass = peakClassOf(m.op.computeDtype);
@@ -75,8 +76,7 @@ function groupFamilies(measurements: readonly Measurement[]): Samples[] {
       continue;
     }
     add(m, m.op.name, "op");
-    if (!generic.has(`${m.hardware}\u0000${m.op.kind}\u0000${peakClassOf(m.op.computeDtype)}`))
-      add(m, m.op.kind, "kind");
+    if (!generic.has(pool(m))) add(m, m.op.kind, "kind");
   }
   return [...groups.values()];
 }
@@ -255,7 +255,7 @@ function shapeKey(m: Measurement): string {
   const c = op.comm;
   const variant = familyVariant(op);
   const shape = op.shape
-    ? `${op.shape.m}x${op.shape.n}x${op.shape.k}${isNarrowingVariant(variant) ? `x${variant}` : ""}`
+    ? `${op.shape.batch === undefined ? "" : `${op.shape.batch}*`}${op.shape.m}x${op.shape.n}x${op.shape.k}${isNarrowingVariant(variant) ? `x${variant}` : ""}`
     : a
       ? `${a.sequences}x${a.queryTokens}x${a.contextTokens}x${a.heads}x${a.kvHeads}x${a.headDim}x${a.kvDtype}`
       : c

@@ -1,10 +1,13 @@
 import { COLLECTIVE_IMPLEMENTATIONS, COLLECTIVES } from "../collectives/alpha-beta.ts";
 import { BYTES_PER_ELEMENT, DTYPES, type Dtype, type WeightBlockSize } from "../dtype.ts";
-import type { Op } from "../ops/types.ts";
+import type { GemmShape, Op } from "../ops/types.ts";
 
 /**
  * The axes a kernel family's correction grid is indexed on (all log2):
  * - "gemm-shape": M, N, K of a GEMM — tile and wave effects follow the shape;
+ * - "batched-gemm-shape": batch, M, N, K of a batched GEMM (one kernel over per-head weights, e.g.
+ *   MLA's absorbed W_UK): its tiles spread over the batch too, so a plain GEMM of one slice does
+ *   not tell its time;
  * - "grouped-gemm-shape": rows per expert, N, K of a grouped (MoE) GEMM — each expert's tiles fill
  *   with its own rows, so its efficiency follows them rather than the total M;
  * - "attention-shape": sequences, context tokens, heads, head dim and the query:KV head ratio of
@@ -18,6 +21,7 @@ import type { Op } from "../ops/types.ts";
  */
 export const FEATURE_SPACES = [
   "gemm-shape",
+  "batched-gemm-shape",
   "grouped-gemm-shape",
   "attention-shape",
   "flops-bytes",
@@ -28,6 +32,7 @@ export type FeatureSpace = (typeof FEATURE_SPACES)[number];
 
 export const FEATURE_AXES: Readonly<Record<FeatureSpace, readonly string[]>> = {
   "gemm-shape": ["log2_m", "log2_n", "log2_k"],
+  "batched-gemm-shape": ["log2_batch", "log2_m", "log2_n", "log2_k"],
   "grouped-gemm-shape": ["log2_rows_per_expert", "log2_n", "log2_k"],
   "attention-shape": ["log2_sequences", "log2_context", "log2_heads", "log2_head_dim", "log2_gqa_ratio"],
   "flops-bytes": ["log2_flops", "log2_bytes"],
@@ -39,6 +44,7 @@ export function featureSpaceOf(op: Op): FeatureSpace {
   if (op.comm !== null) return "collective";
   if (op.shape !== null && op.kind === "grouped-gemm" && op.rowsPerExpert !== undefined)
     return "grouped-gemm-shape";
+  if (op.shape !== null && op.kind === "gemm" && op.shape.batch !== undefined) return "batched-gemm-shape";
   if (op.shape !== null && (op.kind === "gemm" || op.kind === "grouped-gemm")) return "gemm-shape";
   if (op.kind !== "attention") return "bytes";
   return op.attention ? "attention-shape" : "flops-bytes";
@@ -50,7 +56,9 @@ export function hasFeatures(op: Op, space: FeatureSpace): boolean {
     case "collective":
       return op.comm !== null;
     case "gemm-shape":
-      return op.shape !== null;
+      return op.shape !== null && op.shape.batch === undefined;
+    case "batched-gemm-shape":
+      return op.shape?.batch !== undefined;
     case "grouped-gemm-shape":
       return op.shape !== null && op.rowsPerExpert !== undefined;
     case "attention-shape":
@@ -70,6 +78,14 @@ export function writeFeatures(op: Op, space: FeatureSpace, out: Float64Array): v
       out[0] = Math.log2(Math.max(shape.m, 1e-9));
       out[1] = Math.log2(shape.n);
       out[2] = Math.log2(shape.k);
+      return;
+    }
+    case "batched-gemm-shape": {
+      const shape = op.shape as Required<GemmShape>;
+      out[0] = Math.log2(shape.batch);
+      out[1] = Math.log2(Math.max(shape.m, 1e-9));
+      out[2] = Math.log2(shape.n);
+      out[3] = Math.log2(shape.k);
       return;
     }
     case "grouped-gemm-shape": {

@@ -408,6 +408,70 @@ describe("feature spaces", () => {
   });
 });
 
+describe("batched GEMMs", () => {
+  // MLA's absorbed W_UK on 16 heads per GPU, 32 tokens: one kernel over 16 per-head GEMMs.
+  const bmmArgs = {
+    name: "q_absorb_decode",
+    m: 32,
+    n: 512,
+    k: 128,
+    weightDtype: "bf16",
+    activationDtype: "bf16",
+    computeDtype: "bf16",
+    formula: "",
+  } as const;
+  const bmm = gemm({ ...bmmArgs, batch: 16 });
+  it("index by batch, M, N, K, apart from plain GEMMs", () => {
+    expect(featureSpaceOf(bmm)).toBe("batched-gemm-shape");
+    const out = new Float64Array(4);
+    writeFeatures(bmm, "batched-gemm-shape", out);
+    expect([...out]).toEqual([4, 5, 9, 7]);
+    expect(bmm.flops).toBe(2 * 16 * 32 * 512 * 128);
+    expect(featureSpaceOf(bf16Gemm(32, 512, 128))).toBe("gemm-shape");
+  });
+  it("are not priced by a plain GEMM table (one slice's time is not the batch's): the roofline prices them", () => {
+    // A plain GEMM table 4x slower than the roofline everywhere, with the slice's shape on a node.
+    const h100 = hardware("H100");
+    const roofline = familyPredictor("r", "table", []);
+    const table: Measurement[] = [];
+    for (const m of [16, 32, 64])
+      for (const n of [256, 512, 1024])
+        for (const k of [64, 128, 256]) {
+          const op = bf16Gemm(m, n, k);
+          table.push({
+            hardware: "H100-SXM",
+            op,
+            latencyMs: 4 * roofline.predict(op, h100).ms,
+            group: "",
+            source: "",
+          });
+        }
+    const predictor = familyPredictor(
+      "t",
+      "table",
+      buildFamilies(table, () => h100, "table"),
+    );
+    expect(predictor.predict(bf16Gemm(32, 512, 128), h100).source).toBe("measured");
+    const timing = predictor.predict(bmm, h100);
+    expect(timing.source).toBe("roofline");
+    expect(timing.ms).toBeCloseTo(roofline.predict(bmm, h100).ms, 12);
+    // With batched measurements of its own name, those price it.
+    const batched: Measurement[] = [];
+    for (const heads of [8, 16, 32])
+      for (const m of [16, 32, 64]) {
+        const op = gemm({ ...bmmArgs, m, batch: heads });
+        batched.push({ hardware: "H100-SXM", op, latencyMs: 0.01, group: "", source: "" });
+      }
+    const own = familyPredictor(
+      "t",
+      "table",
+      buildFamilies([...table, ...batched], () => h100, "table"),
+    );
+    expect(own.predict(bmm, h100)).toMatchObject({ source: "measured", inEnvelope: true });
+    expect(own.predict(bmm, h100).ms).toBeCloseTo(0.01, 9);
+  });
+});
+
 describe("same tensor silicon", () => {
   it("pairs accelerators whose dense peaks agree within 1% in every format both list", () => {
     const h100 = hardware("H100");

@@ -7,7 +7,15 @@ import {
   gqaPrefillAttention,
 } from "../ops/attention.ts";
 import { norm } from "../ops/elementwise.ts";
-import { type MlaArgs, mlaAbsorbedAttention, mlaKvUpProjection, mlaPrefillAttention } from "../ops/mla.ts";
+import {
+  type MlaArgs,
+  type MlaBmmFormats,
+  mlaAbsorbedAttention,
+  mlaKvUpProjection,
+  mlaPrefillAttention,
+  mlaQueryAbsorb,
+  mlaValueUp,
+} from "../ops/mla.ts";
 import type { Op } from "../ops/types.ts";
 import { type BuildContext, tpAllReduceOp } from "./context.ts";
 import { denseGemm } from "./dense-gemm.ts";
@@ -94,31 +102,17 @@ function mlaOps(ctx: BuildContext, attention: MlaAttentionSpec, workload: StepWo
     activationDtype: dtypes.activation,
     computeDtype: dtypes.attention,
   });
+  const bmmFormats: MlaBmmFormats = {
+    weightDtype: dtypes.weight,
+    computeDtype: dtypes.gemmCompute,
+    weightBlockSize: dtypes.weightBlockSize,
+  };
   const absorbed = (sequences: number, queries: number, pairs: number, keysRead: number, suffix: string) => {
     const m = sequences * queries;
-    ops.push(
-      denseGemm(
-        ctx,
-        `q_absorb${suffix}`,
-        m,
-        attention.qkNopeHeadDim,
-        attention.kvLoraRank,
-        "2·T·h·d_nope·Dc (W_UK per head)",
-        heads,
-      ),
-    );
-    ops.push(mlaAbsorbedAttention(args(sequences), queries, pairs, keysRead, `attention${suffix}`));
-    ops.push(
-      denseGemm(
-        ctx,
-        `v_up${suffix}`,
-        m,
-        attention.kvLoraRank,
-        attention.vHeadDim,
-        "2·T·h·Dc·d_v (W_UV per head)",
-        heads,
-      ),
-    );
+    const shape = args(sequences);
+    ops.push(mlaQueryAbsorb(shape, m, bmmFormats, `q_absorb${suffix}`));
+    ops.push(mlaAbsorbedAttention(shape, queries, pairs, keysRead, `attention${suffix}`));
+    ops.push(mlaValueUp(shape, m, bmmFormats, `v_up${suffix}`));
   };
   const naive = (sequences: number, newTokens: number, cachedTokens: number, suffix: string) => {
     ops.push(

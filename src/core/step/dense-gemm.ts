@@ -4,7 +4,7 @@ import type { BuildContext } from "./context.ts";
 
 /**
  * A GEMM on the model's dense (non-expert) weights, in the step's formats: m tokens x k inputs x n
- * outputs, `batch` times (per-head GEMMs).
+ * outputs.
  */
 export function denseGemm(
   ctx: BuildContext,
@@ -13,7 +13,6 @@ export function denseGemm(
   k: number,
   n: number,
   formula: string,
-  batch = 1,
 ): Op {
   // Built as one literal: spreading a shared object and adding keys is ~100x slower in V8 here.
   return gemm({
@@ -21,7 +20,6 @@ export function denseGemm(
     m,
     n,
     k,
-    batch,
     weightDtype: ctx.dtypes.weight,
     activationDtype: ctx.dtypes.activation,
     computeDtype: ctx.dtypes.gemmCompute,

@@ -2,7 +2,7 @@ import type { CollectiveKind } from "../collectives/alpha-beta.ts";
 import type { AllReduceImplementation } from "../collectives/custom-all-reduce.ts";
 import type { Dtype } from "../dtype.ts";
 import type { ParamCounts } from "../model/params.ts";
-import type { AttentionShape, OpKind } from "../ops/types.ts";
+import type { AttentionShape, GemmShape, OpKind } from "../ops/types.ts";
 import type { ResolvedPlan } from "../parallel/plan.ts";
 import type { Bound } from "../predictor/types.ts";
 import type { StepDtypes } from "./dtypes.ts";
@@ -27,7 +27,7 @@ export interface OpRecord {
   readonly groupSize: number;
   /** Scale-up domains (NVLink machines or racks) the collective spans; 1 for ops without one. */
   readonly commDomains: number;
-  readonly shape: { readonly m: number; readonly n: number; readonly k: number } | null;
+  readonly shape: GemmShape | null;
   /** Attention shape on this GPU (MLA's read as MQA over its latent, or as multi-head), else null. */
   readonly attention: AttentionShape | null;
   /**

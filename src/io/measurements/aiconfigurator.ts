@@ -2,7 +2,14 @@ import type { Dtype, WeightBlockSize } from "../../core/dtype.ts";
 import { InputError } from "../../core/issues.ts";
 import { gqaDecodeAttention, gqaPrefillAttention } from "../../core/ops/attention.ts";
 import { gemm, groupedGemm } from "../../core/ops/gemm.ts";
-import { type MlaArgs, mlaAbsorbedAttention, mlaPrefillAttention } from "../../core/ops/mla.ts";
+import {
+  type MlaArgs,
+  type MlaBmmFormats,
+  mlaAbsorbedAttention,
+  mlaPrefillAttention,
+  mlaQueryAbsorb,
+  mlaValueUp,
+} from "../../core/ops/mla.ts";
 import type { Op } from "../../core/ops/types.ts";
 import type { Measurement } from "../../core/predictor/calibrate.ts";
 import { ownEntry } from "../../core/text/own-entry.ts";
@@ -485,6 +492,85 @@ export function aiconfiguratorMoeMeasurements(
   if (skippedDistributions > 0)
     warn(
       `${table.file}: skipped ${skippedDistributions} power-law rows (only "balanced" routing maps to the engine's expert load)`,
+    );
+  return out;
+}
+
+const MLA_BMM_COLUMNS = [
+  "framework",
+  "version",
+  "device",
+  "op_name",
+  "kernel_source",
+  "bmm_dtype",
+  "num_tokens",
+  "num_heads",
+  "latency",
+];
+
+/**
+ * MLA BMM formats: fp8 is TensorRT-LLM's fp8_block_scaling_bmm (weights in 128 x 128 scale blocks,
+ * the activation quantized per 1 x 128 inside the timed call: collector/trtllm/collect_mla_bmm.py),
+ * bfloat16 the plain BMM. On GPUs where serving dequantizes the FP8 weights at load (kernel_source
+ * "..._dequant_bf16") the row is a BF16 BMM whatever its bmm_dtype says.
+ */
+const MLA_BMM_FORMATS: Readonly<Record<string, MlaBmmFormats>> = {
+  bfloat16: { weightDtype: "bf16", computeDtype: "bf16", weightBlockSize: null },
+  fp8: { weightDtype: "fp8", computeDtype: "fp8", weightBlockSize: AICONFIGURATOR_FP8_BLOCK },
+};
+const BF16_BMM = MLA_BMM_FORMATS.bfloat16 as MlaBmmFormats;
+
+export function isAiconfiguratorMlaBmm(table: TableFile): boolean {
+  return table.columns.includes("bmm_dtype") && table.columns.includes("num_heads");
+}
+
+/**
+ * AIConfigurator's mla_bmm_perf table (latency in ms, num_heads per GPU, DeepSeek-V3's MLA
+ * dimensions): the absorbed form's per-head BMMs of decode, mla_gen_pre the engine's
+ * q_absorb_decode (num_tokens x d_nope against each head's W_UK) and mla_gen_post its v_up_decode
+ * (num_tokens x Dc against each head's W_UV), built as the engine builds them.
+ */
+export function aiconfiguratorMlaBmmMeasurements(
+  table: TableFile,
+  hardwareOf: (device: string, row: number) => string | undefined,
+  warn: (message: string) => void,
+): Measurement[] {
+  const cells = new CellReader(table);
+  if (!cells.checkColumns(MLA_BMM_COLUMNS, () => false)) throw new InputError(cells.issues);
+  const ops = { mla_gen_pre: "q_absorb_decode", mla_gen_post: "v_up_decode" } as const;
+  const skipped = new Map<string, number>();
+  const out: Measurement[] = [];
+  for (let row = 0; row < table.rows.length && !cells.full(); row++) {
+    const format = cells.text(row, "bmm_dtype");
+    const formats = ownEntry(MLA_BMM_FORMATS, format);
+    if (formats === undefined) {
+      skipped.set(format, (skipped.get(format) ?? 0) + 1);
+      continue;
+    }
+    const name = cells.oneOf(row, "op_name", ops);
+    const tokens = cells.count(row, "num_tokens");
+    const heads = cells.count(row, "num_heads");
+    const latencyMs = cells.number(row, "latency", positive, "a positive time in ms");
+    const hardware = hardwareOf(cells.text(row, "device"), row);
+    if (name === undefined || hardware === undefined || Number.isNaN(tokens + heads + latencyMs)) continue;
+    const args: MlaArgs = {
+      ...COLLECTOR_MLA,
+      sequences: tokens,
+      heads,
+      kvDtype: "bf16",
+      activationDtype: "bf16",
+      computeDtype: "bf16",
+    };
+    const kernelFormats = cells.text(row, "kernel_source").endsWith("_dequant_bf16") ? BF16_BMM : formats;
+    const build = name === "q_absorb_decode" ? mlaQueryAbsorb : mlaValueUp;
+    out.push(
+      tableMeasurement(table, cells, row, hardware, build(args, tokens, kernelFormats, name), latencyMs),
+    );
+  }
+  if (cells.issues.length > 0) throw new InputError(cells.issues);
+  for (const [format, count] of skipped)
+    warn(
+      `${table.file}: skipped ${count} rows of bmm_dtype "${format}" (no engine dtype; known: ${Object.keys(MLA_BMM_FORMATS).join(", ")})`,
     );
   return out;
 }

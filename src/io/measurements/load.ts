@@ -9,11 +9,13 @@ import { writeIdealTimes } from "../../core/predictor/family.ts";
 import {
   aiconfiguratorAttentionMeasurements,
   aiconfiguratorGemmMeasurements,
+  aiconfiguratorMlaBmmMeasurements,
   aiconfiguratorMlaMeasurements,
   aiconfiguratorMoeMeasurements,
   isAiconfiguratorAttention,
   isAiconfiguratorGemm,
   isAiconfiguratorMla,
+  isAiconfiguratorMlaBmm,
   isAiconfiguratorMoe,
 } from "./aiconfigurator.ts";
 import {
@@ -40,6 +42,7 @@ export const MEASUREMENT_FORMATS = [
   "AIConfigurator moe_perf",
   "AIConfigurator context/generation_attention_perf",
   "AIConfigurator context/generation_mla_perf",
+  "AIConfigurator mla_bmm_perf",
   "AIConfigurator nccl_perf",
   "AIConfigurator custom_allreduce_perf",
   "AIConfigurator wideep_deepep_ll_perf",
@@ -143,6 +146,8 @@ export async function loadMeasurements(
       rows = aiconfiguratorAttentionMeasurements(table, deviceOf, warn);
     } else if (isAiconfiguratorMla(table)) {
       rows = aiconfiguratorMlaMeasurements(table, deviceOf, warn);
+    } else if (isAiconfiguratorMlaBmm(table)) {
+      rows = aiconfiguratorMlaBmmMeasurements(table, deviceOf, warn);
     } else if (isNativeMeasurements(table)) {
       rows = nativeMeasurements(table, (name, row) => resolve(name, row + 2, "hardware"));
     } else {

@@ -14,6 +14,7 @@ const OPTIONAL = [
   "m",
   "n",
   "k",
+  "batch",
   "matrices",
   "flops",
   "bytes",
@@ -38,7 +39,8 @@ const kindMap = Object.fromEntries(OP_KINDS.filter((k) => k !== "collective").ma
 /**
  * llmsim's own measurement CSV (docs/predictors.md): hardware, op (engine op name), kind, dtype,
  * a latency column with its unit in the name (latency_ms, latency_us or latency_s); m, n, k for
- * gemm and grouped-gemm (plus matrices, the expert weight matrices read, for grouped-gemm), flops
+ * gemm and grouped-gemm (plus batch for a batched GEMM, one kernel over that many per-head weight
+ * matrices; matrices, the expert weight matrices read, for grouped-gemm), flops
  * and bytes for other kinds; optional weight_dtype, weight_block_size (block-scaled FP8 GEMMs:
  * "128x128"; empty or "none" for per-tensor scales), activation_dtype, kv_dtype, group and notes.
  * Attention rows (FLOPs and bytes, no shape) are MLA's, the engine's only shapeless attention, with
@@ -117,8 +119,15 @@ export function nativeMeasurements(
         weightBlockSize,
         formula: "measured",
       };
-      if (kind === "gemm") op = gemm(args);
-      else {
+      if (kind === "gemm") {
+        // A batched GEMM (per-head BMM) is its own kernel family; an empty cell is a plain GEMM.
+        const batched = table.columns.includes("batch") && cells.text(row, "batch") !== "";
+        const batch = batched
+          ? cells.number(row, "batch", (v) => Number.isInteger(v) && v >= 1, "a whole number of GEMMs >= 1")
+          : undefined;
+        if (Number.isNaN(batch)) continue;
+        op = gemm({ ...args, batch });
+      } else {
         // The expert weight matrices the grouped GEMM read (its weight traffic): required, since
         // the engine's MoE ops read every touched expert's weights.
         const matricesRead = cells.number(
