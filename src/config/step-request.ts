@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { HardwareRegistry } from "../core/hardware/catalog.ts";
 import { hardwareSpecOf } from "../core/hardware/resolve.ts";
 import type { AcceleratorRecord } from "../core/hardware/types.ts";
@@ -5,11 +6,12 @@ import { InputError, type Issue } from "../core/issues.ts";
 import type { ModelSpec } from "../core/model/types.ts";
 import type { ParallelPlan } from "../core/parallel/plan.ts";
 import { DEFAULT_ROOFLINE_PARAMS, rooflinePredictor } from "../core/predictor/roofline.ts";
+import type { Predictor } from "../core/predictor/types.ts";
 import type { StepDtypes } from "../core/step/dtypes.ts";
 import type { StepInput } from "../core/step/simulate.ts";
 import type { StepWorkload } from "../core/step/workload.ts";
 import { mergedScenarioIssues } from "./load.ts";
-import { type StepScenario, stepScenarioSchema } from "./schema/scenario.ts";
+import { efficiencySchema, type StepScenario, stepScenarioSchema } from "./schema/scenario.ts";
 
 function workloadOf(scenario: StepScenario, issues: Issue[]): StepWorkload {
   const phase = scenario.phase ?? "decode";
@@ -146,6 +148,21 @@ export function checkStepScenario(merged: Record<string, unknown>, file?: string
   if (!checked.success)
     throw new InputError(mergedScenarioIssues(checked.error, file, merged, stepScenarioSchema));
   return checked.data;
+}
+
+/**
+ * The roofline with `--efficiency` overrides (checked like a scenario's `efficiency` map: unknown
+ * keys and out-of-range values are bad input), named after them so reports say what was changed.
+ */
+export function rooflineWithOverrides(overrides: Record<string, number>): Predictor {
+  const input = { efficiency: overrides };
+  const schema = z.strictObject({ efficiency: efficiencySchema });
+  const checked = schema.safeParse(input);
+  if (!checked.success) throw new InputError(mergedScenarioIssues(checked.error, undefined, input, schema));
+  const entries = Object.entries(overrides);
+  const roofline = rooflinePredictor({ ...DEFAULT_ROOFLINE_PARAMS, ...overrides });
+  if (entries.length === 0) return roofline;
+  return { ...roofline, name: `roofline (${entries.map(([k, v]) => `${k}=${v}`).join(", ")})` };
 }
 
 /** Engine input for a checked scenario, its hardware looked up in `registry`. */

@@ -192,6 +192,18 @@ cases:
     expect(c.measured).toBeCloseTo(0.2, 12);
     expect(c.predicted).toBeCloseTo(((2 * 4096 ** 3) / (989.4e12 * 0.721)) * 1e3, 4);
   });
+  it("--efficiency overrides the roofline for every case, says so, and refuses unknown keys (exit 2)", () => {
+    const path = file("mine-eff.yaml", suite("us"));
+    const r = llmsim(["validate", path, "--efficiency", "opOverheadUs=2.54", "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const [c] = JSON.parse(r.stdout).cases;
+    // The GEMM above plus a fixed 2.54 µs per kernel.
+    expect(c.predicted).toBeCloseTo(((2 * 4096 ** 3) / (989.4e12 * 0.721)) * 1e3 + 0.00254, 4);
+    expect(c.predictor).toBe("roofline (opOverheadUs=2.54)");
+    const bad = llmsim(["validate", path, "--efficiency", "overheadUs=2"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/efficiency: unknown field\(s\) "overheadUs" \(allowed: .*opOverheadUs/);
+  });
   it("a unit that is not the metric's exits 2 naming the allowed units", () => {
     const r = llmsim(["validate", file("bad-unit.yaml", suite("GB/s"))]);
     expect(r.code).toBe(2);

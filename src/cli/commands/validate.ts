@@ -1,8 +1,8 @@
 import { fileURLToPath } from "node:url";
 import type { Command } from "@commander-js/extra-typings";
 import { InvalidArgumentError } from "@commander-js/extra-typings";
+import { rooflineWithOverrides } from "../../config/step-request.ts";
 import { InputError } from "../../core/issues.ts";
-import { rooflinePredictor } from "../../core/predictor/roofline.ts";
 import { validationChartSpec, validationReportHtml } from "../../core/report/validation-report.ts";
 import { type SliceSummary, summarizeValidation } from "../../core/validation/summary.ts";
 import { writeFilesAtomically } from "../../io/files.ts";
@@ -13,7 +13,7 @@ import { type CaseOutcome, loadSuites, runSuites, suiteFiles } from "../../io/va
 import { EXIT_RESULT } from "../errors.ts";
 import { fixed } from "../format/numbers.ts";
 import { renderCsv, renderJson, renderTable } from "../format/table.ts";
-import { chartFile, outputFile, outputFormat, positiveNumber } from "../options.ts";
+import { chartFile, keyValue, outputFile, outputFormat, positiveNumber } from "../options.ts";
 
 /** "anchors/kernel=10" -> a limit per slice, accumulated over repeats. */
 function sliceLimit(value: string, previous: Record<string, number> = {}): Record<string, number> {
@@ -81,6 +81,11 @@ export function registerValidate(program: Command): void {
       "roofline (default) | calibrated:<predictor.json> | table:<measurement files>",
     )
     .option(
+      "--efficiency <key=value>",
+      "roofline parameter override for every case, repeatable (e.g. opOverheadUs=2.54); with --predictor, for the ops it has no data for",
+      keyValue,
+    )
+    .option(
       "--max-median-error <pct>",
       "exit 1 when the median |error| of any level exceeds this, %",
       positiveNumber(),
@@ -108,9 +113,12 @@ export function registerValidate(program: Command): void {
         ]);
       const suites = loadSuites(files);
       const registry = loadHardwareRegistry(options.hardwareFile ?? []);
+      const roofline = rooflineWithOverrides(options.efficiency ?? {});
       const predictor = options.predictor
-        ? await loadPredictor(options.predictor, rooflinePredictor(), registry)
-        : undefined;
+        ? await loadPredictor(options.predictor, roofline, registry)
+        : options.efficiency
+          ? roofline
+          : undefined;
       const cases = runSuites(suites, { registry, predictor });
       const summary = summarizeValidation(cases);
       const limits: Record<string, number> = { ...(options.levelMax ?? {}) };
