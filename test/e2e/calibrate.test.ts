@@ -8,6 +8,7 @@ import { hardwareSpecOf } from "../../src/core/hardware/resolve.ts";
 import type { AcceleratorRecord } from "../../src/core/hardware/types.ts";
 import { InputError } from "../../src/core/issues.ts";
 import { builtinModel } from "../../src/core/model/catalog.ts";
+import { MLA_BMM_OP_NAMES } from "../../src/core/ops/mla.ts";
 import type { Op } from "../../src/core/ops/types.ts";
 import { familyVariant } from "../../src/core/predictor/features.ts";
 import { rooflinePredictor } from "../../src/core/predictor/roofline.ts";
@@ -124,6 +125,16 @@ describe("importers", () => {
     expect(bmm?.op.shape).toEqual({ m: 32, n: 512, k: 128, batch: 16 });
     expect(bmm?.op.flops).toBe(2 * 16 * 32 * 512 * 128);
     expect(plain?.op.shape).toEqual({ m: 32, n: 512, k: 128 });
+    // Rows of the engine's batched GEMM names without a batch price none of its ops: said so.
+    const unbatched = file(
+      "native-unbatched.csv",
+      "hardware,op,kind,dtype,m,n,k,latency_us\nH100,v_up_decode,gemm,bf16,32,128,512,5\n",
+    );
+    const warnings: string[] = [];
+    await loadMeasurements([unbatched], registry, { warn: (w) => warnings.push(w) });
+    expect(warnings).toEqual([
+      expect.stringMatching(/v_up_decode rows have no batch: the engine runs these as batched GEMMs/),
+    ]);
     const badBatch = file(
       "bad-batch.csv",
       "hardware,op,kind,dtype,m,n,k,batch,latency_us\nH100,q_absorb_decode,gemm,bf16,32,512,128,1.5,5\n",
@@ -565,14 +576,17 @@ describe("importers", () => {
         '"TRTLLM","1","NVIDIA H100 80GB HBM3","mla_gen_post","trtllm_bmm_out","bfloat16",64,16,0.005',
         '"TRTLLM","1","NVIDIA B200","mla_gen_post","trtllm_bmm_out_dequant_bf16","fp8",64,16,0.004',
         '"TRTLLM","1","NVIDIA H100 80GB HBM3","mla_gen_post","x","int4",64,16,0.004',
+        '"TRTLLM","1","NVIDIA H100 80GB HBM3","mla_gen_pre","trtllm_bmm_out","float16",8,4,0.004',
         "",
       ].join("\n"),
     );
     const warnings: string[] = [];
-    const [pre, post, dequant, ...rest] = await loadMeasurements([bmm], registry, {
+    const [pre, post, dequant, float16, ...rest] = await loadMeasurements([bmm], registry, {
       warn: (w) => warnings.push(w),
     });
     expect(rest).toEqual([]);
+    // Older collectors label their BF16 run "float16" (it builds bfloat16 tensors).
+    expect(float16?.op).toMatchObject({ computeDtype: "bf16", weightDtype: "bf16", shape: { batch: 4 } });
     expect(warnings.join("\n")).toMatch(/skipped 1 rows of bmm_dtype "int4"/);
     // Pre: 64 tokens x 16 heads, q_nope (128) against each head's W_UK (128 x 512), FP8 weights in
     // 128 x 128 blocks; reads 16·128·512 weight bytes + 16·64·128 BF16 inputs, writes 16·64·512 BF16.
@@ -613,6 +627,39 @@ describe("importers", () => {
       shape: pre?.op.shape,
       familyVariant: "block-128x128",
     });
+    // The BF16 checkpoint's v_up_decode is the post row's op.
+    const bf16Step = simulateStep({
+      model: v3.model,
+      hardware: hardwareSpecOf(registry.get("H100-SXM") as AcceleratorRecord),
+      parallel: { tp: 8 },
+      workload: { prefill: null, decode: { sequences: 64, contextTokens: 1024 } },
+      dtypes: { weight: "bf16" },
+      ignoreMemory: true,
+    });
+    const vUp = bf16Step.layers.flatMap((l) => l.ops).find((op) => op.name === "v_up_decode");
+    expect(vUp).toMatchObject({
+      flops: post?.op.flops,
+      bytesRead: post?.op.bytesRead,
+      shape: post?.op.shape,
+      familyVariant: "",
+    });
+    // Every batched GEMM the engine builds is named in MLA_BMM_OP_NAMES (absorbed prefill too).
+    const absorbedPrefill = simulateStep({
+      model: v3.model,
+      hardware: hardwareSpecOf(registry.get("H100-SXM") as AcceleratorRecord),
+      parallel: { tp: 8 },
+      workload: {
+        prefill: { sequences: 1, newTokens: 256, cachedTokens: 0 },
+        decode: { sequences: 8, contextTokens: 512 },
+      },
+      mlaMode: "absorbed",
+      ignoreMemory: true,
+    });
+    const batchedNames = absorbedPrefill.layers
+      .flatMap((l) => l.ops)
+      .filter((op) => op.shape?.batch !== undefined)
+      .map((op) => op.name);
+    expect(new Set(batchedNames)).toEqual(MLA_BMM_OP_NAMES);
   });
   it("random CSV text fails only with InputError", async () => {
     await fc.assert(
@@ -756,6 +803,18 @@ describe("llmsim calibrate: accuracy targets (issue 5)", () => {
     const absorb = ops.find((op: { name: string }) => op.name === "q_absorb_decode");
     expect(absorb).toMatchObject({ source: "measured", inEnvelope: true, shape: { m: 64, batch: 128 } });
     expect(absorb.ms).toBeCloseTo(0.02181, 4);
+    // The GEMM table alone has no batched family: the roofline prices them (it used to give 0.57 ms).
+    const gemmOnly = llmsim([
+      ...["step", "--model", "deepseek-ai/DeepSeek-V3", "--hardware", "H100", "--dp", "8", "--ep", "8"],
+      ...["--batch", "64", "--context", "4096", "--json", "--ignore-memory"],
+      ...["--predictor", `table:${AIC_H100_GEMM}`],
+    ]);
+    expect(gemmOnly.code, gemmOnly.stderr).toBe(0);
+    const gemmOnlyAbsorb = JSON.parse(gemmOnly.stdout)
+      .layers.flatMap((l: { ops: { name: string }[] }) => l.ops)
+      .find((op: { name: string }) => op.name === "q_absorb_decode");
+    expect(gemmOnlyAbsorb).toMatchObject({ source: "roofline", inEnvelope: null });
+    expect(gemmOnlyAbsorb.ms).toBeLessThan(0.01);
   }, 60_000);
   it("DeepEP low-latency dispatch and combine (AIConfigurator, SGLang): 20% of shapes held out, median error <= 15% (no issue target; today 11.2%), each op closer than the roofline", () => {
     const rows = heldOutMedian(["--measurements", AIC_H100_DEEPEP_LL, "--hold-out", "0.2"]);
@@ -861,6 +920,9 @@ describe("--predictor on llmsim step", () => {
       ["sequences", "query_tokens", "context_tokens", "heads", "kv_heads", "head_dim", "kv_dtype"].map(cell),
     ).toEqual(["4", "512", "512", "32", "32", "128", "bf16"]);
     expect(cell("family_variant")).toBe("bf16");
+    // A plain GEMM's gemm_batch is empty, as in the llmsim measurement CSV.
+    const mlpUp = (csv.find((line) => line.includes(",mlp_up,")) as string).split(",");
+    expect(mlpUp[head.indexOf("gemm_batch")]).toBe("");
     // The H200 has the H100's tensor silicon: its ops borrow the H100 families; the H20 does not.
     const onH200 = llmsim([
       ...step.map((a) => (a === "H100" ? "H200" : a)),

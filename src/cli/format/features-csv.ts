@@ -57,7 +57,7 @@ export function featuresCsv(result: StepResult): string {
       op.shape?.m ?? "",
       op.shape?.n ?? "",
       op.shape?.k ?? "",
-      op.shape ? (op.shape.batch ?? 1) : "",
+      op.shape?.batch ?? "", // empty for a plain GEMM, as in the llmsim measurement CSV
       op.flops,
       op.bytesRead,
       op.bytesWritten,

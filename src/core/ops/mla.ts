@@ -146,6 +146,17 @@ export function mlaKvUpProjection(
   };
 }
 
+/**
+ * The names of the engine's batched GEMMs (absorbed MLA's per-head BMMs, prefill and decode): a
+ * measurement of one of them without a batch is not a kernel the engine builds.
+ */
+export const MLA_BMM_OP_NAMES: ReadonlySet<string> = new Set([
+  "q_absorb_prefill",
+  "q_absorb_decode",
+  "v_up_prefill",
+  "v_up_decode",
+]);
+
 /** The weight formats of the absorbed form's per-head BMMs (the checkpoint's, as its other GEMMs). */
 export interface MlaBmmFormats {
   readonly weightDtype: Dtype;

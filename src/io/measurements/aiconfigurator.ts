@@ -508,17 +508,20 @@ const MLA_BMM_COLUMNS = [
   "latency",
 ];
 
+const BF16_BMM: MlaBmmFormats = { weightDtype: "bf16", computeDtype: "bf16", weightBlockSize: null };
+
 /**
  * MLA BMM formats: fp8 is TensorRT-LLM's fp8_block_scaling_bmm (weights in 128 x 128 scale blocks,
  * the activation quantized per 1 x 128 inside the timed call: collector/trtllm/collect_mla_bmm.py),
- * bfloat16 the plain BMM. On GPUs where serving dequantizes the FP8 weights at load (kernel_source
- * "..._dequant_bf16") the row is a BF16 BMM whatever its bmm_dtype says.
+ * bfloat16 the plain BMM; older collectors label that BF16 run "float16" (their dtype list) while
+ * building bfloat16 tensors. On GPUs where serving dequantizes the FP8 weights at load
+ * (kernel_source "trtllm_bmm_out_dequant_bf16") the row is a BF16 BMM whatever its bmm_dtype says.
  */
 const MLA_BMM_FORMATS: Readonly<Record<string, MlaBmmFormats>> = {
-  bfloat16: { weightDtype: "bf16", computeDtype: "bf16", weightBlockSize: null },
+  bfloat16: BF16_BMM,
+  float16: BF16_BMM,
   fp8: { weightDtype: "fp8", computeDtype: "fp8", weightBlockSize: AICONFIGURATOR_FP8_BLOCK },
 };
-const BF16_BMM = MLA_BMM_FORMATS.bfloat16 as MlaBmmFormats;
 
 export function isAiconfiguratorMlaBmm(table: TableFile): boolean {
   return table.columns.includes("bmm_dtype") && table.columns.includes("num_heads");

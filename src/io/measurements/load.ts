@@ -149,7 +149,7 @@ export async function loadMeasurements(
     } else if (isAiconfiguratorMlaBmm(table)) {
       rows = aiconfiguratorMlaBmmMeasurements(table, deviceOf, warn);
     } else if (isNativeMeasurements(table)) {
-      rows = nativeMeasurements(table, (name, row) => resolve(name, row + 2, "hardware"));
+      rows = nativeMeasurements(table, (name, row) => resolve(name, row + 2, "hardware"), warn);
     } else {
       throw new InputError([
         {

@@ -2,6 +2,7 @@ import { weightBlockSizeValue } from "../../config/flag-values.ts";
 import { DTYPES, type Dtype } from "../../core/dtype.ts";
 import { InputError } from "../../core/issues.ts";
 import { gemm, groupedGemm } from "../../core/ops/gemm.ts";
+import { MLA_BMM_OP_NAMES } from "../../core/ops/mla.ts";
 import { OP_KINDS, type Op, type OpKind } from "../../core/ops/types.ts";
 import type { Measurement } from "../../core/predictor/calibrate.ts";
 import { CellReader, positive } from "./fields.ts";
@@ -49,6 +50,7 @@ const kindMap = Object.fromEntries(OP_KINDS.filter((k) => k !== "collective").ma
 export function nativeMeasurements(
   table: TableFile,
   hardwareOf: (name: string, row: number) => string | undefined,
+  warn: (message: string) => void,
 ): Measurement[] {
   const cells = new CellReader(table);
   const latencyColumns = table.columns.filter((c) => Object.hasOwn(LATENCY_COLUMNS, c));
@@ -69,6 +71,7 @@ export function nativeMeasurements(
   const latencyColumn = latencyColumns[0] as string;
   const toMs = LATENCY_COLUMNS[latencyColumn] as number;
   const out: Measurement[] = [];
+  const unbatched = new Set<string>();
   for (let row = 0; row < table.rows.length && !cells.full(); row++) {
     const kind = cells.oneOf(row, "kind", kindMap);
     const dtype = cells.oneOf(row, "dtype", dtypeMap);
@@ -126,6 +129,7 @@ export function nativeMeasurements(
           ? cells.number(row, "batch", (v) => Number.isInteger(v) && v >= 1, "a whole number of GEMMs >= 1")
           : undefined;
         if (Number.isNaN(batch)) continue;
+        if (batch === undefined && MLA_BMM_OP_NAMES.has(name)) unbatched.add(name);
         op = gemm({ ...args, batch });
       } else {
         // The expert weight matrices the grouped GEMM read (its weight traffic): required, since
@@ -163,5 +167,9 @@ export function nativeMeasurements(
     out.push({ hardware, op, latencyMs: latency * toMs, group, source: `${table.file}:${row + 2}` });
   }
   if (cells.issues.length > 0) throw new InputError(cells.issues);
+  if (unbatched.size > 0)
+    warn(
+      `${table.file}: ${[...unbatched].join(", ")} rows have no batch: the engine runs these as batched GEMMs (batch = heads per GPU), so plain-GEMM rows of those names price none of its ops`,
+    );
   return out;
 }
