@@ -43,10 +43,9 @@ export function gemm(args: GemmArgs): Op {
     weightBytes,
     kvCacheBytes: 0,
     comm: null,
-    shape:
-      args.batch === undefined
-        ? { m: args.m, n: args.n, k: args.k }
-        : { m: args.m, n: args.n, k: args.k, batch },
+    // One object shape for every GEMM (batch undefined unless batched): hot loops reading op.shape
+    // stay monomorphic.
+    shape: { m: args.m, n: args.n, k: args.k, batch: args.batch },
     formula: args.formula,
     weightDtype: args.weightDtype,
     weightBlockSize: weightBlockOf(args.weightDtype, args.weightBlockSize),
@@ -75,7 +74,7 @@ export function groupedGemm(args: GroupedGemmArgs): Op {
     weightBytes,
     kvCacheBytes: 0,
     comm: null,
-    shape: { m: args.m, n: args.n, k: args.k },
+    shape: { m: args.m, n: args.n, k: args.k, batch: undefined },
     formula: args.formula,
     rowsPerExpert: args.matricesRead > 0 ? args.m / args.matricesRead : 0,
     weightDtype: args.weightDtype,

@@ -35,9 +35,9 @@ export interface GemmShape {
   readonly k: number;
   /**
    * Independent GEMMs of this shape, each with its own weights, run as one batched kernel (a
-   * per-head BMM such as MLA's absorbed W_UK); absent for a plain GEMM.
+   * per-head BMM such as MLA's absorbed W_UK); absent (or undefined) for a plain GEMM.
    */
-  readonly batch?: number;
+  readonly batch?: number | undefined;
 }
 
 /** An attention kernel's shape on one GPU: sequences x query tokens against context tokens. */

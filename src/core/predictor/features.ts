@@ -81,8 +81,8 @@ export function writeFeatures(op: Op, space: FeatureSpace, out: Float64Array): v
       return;
     }
     case "batched-gemm-shape": {
-      const shape = op.shape as Required<GemmShape>;
-      out[0] = Math.log2(shape.batch);
+      const shape = op.shape as GemmShape;
+      out[0] = Math.log2(shape.batch as number);
       out[1] = Math.log2(Math.max(shape.m, 1e-9));
       out[2] = Math.log2(shape.n);
       out[3] = Math.log2(shape.k);
