@@ -243,6 +243,7 @@ function caseGemm(o: OpCaseScenario): Op {
     m: o.m,
     n: o.n,
     k: o.k,
+    batch: o.batch,
     weightDtype: o.weightDtype ?? o.dtype,
     activationDtype: o.activationDtype ?? "bf16",
     computeDtype: o.dtype,

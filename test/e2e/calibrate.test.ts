@@ -850,6 +850,25 @@ describe("llmsim calibrate: accuracy targets (issue 5)", () => {
 });
 
 describe("calibrate --exclude", () => {
+  it("holds out a batched GEMM case by its batch as well as its shape", () => {
+    const suite = file(
+      "bmm-suite.yaml",
+      `suite: bmm
+calibration: held-out
+cases:
+  - id: w-uk
+    source: { document: "notebook" }
+    level: kernel
+    scenario:
+      op: { hardware: H100, kind: gemm, name: q_absorb_decode, m: 64, n: 512, k: 128, batch: 128, dtype: bf16 }
+    metric: kernel_time
+    value: 8
+    unit: us
+`,
+    );
+    const keys = heldOutShapes(loadSuites([suite]), loadHardwareRegistry());
+    expect([...keys]).toEqual(["H100-SXM|q_absorb_decode|bf16||128*64x512x128|"]);
+  });
   it("holds out the expert GEMMs a fused-MoE step case reads, not only op cases", () => {
     const suite = new URL("../../validation/aiconfigurator-h100-moe.yaml", import.meta.url).pathname;
     const keys = heldOutShapes(loadSuites([suite]), loadHardwareRegistry());

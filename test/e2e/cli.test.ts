@@ -368,6 +368,20 @@ describe("catalog commands", () => {
     );
     expect(run.ops[0].flops).toBe(2 * 4096 * 7168 * 16384);
     expect(run.ops[0].bound).toBe("compute");
+    // A batched GEMM (MLA's W_UK on 128 heads, 64 tokens, FP8): 128 x 2·64·512·128 FLOPs; reads
+    // 128·128·512 weight bytes + 128·64·128 BF16 inputs, writes 128·64·512 BF16 outputs.
+    const bmm = JSON.parse(
+      llmsim(
+        ...["op", "gemm", "--hardware", "H100", "--m", "64", "--n", "512", "--k", "128"],
+        ...["--batch", "128", "--dtype", "fp8", "--json"],
+      ).stdout,
+    ).ops[0];
+    expect(bmm).toMatchObject({
+      flops: 128 * 2 * 64 * 512 * 128,
+      bytesRead: 128 * 128 * 512 + 128 * 64 * 128 * 2,
+      bytesWritten: 128 * 64 * 512 * 2,
+      shape: { m: 64, n: 512, k: 128, batch: 128 },
+    });
     // 16,384 bytes on 8 H100s, one shot: 3.23 µs + 7 x 16,384 B / (450 GB/s x 0.765) = 3.563 µs.
     const oneShot = llmsim(
       ...["op", "all-reduce", "--hardware", "H100", "--bytes", "16384", "--gpus", "8"],

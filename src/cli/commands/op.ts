@@ -50,7 +50,11 @@ export function registerOp(program: Command): void {
     )
     .option("--tp <n>", "attention with --model: heads split over this many GPUs", intAtLeast(1))
     .option("--phase <phase>", "attention: decode | prefill (default decode)")
-    .option("--batch <n>", "attention: sequences", intAtLeast(1))
+    .option(
+      "--batch <n>",
+      "attention: sequences; gemm: independent GEMMs in one batched kernel (a per-head BMM)",
+      intAtLeast(1),
+    )
     .option("--heads <n>", "attention: query heads on the GPU", intAtLeast(1))
     .option("--kv-heads <n>", "attention: KV heads on the GPU (default = heads)", intAtLeast(1))
     .option("--head-dim <n>", "attention: head dimension (default 128)", intAtLeast(1))
@@ -109,10 +113,14 @@ export function registerOp(program: Command): void {
             m: require(options.m, "--m"),
             n: require(options.n, "--n"),
             k: require(options.k, "--k"),
+            batch: options.batch,
             weightDtype: format,
             activationDtype: format === "fp32" ? "fp32" : "bf16",
             computeDtype,
-            formula: "2·m·n·k FLOPs; reads k·n·w + m·k·a, writes m·n·a",
+            formula:
+              options.batch === undefined
+                ? "2·m·n·k FLOPs; reads k·n·w + m·k·a, writes m·n·a"
+                : "2·batch·m·n·k FLOPs; reads batch·(k·n·w + m·k·a), writes batch·m·n·a",
           }),
         ];
       } else if (kind === "attention") {

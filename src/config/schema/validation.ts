@@ -10,7 +10,7 @@ import { stepScenarioSchema, weightBlockSizeSchema } from "./scenario.ts";
 
 const count = z.int().min(1);
 
-/** One kernel on one accelerator: a GEMM of m x n x k. */
+/** One kernel on one accelerator: a GEMM of m x n x k (batch of them in one kernel, with batch). */
 const opScenario = z.strictObject({
   hardware: z.string().min(1),
   kind: z.literal("gemm"),
@@ -22,6 +22,9 @@ const opScenario = z.strictObject({
   m: z.number().positive(),
   n: count,
   k: count,
+  batch: count
+    .optional()
+    .describe("independent GEMMs of this shape in one batched kernel (a per-head BMM); absent: a plain GEMM"),
   dtype: z.enum(DTYPES).describe("tensor-core compute format"),
   weightDtype: z.enum(DTYPES).optional().describe("default: dtype"),
   activationDtype: z.enum(DTYPES).optional().describe("default: bf16"),
