@@ -614,29 +614,24 @@ describe("importers", () => {
     // The engine's own ops of a DeepSeek-V3 decode step at TP 8 (16 heads per GPU) are these.
     const v3 = builtinModel("deepseek-ai/DeepSeek-V3");
     if (!v3.ok) throw new Error("no DeepSeek-V3 in the catalog");
-    const step = simulateStep({
-      model: v3.model,
-      hardware: hardwareSpecOf(registry.get("H100-SXM") as AcceleratorRecord),
-      parallel: { tp: 8 },
-      workload: { prefill: null, decode: { sequences: 64, contextTokens: 1024 } },
-      ignoreMemory: true,
-    });
-    const engine = step.layers.flatMap((l) => l.ops).find((op) => op.name === "q_absorb_decode");
+    // DeepSeek-V3 at TP 8 on H100s; decode of 64 sequences unless told otherwise.
+    const stepOps = (extra: Partial<Parameters<typeof simulateStep>[0]> = {}) =>
+      simulateStep({
+        model: v3.model,
+        hardware: hardwareSpecOf(registry.get("H100-SXM") as AcceleratorRecord),
+        parallel: { tp: 8 },
+        workload: { prefill: null, decode: { sequences: 64, contextTokens: 1024 } },
+        ignoreMemory: true,
+        ...extra,
+      }).layers.flatMap((l) => l.ops);
+    const engine = stepOps().find((op) => op.name === "q_absorb_decode");
     expect(engine).toMatchObject({
       flops: pre?.op.flops,
       shape: pre?.op.shape,
       familyVariant: "block-128x128",
     });
     // The BF16 checkpoint's v_up_decode is the post row's op.
-    const bf16Step = simulateStep({
-      model: v3.model,
-      hardware: hardwareSpecOf(registry.get("H100-SXM") as AcceleratorRecord),
-      parallel: { tp: 8 },
-      workload: { prefill: null, decode: { sequences: 64, contextTokens: 1024 } },
-      dtypes: { weight: "bf16" },
-      ignoreMemory: true,
-    });
-    const vUp = bf16Step.layers.flatMap((l) => l.ops).find((op) => op.name === "v_up_decode");
+    const vUp = stepOps({ dtypes: { weight: "bf16" } }).find((op) => op.name === "v_up_decode");
     expect(vUp).toMatchObject({
       flops: post?.op.flops,
       bytesRead: post?.op.bytesRead,
@@ -644,19 +639,13 @@ describe("importers", () => {
       familyVariant: "",
     });
     // Every batched GEMM the engine builds is named in MLA_BMM_OP_NAMES (absorbed prefill too).
-    const absorbedPrefill = simulateStep({
-      model: v3.model,
-      hardware: hardwareSpecOf(registry.get("H100-SXM") as AcceleratorRecord),
-      parallel: { tp: 8 },
+    const batchedNames = stepOps({
       workload: {
         prefill: { sequences: 1, newTokens: 256, cachedTokens: 0 },
         decode: { sequences: 8, contextTokens: 512 },
       },
       mlaMode: "absorbed",
-      ignoreMemory: true,
-    });
-    const batchedNames = absorbedPrefill.layers
-      .flatMap((l) => l.ops)
+    })
       .filter((op) => op.shape?.batch !== undefined)
       .map((op) => op.name);
     expect(new Set(batchedNames)).toEqual(MLA_BMM_OP_NAMES);
