@@ -1,6 +1,7 @@
 import type { Dtype, WeightBlockSize } from "../../core/dtype.ts";
 import { InputError } from "../../core/issues.ts";
 import { gqaDecodeAttention, gqaPrefillAttention } from "../../core/ops/attention.ts";
+import { detachedCopy } from "../../core/ops/detach.ts";
 import { gemm, groupedGemm } from "../../core/ops/gemm.ts";
 import {
   type MlaArgs,
@@ -87,17 +88,19 @@ export function aiconfiguratorGemmMeasurements(
     const d = GEMM_DTYPES[format] as (typeof GEMM_DTYPES)[string];
     out.push({
       hardware,
-      op: gemm({
-        name: "gemm",
-        m,
-        n,
-        k,
-        weightDtype: d.weight,
-        activationDtype: d.activation,
-        computeDtype: d.compute,
-        weightBlockSize: d.block ?? null,
-        formula: `AIConfigurator ${format}`,
-      }),
+      op: detachedCopy(
+        gemm({
+          name: "gemm",
+          m,
+          n,
+          k,
+          weightDtype: d.weight,
+          activationDtype: d.activation,
+          computeDtype: d.compute,
+          weightBlockSize: d.block ?? null,
+          formula: `AIConfigurator ${format}`,
+        }),
+      ),
       latencyMs,
       group: `${cells.text(row, "framework")} ${cells.text(row, "version")}`,
       source: `${table.file}:${row + 2}`,
@@ -197,7 +200,7 @@ function tableMeasurement(
 ): Measurement {
   return {
     hardware,
-    op,
+    op: detachedCopy(op),
     latencyMs,
     group: `${cells.text(row, "framework")} ${cells.text(row, "version")}`,
     source: `${table.file}:${row + 2}`,
@@ -479,8 +482,8 @@ export function aiconfiguratorMoeMeasurements(
     const upShare = idealMs(up, hardware) / (idealMs(up, hardware) + idealMs(down, hardware));
     const group = `${cells.text(row, "framework")} ${cells.text(row, "version")}`;
     const source = `${table.file}:${row + 2}`;
-    out.push({ hardware, op: up, latencyMs: latencyMs * upShare, group, source });
-    out.push({ hardware, op: down, latencyMs: latencyMs * (1 - upShare), group, source });
+    out.push({ hardware, op: detachedCopy(up), latencyMs: latencyMs * upShare, group, source });
+    out.push({ hardware, op: detachedCopy(down), latencyMs: latencyMs * (1 - upShare), group, source });
   }
   if (cells.issues.length > 0) throw new InputError(cells.issues);
   for (const [format, count] of skippedFormats)

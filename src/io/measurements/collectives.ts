@@ -3,6 +3,7 @@ import type { ExpertAllToAllShape } from "../../core/collectives/deepep.ts";
 import { BYTES_PER_ELEMENT, type Dtype } from "../../core/dtype.ts";
 import { InputError } from "../../core/issues.ts";
 import { collectiveOp } from "../../core/ops/collective.ts";
+import { detachedCopy } from "../../core/ops/detach.ts";
 import {
   lowLatencyAllToAllOp,
   NORMAL_ALL_TO_ALL_SMS,
@@ -111,13 +112,15 @@ function oneMachineCollectives(
     if (hardware === undefined || Number.isNaN(gpus + elements + latencyMs)) continue;
     out.push({
       hardware,
-      op: measuredCollective(
-        kind.collective,
-        elements * BYTES_PER_ELEMENT[kind.dtype],
-        groupSpan(gpus, 1, domainGpusOf(hardware)),
-        kind.dtype,
-        `${kind.label}, ${elements} ${kind.format} elements on ${gpus} GPUs`,
-        kind.implementation,
+      op: detachedCopy(
+        measuredCollective(
+          kind.collective,
+          elements * BYTES_PER_ELEMENT[kind.dtype],
+          groupSpan(gpus, 1, domainGpusOf(hardware)),
+          kind.dtype,
+          `${kind.label}, ${elements} ${kind.format} elements on ${gpus} GPUs`,
+          kind.implementation,
+        ),
       ),
       latencyMs,
       group: kind.group,
@@ -373,7 +376,7 @@ export function aiconfiguratorDeepEpLowLatencyMeasurements(
     ] as const)
       out.push({
         hardware: r.hardware,
-        op: { ...lowLatencyAllToAllOp(name, deepEpShape(r, elementBytes), r.span), formula },
+        op: detachedCopy({ ...lowLatencyAllToAllOp(name, deepEpShape(r, elementBytes), r.span), formula }),
         latencyMs: us / 1e3,
         group: r.group,
         source: r.source,
@@ -421,10 +424,10 @@ export function aiconfiguratorDeepEpNormalMeasurements(
       const op = normalAllToAllOp(name, deepEpShape(r, elementBytes), r.span);
       out.push({
         hardware: r.hardware,
-        op: {
+        op: detachedCopy({
           ...op,
           formula: `DeepEP normal, ${r.tokens} tokens x top-${r.topK} of ${r.experts} experts x ${r.hidden} on ${r.nodes} x 8 GPUs, ${sms} SMs`,
-        },
+        }),
         latencyMs: (transmitUs + notifyUs) / 1e3,
         group: r.group,
         source: r.source,
@@ -518,12 +521,14 @@ export function vidurNetworkMeasurements(table: TableFile, hardware: string, gro
     };
     out.push({
       hardware,
-      op: measuredCollective(
-        collective,
-        bytes,
-        span,
-        "fp16",
-        `Vidur ${name}, ${bytes} bytes on ${workers} GPUs, ${perNode} per node`,
+      op: detachedCopy(
+        measuredCollective(
+          collective,
+          bytes,
+          span,
+          "fp16",
+          `Vidur ${name}, ${bytes} bytes on ${workers} GPUs, ${perNode} per node`,
+        ),
       ),
       latencyMs,
       group,

@@ -1,6 +1,7 @@
 import { weightBlockSizeValue } from "../../config/flag-values.ts";
 import { DTYPES, type Dtype } from "../../core/dtype.ts";
 import { InputError } from "../../core/issues.ts";
+import { detachedCopy } from "../../core/ops/detach.ts";
 import { gemm, groupedGemm } from "../../core/ops/gemm.ts";
 import { MLA_BMM_OP_NAMES } from "../../core/ops/mla.ts";
 import { OP_KINDS, type Op, type OpKind } from "../../core/ops/types.ts";
@@ -164,7 +165,13 @@ export function nativeMeasurements(
     }
     if (Number.isNaN(latency)) continue;
     const group = table.columns.includes("group") ? cells.text(row, "group") : "";
-    out.push({ hardware, op, latencyMs: latency * toMs, group, source: `${table.file}:${row + 2}` });
+    out.push({
+      hardware,
+      op: detachedCopy(op),
+      latencyMs: latency * toMs,
+      group,
+      source: `${table.file}:${row + 2}`,
+    });
   }
   if (cells.issues.length > 0) throw new InputError(cells.issues);
   if (unbatched.size > 0)

@@ -1,5 +1,6 @@
 import type { Dtype } from "../../core/dtype.ts";
 import { InputError } from "../../core/issues.ts";
+import { detachedCopy } from "../../core/ops/detach.ts";
 import { activation, norm } from "../../core/ops/elementwise.ts";
 import { gemm } from "../../core/ops/gemm.ts";
 import type { Op } from "../../core/ops/types.ts";
@@ -94,7 +95,13 @@ export function vidurMlpMeasurements(table: TableFile, hardware: string, group: 
       if (!table.columns.includes(column)) continue;
       const latencyMs = cells.number(row, column, positive, "a positive time in ms");
       if (Number.isNaN(latencyMs)) continue;
-      out.push({ hardware, op: ops[opName] as Op, latencyMs, group, source: `${table.file}:${row + 2}` });
+      out.push({
+        hardware,
+        op: detachedCopy(ops[opName] as Op),
+        latencyMs,
+        group,
+        source: `${table.file}:${row + 2}`,
+      });
     }
   }
   if (cells.issues.length > 0) throw new InputError(cells.issues);
