@@ -143,7 +143,12 @@ export function familyVariant(op: Op): string {
   if (op.latentKvDtype !== undefined) return MLA_VARIANTS[op.latentKvDtype];
   if (op.attention !== undefined) return op.attention.kvDtype;
   const weight = op.weightDtype;
-  if (weight !== undefined && BYTES_PER_ELEMENT[weight] < BYTES_PER_ELEMENT[op.computeDtype])
+  // Equal formats (most GEMMs) settle it without the two width look-ups.
+  if (
+    weight !== undefined &&
+    weight !== op.computeDtype &&
+    BYTES_PER_ELEMENT[weight] < BYTES_PER_ELEMENT[op.computeDtype]
+  )
     return WEIGHT_ONLY_VARIANTS[weight];
   const block = op.weightBlockSize;
   if (block) return blockVariant(block);
@@ -152,7 +157,11 @@ export function familyVariant(op: Op): string {
 
 /** "block-128x128" per weight-scale block (rows, then columns), built once per block size. */
 const BLOCK_VARIANTS = new Map<number, Map<number, string>>();
+// The ops of a step share one block tuple (the step's dtypes), so the last answer is kept too.
+let lastBlock: WeightBlockSize | null = null;
+let lastBlockVariant = "";
 function blockVariant(block: WeightBlockSize): string {
+  if (block === lastBlock) return lastBlockVariant;
   const rows = block[0];
   const columns = block[1];
   let byColumns = BLOCK_VARIANTS.get(rows);
@@ -165,6 +174,8 @@ function blockVariant(block: WeightBlockSize): string {
     variant = `block-${rows}x${columns}`;
     byColumns.set(columns, variant);
   }
+  lastBlock = block;
+  lastBlockVariant = variant;
   return variant;
 }
 

@@ -2,11 +2,22 @@ import { familyVariant } from "../predictor/features.ts";
 import type { BlockCost } from "./evaluate.ts";
 import type { BlockKind, LayerExecution, OpRecord } from "./result.ts";
 
+/** "layer <i>" for each decoder layer index, built once: a step names up to hundreds of layers. */
+const LAYER_NAMES: string[] = [];
+export function layerName(index: number): string {
+  for (let i = LAYER_NAMES.length; i <= index; i++) LAYER_NAMES.push(`layer ${i}`);
+  return LAYER_NAMES[index] as string;
+}
+
 /** Flattened op records of a block (build once and share among layers with the same cost). */
 export function opRecords(cost: BlockCost): readonly OpRecord[] {
-  return cost.ops.map(({ op, timing }): OpRecord => {
+  const executions = cost.ops;
+  const records = new Array<OpRecord>(executions.length);
+  for (let i = 0; i < executions.length; i++) {
+    const { op, timing } = executions[i] as BlockCost["ops"][number];
     const bytes = op.bytesRead + op.bytesWritten;
-    return {
+    const comm = op.comm;
+    records[i] = {
       name: op.name,
       kind: op.kind,
       computeDtype: op.computeDtype,
@@ -16,10 +27,10 @@ export function opRecords(cost: BlockCost): readonly OpRecord[] {
       weightBytes: op.weightBytes,
       kvCacheBytes: op.kvCacheBytes,
       arithmeticIntensity: bytes > 0 ? op.flops / bytes : 0,
-      commBytes: op.comm?.bytes ?? 0,
-      collective: op.comm?.collective ?? null,
-      groupSize: op.comm?.span.size ?? 1,
-      commDomains: op.comm?.span.domains ?? 1,
+      commBytes: comm === null ? 0 : comm.bytes,
+      collective: comm === null ? null : comm.collective,
+      groupSize: comm === null ? 1 : comm.span.size,
+      commDomains: comm === null ? 1 : comm.span.domains,
       shape: op.shape,
       attention: op.attention ?? null,
       familyVariant: familyVariant(op),
@@ -32,7 +43,8 @@ export function opRecords(cost: BlockCost): readonly OpRecord[] {
       inEnvelope: timing.inEnvelope,
       formula: op.formula,
     };
-  });
+  }
+  return records;
 }
 
 /** One LayerExecution record from a block's cost and its op records. */

@@ -23,7 +23,7 @@ import {
   peakActivationBytes,
 } from "./memory.ts";
 import { microBatchesOf, type OverlapPolicy } from "./overlap.ts";
-import { opRecords, toLayerExecution } from "./records.ts";
+import { layerName, opRecords, toLayerExecution } from "./records.ts";
 import type { LayerExecution, StepResult, StepTotals } from "./result.ts";
 import { type StepWorkload, scaleSequences, stepTokens, validateWorkload } from "./workload.ts";
 
@@ -245,14 +245,14 @@ export function simulateStep(input: StepInput): StepResult {
     headCost.exposedCommMs +
     (sendCost ? sendCost.exposedCommMs * (resolved.pp - 1) : 0);
   let replicaFlops = (embeddingCost.flops + headCost.flops) * resolved.gpusPerStage;
-  const stageFlops = new Array<number>(resolved.pp).fill(0);
-  stageFlops[0] = embeddingCost.flops;
-  stageFlops[resolved.pp - 1] = (stageFlops[resolved.pp - 1] ?? 0) + headCost.flops;
+  let flopsPerGpu = 0;
   if (detailed) layers.push(toLayerExecution(-1, "embedding", "embedding", 0, embeddingCost));
   const kindRecords = detailed ? kinds.map((kind) => opRecords(kind.cost)) : [];
   layerIndex = 0;
   for (let stage = 0; stage < resolved.pp; stage++) {
     const count = resolved.layersPerStage[stage] ?? 0;
+    let stageFlops =
+      (stage === 0 ? embeddingCost.flops : 0) + (stage === resolved.pp - 1 ? headCost.flops : 0);
     for (let i = 0; i < count; i++, layerIndex++) {
       const kindIndex = table.kindOfLayer[layerIndex] as number;
       const cost = (kinds[kindIndex] as KindCost).cost;
@@ -261,15 +261,15 @@ export function simulateStep(input: StepInput): StepResult {
       commMs += cost.commMs;
       exposedCommMs += cost.exposedCommMs;
       replicaFlops += cost.flops * resolved.gpusPerStage;
-      stageFlops[stage] = (stageFlops[stage] ?? 0) + cost.flops;
+      stageFlops += cost.flops;
       if (cost.dominantMs > bottleneck.dominantMs)
-        bottleneck = { layer: layerIndex, name: `layer ${layerIndex}`, dominantMs: cost.dominantMs };
+        bottleneck = { layer: layerIndex, name: layerName(layerIndex), dominantMs: cost.dominantMs };
       if (detailed && (emittedKinds === null || !emittedKinds[kindIndex])) {
         if (emittedKinds) emittedKinds[kindIndex] = true;
         layers.push(
           toLayerExecution(
             layerIndex,
-            `layer ${layerIndex}`,
+            layerName(layerIndex),
             (table.kinds[kindIndex] as LayerKind).ffn,
             stage,
             cost,
@@ -278,6 +278,7 @@ export function simulateStep(input: StepInput): StepResult {
         );
       }
     }
+    flopsPerGpu = Math.max(flopsPerGpu, stageFlops);
     if (sendCost && stage < resolved.pp - 1 && detailed)
       layers.push(toLayerExecution(-2, `pp_send ${stage}->${stage + 1}`, "pipeline", stage, sendCost));
   }
@@ -289,7 +290,6 @@ export function simulateStep(input: StepInput): StepResult {
   const slowestStageMs = Math.max(...stageMs);
   const tokensPerStep = stepTokens(input.workload) * resolved.dp;
   const tokensPerSecPerReplica = (tokensPerStep * 1e3) / slowestStageMs;
-  const flopsPerGpu = Math.max(...stageFlops);
   const totals: StepTotals = {
     latencyMs,
     stageMs,
