@@ -48,12 +48,18 @@ export function familyPredictor(
   const index = new FamilyIndex(families);
   // Hardware names resolved once each.
   const resolved = new Map<string, FamilyHardware>();
+  let lastName: string | undefined;
+  let lastTarget: FamilyHardware | undefined;
   const resolve = (name: string) => {
+    // A step asks for one accelerator op after op.
+    if (name === lastName) return lastTarget as FamilyHardware;
     let target = resolved.get(name);
     if (target === undefined) {
       target = familyHardwareOf(name);
       resolved.set(name, target);
     }
+    lastName = name;
+    lastTarget = target;
     return target;
   };
   const features = new Float64Array(5);

@@ -1,7 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { hardware, ROUND_GPU } from "../../../test/helpers/fixtures.ts";
+import { PEAK_CLASSES } from "../dtype.ts";
 import { measuredSibling, sameInterconnect, sameTensorSilicon } from "../hardware/same-silicon.ts";
+import type { HardwareSpec } from "../hardware/types.ts";
 import { collectiveOp } from "../ops/collective.ts";
 import { norm } from "../ops/elementwise.ts";
 import { gemm, groupedGemm } from "../ops/gemm.ts";
@@ -9,7 +11,7 @@ import { mlaAbsorbedAttention } from "../ops/mla.ts";
 import type { Op } from "../ops/types.ts";
 import { buildFamilies, holdOutErrors, holdOutFolds, type Measurement } from "./calibrate.ts";
 import { curveMs, fitCurve } from "./curve.ts";
-import type { KernelFamily } from "./family.ts";
+import { type KernelFamily, peakClassIndex } from "./family.ts";
 import { familyVariant, featureSpaceOf, writeFeatures } from "./features.ts";
 import { buildGrid, gridValue, insideGrid, onMeasuredNode } from "./grid.ts";
 import { familyPredictor } from "./measured.ts";
@@ -18,6 +20,12 @@ import { familiesOfDocument, toPredictorDocument } from "./predictor-file.ts";
 const bf16Gemm = (m: number, n: number, k: number, name = "gemm"): Op =>
   gemm({ name, m, n, k, weightDtype: "bf16", activationDtype: "bf16", computeDtype: "bf16", formula: "" });
 const at = (...x: number[]) => Float64Array.from(x);
+
+describe("tensor-core classes", () => {
+  it("index families by each class's position in PEAK_CLASSES", () => {
+    expect(PEAK_CLASSES.map(peakClassIndex)).toEqual(PEAK_CLASSES.map((_, i) => i));
+  });
+});
 
 describe("efficiency curve", () => {
   it("adds the overhead to the p-norm of the two efficiency-scaled roofs", () => {
@@ -148,6 +156,31 @@ describe("measured-table and calibrated predictors", () => {
     expect(table.predict(bf16Gemm(100, 2000, 3000), ROUND_GPU).source).toBe("interpolated");
     const outside = table.predict(bf16Gemm(100, 2000, 65536), ROUND_GPU);
     expect(outside).toMatchObject({ source: "extrapolated", inEnvelope: false });
+  });
+
+  it("serves each accelerator its own families when ops alternate between two", () => {
+    // The same shapes on a second GPU, measured twice as slow: each op must get its own GPU's table.
+    const other: HardwareSpec = { ...ROUND_GPU, name: "other" };
+    const measurements = [
+      ...synthetic(["gemm"]),
+      ...synthetic(["gemm"]).map((m) => ({ ...m, hardware: "other", latencyMs: m.latencyMs * 2 })),
+    ];
+    const table = familyPredictor(
+      "table",
+      "table",
+      buildFamilies(measurements, (name) => (name === "other" ? other : ROUND_GPU), "table"),
+    );
+    const op = bf16Gemm(256, 4096, 8192);
+    const onRound = measurements.find(
+      (m) =>
+        m.hardware === "round" && m.op.shape?.m === 256 && m.op.shape.n === 4096 && m.op.shape.k === 8192,
+    ) as Measurement;
+    for (let i = 0; i < 3; i++) {
+      expect(table.predict(op, ROUND_GPU).ms).toBeCloseTo(onRound.latencyMs, 9);
+      expect(table.predict(op, other).ms).toBeCloseTo(2 * onRound.latencyMs, 9);
+    }
+    expect(table.predict(op, { ...ROUND_GPU, name: "unmeasured" }).source).toBe("roofline");
+    expect(table.predict(op, ROUND_GPU).source).toBe("measured");
   });
 
   it("calibrated: predicts unseen shapes of a smooth family closely and labels them", () => {
