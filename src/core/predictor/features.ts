@@ -50,6 +50,20 @@ export function featureSpaceOf(op: Op): FeatureSpace {
   return op.attention ? "attention-shape" : "flops-bytes";
 }
 
+/**
+ * Which of the fields that decide feature spaces the op has, as bits (collective, shape, batch,
+ * rows per expert, attention shape): with the op's kind, featureSpaceOf and hasFeatures follow.
+ */
+export function featureFieldsOf(op: Op): number {
+  return (
+    (op.comm !== null ? 1 : 0) |
+    (op.shape !== null ? 2 : 0) |
+    (op.shape?.batch !== undefined ? 4 : 0) |
+    (op.rowsPerExpert !== undefined ? 8 : 0) |
+    (op.attention !== undefined ? 16 : 0)
+  );
+}
+
 /** Whether the op has the features of a space (FLOPs and bytes every op has; shapes only some). */
 export function hasFeatures(op: Op, space: FeatureSpace): boolean {
   switch (space) {

@@ -1,8 +1,9 @@
+import type { Dtype } from "../dtype.ts";
 import type { HardwareSpec } from "../hardware/types.ts";
-import type { Op } from "../ops/types.ts";
+import type { Op, OpKind } from "../ops/types.ts";
 import { curveMs } from "./curve.ts";
 import { FamilyIndex, type IdealTimes, type KernelFamily, writeIdealTimes } from "./family.ts";
-import { familyVariant, isNarrowingVariant, writeFeatures } from "./features.ts";
+import { familyVariant, featureFieldsOf, isNarrowingVariant, writeFeatures } from "./features.ts";
 import { gridValue, insideGrid, onMeasuredNode } from "./grid.ts";
 import { rooflinePredictor } from "./roofline.ts";
 import type { OpTiming, Predictor } from "./types.ts";
@@ -30,6 +31,20 @@ export interface FamilyHardware {
    * domain and bandwidths, see sameInterconnect); its collectives borrow only then.
    */
   readonly sameInterconnect?: boolean;
+}
+
+/** What FamilyIndex.find was asked and answered for an op name (see familyPredictor). */
+interface FamilyChoice {
+  /** The accelerator asked about (its families' accelerator and whether it borrows links follow). */
+  readonly hardwareName: string;
+  readonly kind: OpKind;
+  readonly computeDtype: Dtype;
+  readonly variant: string;
+  /** featureFieldsOf(op): which shape fields the op has. */
+  readonly fields: number;
+  readonly family: KernelFamily | undefined;
+  /** Priced by its compute format's family, its own format unmeasured. */
+  readonly otherFormat: boolean;
 }
 
 /**
@@ -62,6 +77,9 @@ export function familyPredictor(
     lastTarget = target;
     return target;
   };
+  // The family each op name got and everything that decided it: a step repeats its op names, so
+  // the look-ups (hardware, name or kind, variant, class, feature space) run once per name.
+  const choices = new Map<string, FamilyChoice>();
   const features = new Float64Array(5);
   const ideal: IdealTimes = { computeMs: 0, memoryMs: 0 };
   return {
@@ -70,14 +88,36 @@ export function familyPredictor(
       const target = resolve(hardware.name);
       const borrowsLinks = !target.transferred || target.sameInterconnect === true;
       const variant = familyVariant(op);
-      let family = op.comm === null || borrowsLinks ? index.find(op, target.name, variant) : undefined;
-      // A weight-only or block-scaled GEMM with no measurements of its own format borrows its
-      // compute format's family: outside the data, and said so.
-      let otherFormat = false;
-      if (!family && isNarrowingVariant(variant)) {
-        family = index.find(op, target.name, "");
-        otherFormat = family !== undefined;
+      const fields = featureFieldsOf(op);
+      let choice = choices.get(op.name);
+      if (
+        choice === undefined ||
+        choice.hardwareName !== hardware.name ||
+        choice.kind !== op.kind ||
+        choice.computeDtype !== op.computeDtype ||
+        choice.variant !== variant ||
+        choice.fields !== fields
+      ) {
+        let found = op.comm === null || borrowsLinks ? index.find(op, target.name, variant) : undefined;
+        // A weight-only or block-scaled GEMM with no measurements of its own format borrows its
+        // compute format's family: outside the data, and said so.
+        let otherFormat = false;
+        if (!found && isNarrowingVariant(variant)) {
+          found = index.find(op, target.name, "");
+          otherFormat = found !== undefined;
+        }
+        choice = {
+          hardwareName: hardware.name,
+          kind: op.kind,
+          computeDtype: op.computeDtype,
+          variant,
+          fields,
+          family: found,
+          otherFormat,
+        };
+        choices.set(op.name, choice);
       }
+      const { family, otherFormat } = choice;
       if (!family) return fallback.predict(op, hardware);
       writeFeatures(op, family.space, features);
       const inside = !otherFormat && insideGrid(family.grid, features);
