@@ -3,7 +3,6 @@
 // Both predictors are built from AIConfigurator's measured H100 GEMM table (data/measured/); a
 // fourth run adds its MLA attention tables to the calibrated one (every attention op then goes
 // through a five-axis grid too), reported without a target.
-import { Bench } from "tinybench";
 import {
   buildFamilies,
   builtinModel,
@@ -13,6 +12,7 @@ import {
   simulateStep,
 } from "../dist/index.js";
 import { loadMeasurements } from "../dist/io/measurements/load.js";
+import { measureThroughput, perSecond } from "./throughput.mjs";
 
 const imported = builtinModel("deepseek-ai/DeepSeek-V3");
 if (!imported.ok) throw new Error("DeepSeek-V3 did not import");
@@ -86,14 +86,9 @@ for (const [name, kind] of [
   console.log(`${name} predictor: ${kind} sources in a step: ${[...sources].join(", ")}`);
 }
 
-const bench = new Bench({ time: 3000, warmup: true });
-for (const [name, predictor] of Object.entries(predictors))
-  bench.add(`DeepSeek-V3 decode step on H100, EP32, ${name} predictor`, () => step(predictor));
-await bench.run();
-console.table(bench.table());
-for (const task of bench.tasks) {
-  const perSecond = task.result?.throughput?.mean ?? Number.NaN;
+for (const [name, predictor] of Object.entries(predictors)) {
+  const rate = measureThroughput(() => step(predictor));
   console.log(
-    `${task.name}: ${Math.round(perSecond).toLocaleString("en-US")} decode-step evaluations per second${task.name.includes("+ MLA") ? "" : " (target > 50,000)"}`,
+    `DeepSeek-V3 decode step on H100, EP32, ${name} predictor: ${perSecond(rate.medianPerSecond)} decode-step evaluations per second (median of 5 one-second windows; best ${perSecond(rate.bestPerSecond)})${name.includes("+ MLA") ? "" : " (target > 50,000)"}`,
   );
 }
