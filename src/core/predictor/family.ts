@@ -57,20 +57,10 @@ export function writeIdealTimes(op: Op, hardware: HardwareSpec, out: IdealTimes)
   out.memoryMs = bytes > 0 ? (bytes / (hardware.hbmBandwidthBytesPerSec ?? Number.NaN)) * 1e3 : 0;
 }
 
-/** Position of a tensor-core class in PEAK_CLASSES (a switch: no hashed look-up per op). */
+const CLASS_INDEX = new Map<PeakClass, number>(PEAK_CLASSES.map((c, i) => [c, i]));
+
 export function peakClassIndex(peakClass: PeakClass): number {
-  switch (peakClass) {
-    case "fp32":
-      return 0;
-    case "bf16":
-      return 1;
-    case "fp8":
-      return 2;
-    case "int8":
-      return 3;
-    case "fp4":
-      return 4;
-  }
+  return CLASS_INDEX.get(peakClass) as number;
 }
 
 /**
@@ -80,8 +70,6 @@ export function peakClassIndex(peakClass: PeakClass): number {
  */
 export class FamilyIndex {
   private readonly byHardware = new Map<string, Map<string, Map<string, KernelFamily[][]>>>();
-  private lastHardwareName: string | undefined = undefined;
-  private lastByKey: Map<string, Map<string, KernelFamily[][]>> | undefined = undefined;
 
   constructor(families: readonly KernelFamily[]) {
     for (const family of families) {
@@ -110,12 +98,7 @@ export class FamilyIndex {
    * op's own space wins, else one whose features the op has.
    */
   find(op: Op, hardwareName: string, variant: string): KernelFamily | undefined {
-    // A step asks for one accelerator's families op after op.
-    if (hardwareName !== this.lastHardwareName) {
-      this.lastHardwareName = hardwareName;
-      this.lastByKey = this.byHardware.get(hardwareName);
-    }
-    const byKey = this.lastByKey;
+    const byKey = this.byHardware.get(hardwareName);
     if (!byKey) return undefined;
     const cls = peakClassIndex(peakClassOf(op.computeDtype));
     return (

@@ -1,7 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { hardware, ROUND_GPU } from "../../../test/helpers/fixtures.ts";
-import { PEAK_CLASSES } from "../dtype.ts";
 import { measuredSibling, sameInterconnect, sameTensorSilicon } from "../hardware/same-silicon.ts";
 import type { HardwareSpec } from "../hardware/types.ts";
 import { collectiveOp } from "../ops/collective.ts";
@@ -11,7 +10,7 @@ import { mlaAbsorbedAttention } from "../ops/mla.ts";
 import type { Op } from "../ops/types.ts";
 import { buildFamilies, holdOutErrors, holdOutFolds, type Measurement } from "./calibrate.ts";
 import { curveMs, fitCurve } from "./curve.ts";
-import { type KernelFamily, peakClassIndex } from "./family.ts";
+import type { KernelFamily } from "./family.ts";
 import { familyVariant, featureSpaceOf, writeFeatures } from "./features.ts";
 import { buildGrid, gridValue, insideGrid, onMeasuredNode } from "./grid.ts";
 import { familyPredictor } from "./measured.ts";
@@ -20,12 +19,6 @@ import { familiesOfDocument, toPredictorDocument } from "./predictor-file.ts";
 const bf16Gemm = (m: number, n: number, k: number, name = "gemm"): Op =>
   gemm({ name, m, n, k, weightDtype: "bf16", activationDtype: "bf16", computeDtype: "bf16", formula: "" });
 const at = (...x: number[]) => Float64Array.from(x);
-
-describe("tensor-core classes", () => {
-  it("index families by each class's position in PEAK_CLASSES", () => {
-    expect(PEAK_CLASSES.map(peakClassIndex)).toEqual(PEAK_CLASSES.map((_, i) => i));
-  });
-});
 
 describe("efficiency curve", () => {
   it("adds the overhead to the p-norm of the two efficiency-scaled roofs", () => {
